@@ -1,0 +1,37 @@
+"""Packaging for vmtkscripts_numpy."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+# Every script module (vmtk*.py) is also installed as its own command; they all
+# enter through one function that runs the script named by the command.
+SCRIPT_COMMANDS = sorted(
+    path.stem for path in (HERE / "vmtkscripts_numpy").glob("vmtk*.py") if path.stem != "vmtkscripts"
+)
+
+TEST_REQUIRES = ["pytest>=7"]
+
+setup(
+    name="vmtkscripts_numpy",
+    version="0.1.0",
+    description="vmtk-compatible scripts and functions that turn VTK surfaces, centerlines, "
+    "meshes and images into nested dicts of numpy arrays and back, losslessly.",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    python_requires=">=3.9",
+    packages=find_packages(include=["vmtkscripts_numpy", "vmtkscripts_numpy.*"]),
+    install_requires=["numpy", "vtk>=9.1", "h5py"],
+    extras_require={"test": TEST_REQUIRES},
+    entry_points={
+        "console_scripts": ["vmtknumpy = vmtkscripts_numpy.pypes.cli:main"]
+        + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in SCRIPT_COMMANDS],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Medical Science Apps.",
+    ],
+)

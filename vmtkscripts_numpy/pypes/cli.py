@@ -1,0 +1,111 @@
+"""Command-line entry points: ``vmtknumpy`` and one command per script."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import traceback
+from typing import List, Optional, Sequence
+
+from .errors import PypeError
+from .lookup import available_script_names, find_script_class
+from .pype import RUNNER_FLAGS, RUNNER_NAMES, USER_ERRORS, Pype, script_name_from_word
+
+#: Set this environment variable to see full tracebacks of user errors too.
+TRACEBACK_VARIABLE = "VMTKNUMPY_TRACEBACK"
+
+
+class pypeMain:
+    """Run a pipe from a full argument vector, as a script's ``__main__`` block does.
+
+    Examples
+    --------
+    >>> main = pypeMain()
+    >>> main.Arguments = ["vmtksurfacereader", "-ifile", "aorta.vtp"]  # doctest: +SKIP
+    >>> main.Execute()  # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self.Arguments: Optional[List[str]] = None
+
+    def Execute(self) -> Pype:
+        pipe = Pype()
+        pipe.Arguments = list(self.Arguments if self.Arguments is not None else sys.argv)
+        pipe.ParseArguments()
+        pipe.Execute()
+        return pipe
+
+
+def first_doc_line(script_name: str) -> str:
+    """The first sentence of a script's doc, for listings."""
+    try:
+        doc = find_script_class(script_name)().ScriptDoc
+    except Exception as error:  # a broken third-party script must not break the listing
+        return f"(cannot load: {error})"
+    return doc.strip().split("\n")[0]
+
+
+def runner_help(package: str = "vmtkscripts_numpy") -> str:
+    """``vmtknumpy --help``: usage and every script of the package with its one-line doc."""
+    lines = [
+        "usage: vmtknumpy [--nolog] [--noauto] SCRIPT [-option value ...] [--pipe SCRIPT ...]",
+        "",
+        "Run a pipe of vmtk-style scripts; 'SCRIPT --help' shows a script's options.",
+        "",
+        "scripts:",
+    ]
+    names = available_script_names(package)
+    width = max((len(name) for name in names), default=0)
+    lines += [f"  {name.ljust(width)}  {first_doc_line(name)}" for name in names]
+    if importlib.util.find_spec("vmtk") is not None:
+        lines += ["", "vmtk is installed: its scripts can be used in pipes too."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command named by ``argv[0]`` (``vmtknumpy`` or a script name); return the exit code.
+
+    Errors in the user's input are printed on one line to standard error,
+    without a traceback, and give exit code 1.
+    """
+    arguments = list(sys.argv if argv is None else argv)
+    command = script_name_from_word(arguments[0]) if arguments else "vmtknumpy"
+    if command in RUNNER_NAMES:
+        leading = []
+        for word in arguments[1:]:
+            if not word.startswith("--"):
+                break
+            leading.append(word)
+        if "--help" in leading or "-h" in arguments[1:2] or len(arguments) == 1:
+            sys.stdout.write(runner_help())
+            return 0
+        if "--version" in leading:
+            from .. import __version__
+
+            sys.stdout.write(f"vmtknumpy {__version__}\n")
+            return 0
+        unknown = [word for word in leading if word not in RUNNER_FLAGS]
+        if unknown:
+            sys.stderr.write(f"vmtknumpy: error: unknown flag {unknown[0]}; flags are {', '.join(RUNNER_FLAGS)}\n")
+            return 2
+    main_object = pypeMain()
+    main_object.Arguments = arguments
+    try:
+        main_object.Execute()
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{command}: interrupted\n")
+        return 130
+    except USER_ERRORS as error:
+        if os.environ.get(TRACEBACK_VARIABLE):
+            traceback.print_exc()
+        message = str(error)
+        if not isinstance(error, PypeError):
+            message = f"{command}: {message}"
+        sys.stderr.write(f"error: {message}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

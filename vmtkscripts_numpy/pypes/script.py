@@ -1,0 +1,308 @@
+"""The base class of every script."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import Any, Dict, Iterable, List, TextIO, Union
+
+from .errors import PypeError
+from .lookup import find_script_class
+from .member import pypeMember
+
+MemberSpec = Union[pypeMember, List[Any], tuple]
+
+
+def is_option_word(word: str) -> bool:
+    """Whether a command-line word names an option (``-name``, ``-name@``), not a value like ``-1`` or ``-inf``."""
+    if not (len(word) > 1 and word[0] == "-" and (word[1].isalpha() or word[1] == "-")):
+        return False
+    try:
+        float(word)
+    except ValueError:
+        return True
+    return False
+
+
+class pypeScript:
+    """Base class of a script that runs in a pipe and from Python alike.
+
+    A script declares its members once with :meth:`SetInputMembers` and
+    :meth:`SetOutputMembers`; that table is the command line, the ``--help``
+    text and the pipe wiring. :meth:`Execute` does the work.
+
+    Every script has the built-in members ``Id`` (``-id``), ``Self`` (``-handle``)
+    and ``Disabled`` (``-disabled``).
+
+    Examples
+    --------
+    >>> class Greeter(pypeScript):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.Name = "world"
+    ...         self.Greeting = ""
+    ...         self.SetScriptName("greeter")
+    ...         self.SetScriptDoc("say hello")
+    ...         self.SetInputMembers([["Name", "name", "str", 1, "", "who to greet"]])
+    ...         self.SetOutputMembers([["Greeting", "greeting", "str", 1, "", "the greeting"]])
+    ...     def Execute(self):
+    ...         self.Greeting = "hello " + self.Name
+    >>> script = Greeter()
+    >>> script.Arguments = ["-name", "vmtk"]
+    >>> script.LogOn = 0
+    >>> script.ParseArguments()
+    1
+    >>> script.Execute(); script.Greeting
+    'hello vmtk'
+    """
+
+    lastVisitedPath = "."
+
+    def __init__(self) -> None:
+        self.BuiltinOptionTypes = ["int", "str", "float"]
+        self.InputStream: TextIO = sys.stdin
+        self.OutputStream: TextIO = sys.stdout
+        self.ScriptName = ""
+        self.ScriptDoc = ""
+        self.Arguments: List[str] = []
+        self.InputMembers: List[pypeMember] = []
+        self.OutputMembers: List[pypeMember] = []
+        self.Id = "0"
+        self.Self = self
+        self.Disabled = 0
+        self.ExitOnError = 0
+        self.LogOn = 1
+        self.Progress = 0
+
+        id_member = pypeMember("Id", "id", "str", 1, "", "script id")
+        self_member = pypeMember("Self", "handle", "self", 1, "", "handle to self")
+        disabled_member = pypeMember("Disabled", "disabled", "bool", 1, "", "disable execution and piping")
+        for member in (id_member, self_member, disabled_member):
+            member.AutoPipe = 0
+        self.InputMembers += [id_member, self_member, disabled_member]
+        self.OutputMembers += [id_member, self_member]
+
+    # messages -----------------------------------------------------------
+    def PrintLog(self, logMessage: str, indent: int = 0) -> None:
+        """Write a log line to the output stream, unless logging is off (``--nolog``)."""
+        if self.LogOn:
+            self.OutputStream.write("    " * indent + logMessage + "\n")
+
+    def PrintError(self, errorMessage: str) -> None:
+        """Stop the script with ``errorMessage``: raises :class:`PypeError`.
+
+        From the command line the message is printed without a traceback and
+        the process exits non-zero.
+        """
+        prefix = f"{self.ScriptName}: " if self.ScriptName else ""
+        raise PypeError(prefix + errorMessage)
+
+    def OutputText(self, text: str) -> None:
+        """Write ``text`` to the output stream as it is."""
+        self.OutputStream.write(text)
+
+    # member table -------------------------------------------------------
+    @staticmethod
+    def ConvertToPypeMembers(members: Iterable[MemberSpec]) -> List[pypeMember]:
+        """Turn member table rows (lists) into :class:`pypeMember` objects."""
+        converted = []
+        for member in members:
+            if isinstance(member, pypeMember):
+                converted.append(member)
+            elif isinstance(member, (list, tuple)):
+                converted.append(pypeMember(*member))
+            else:
+                raise TypeError(f"a member table row must be a list or a pypeMember, not {member!r}")
+        return converted
+
+    def SetInputMembers(self, membersToAppend: Iterable[MemberSpec]) -> None:
+        """Append input members; an IO member also gets ``<Member>InputFileName`` (``-<option>file``)."""
+        for member in self.ConvertToPypeMembers(membersToAppend):
+            self.InputMembers.append(member)
+            if member.MemberIO:
+                self._AddFileNameMember(member, self.GetIOInputFileNameMember(member.MemberName), "reader")
+
+    def SetOutputMembers(self, membersToAppend: Iterable[MemberSpec]) -> None:
+        """Append output members; an IO member also gets ``<Member>OutputFileName`` (``-<option>file``)."""
+        for member in self.ConvertToPypeMembers(membersToAppend):
+            self.OutputMembers.append(member)
+            if member.MemberIO:
+                self._AddFileNameMember(member, self.GetIOOutputFileNameMember(member.MemberName), "writer")
+
+    def _AddFileNameMember(self, member: pypeMember, attribute: str, role: str) -> None:
+        doc = f"filename for the default {member.MemberName} {role} ({member.MemberIO})"
+        self.InputMembers.append(pypeMember(attribute, self.GetIOFileNameOption(member.OptionName), "str", 1, "", doc))
+        setattr(self, attribute, "")
+
+    @staticmethod
+    def GetIOInputFileNameMember(memberName: str) -> str:
+        return memberName + "InputFileName"
+
+    @staticmethod
+    def GetIOOutputFileNameMember(memberName: str) -> str:
+        return memberName + "OutputFileName"
+
+    @staticmethod
+    def GetIOFileNameOption(optionName: str) -> str:
+        return optionName + "file"
+
+    def SetScriptName(self, scriptName: str) -> None:
+        self.ScriptName = scriptName
+
+    def SetScriptDoc(self, scriptDoc: str) -> None:
+        self.ScriptDoc = scriptDoc
+
+    def GetScriptDocString(self) -> str:
+        return self.ScriptDoc
+
+    # help ---------------------------------------------------------------
+    def GetUsageString(self) -> str:
+        """The ``--help`` text: every member with type, length, range, default and doc."""
+        lines = [textwrap.fill(f"{self.ScriptName} : {self.ScriptDoc}" if self.ScriptDoc else self.ScriptName, 100)]
+        for title, members in (("Input arguments:", self.InputMembers), ("Output arguments:", self.OutputMembers)):
+            lines.append("  " + title)
+            for member in members:
+                if not member.OptionName:
+                    continue
+                usage, doc = member.Describe(getattr(self, member.MemberName, None))
+                text = usage + (": " + doc if doc else "")
+                lines.append(textwrap.fill(text, 100, initial_indent="   ", subsequent_indent="     "))
+        return "\n".join(lines) + "\n"
+
+    # parsing ------------------------------------------------------------
+    def _MembersByOption(self) -> Dict[str, pypeMember]:
+        members: Dict[str, pypeMember] = {}
+        for member in self.InputMembers:
+            if member.OptionName:
+                members.setdefault(member.OptionName, member)
+        return members
+
+    def _SplitOptions(self) -> List[tuple]:
+        """Group ``self.Arguments`` into ``(option word, [value words])``."""
+        groups: List[tuple] = []
+        for word in self.Arguments:
+            if is_option_word(word):
+                groups.append((word, []))
+            elif groups:
+                groups[-1][1].append(word)
+            else:
+                raise PypeError(f"{self.ScriptName}: value {word!r} is not preceded by an option")
+        return groups
+
+    def ParseArguments(self) -> int:
+        """Set members from ``self.Arguments``.
+
+        Returns 1 when the script should run, 0 when ``--help`` or ``--doc``
+        was answered instead.
+
+        Raises
+        ------
+        PypeError
+            For an unknown option, a wrong number of values, a value of the
+            wrong type or out of range. The message names the option.
+        """
+        if "--help" in self.Arguments:
+            self.OutputText(self.GetUsageString())
+            return 0
+        if "--doc" in self.Arguments:
+            self.OutputText(self.GetScriptDocString() + "\n")
+            return 0
+        members = self._MembersByOption()
+        seen = set()
+        for word, value_words in self._SplitOptions():
+            if word.startswith("--"):
+                raise PypeError(f"{self.ScriptName}: unknown flag {word}; flags are --help and --doc")
+            pushed = word.endswith("@")
+            option = word[1:-1] if pushed else word[1:]
+            member = members.get(option)
+            if member is None:
+                raise PypeError(
+                    f"{self.ScriptName}: unknown option {word}; run '{self.ScriptName} --help' for its options"
+                )
+            if option in seen:
+                raise PypeError(f"{self.ScriptName}: option -{option} is given twice")
+            seen.add(option)
+            member.Pushed = int(pushed)
+            self._ParseMemberWords(member, value_words)
+        return 1
+
+    def _ParseMemberWords(self, member: pypeMember, words: List[str]) -> None:
+        pipes = [word for word in words if word.startswith("@")]
+        if pipes:
+            if len(words) != 1:
+                raise PypeError(
+                    f"{self.ScriptName}: option -{member.OptionName}: a pipe ({pipes[0]}) must be its only value"
+                )
+            member.ExplicitPipe = pipes[0][1:] or "None"
+            self.PrintLog(f"{member.MemberName} = @{member.ExplicitPipe}", 1)
+            return
+        try:
+            values = member.ParseValues(words)
+        except PypeError as error:
+            raise PypeError(f"{self.ScriptName}: {error}") from None
+        value = member.ValueFromParsed(values)
+        setattr(self, member.MemberName, value)
+        member.MemberValue = value
+        self.PrintLog(f"{member.MemberName} = {value}", 1)
+
+    # reading and writing IO members -------------------------------------
+    def _RunIOScript(self, scriptName: str, configure) -> Any:
+        script = find_script_class(scriptName)()
+        script.LogOn = self.LogOn
+        script.InputStream = self.InputStream
+        script.OutputStream = self.OutputStream
+        if hasattr(script, "ExitOnError"):
+            script.ExitOnError = 0
+        configure(script)
+        script.Execute()
+        return script
+
+    def IORead(self) -> None:
+        """Read every input member whose ``-<option>file`` is set, with the member's reader script."""
+        for member in self.InputMembers:
+            if not member.MemberIO:
+                continue
+            filename = getattr(self, self.GetIOInputFileNameMember(member.MemberName), "")
+            if filename:
+                reader = self._RunIOScript(member.MemberIO, lambda script: setattr(script, "InputFileName", filename))
+                setattr(self, member.MemberName, reader.Output)
+
+    def IOWrite(self) -> None:
+        """Write every output member whose ``-<option>file`` is set, with the member's writer script."""
+        for member in self.OutputMembers:
+            if not member.MemberIO:
+                continue
+            filename = getattr(self, self.GetIOOutputFileNameMember(member.MemberName), "")
+            if filename:
+                value = getattr(self, member.MemberName)
+
+                def configure(script, value=value, filename=filename):
+                    script.Input = value
+                    script.OutputFileName = filename
+
+                self._RunIOScript(member.MemberIO, configure)
+
+    # to override --------------------------------------------------------
+    def Execute(self) -> None:
+        """Do the script's work. Subclasses override this."""
+
+    def Deallocate(self) -> None:
+        """Release what the script holds once the pipe has finished."""
+
+    # logging of members (as vmtk prints them) ---------------------------
+    def _PrintMembers(self, members: List[pypeMember]) -> None:
+        for member in members:
+            if member.MemberName == "Self":
+                continue
+            value = getattr(self, member.MemberName, None)
+            shown = value if member.IsBuiltinType() or value is None else member.MemberType
+            self.PrintLog(f"{member.MemberName} = {shown}", 1)
+
+    def PrintInputMembers(self) -> None:
+        self.PrintLog(f"Input {self.ScriptName} members:")
+        self._PrintMembers(self.InputMembers)
+
+    def PrintOutputMembers(self) -> None:
+        self.PrintLog(f"Output {self.ScriptName} members:")
+        self._PrintMembers(self.OutputMembers)
+
