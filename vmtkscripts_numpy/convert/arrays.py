@@ -1,0 +1,338 @@
+"""VTK data arrays <-> numpy arrays, exactly and without copying where it is safe.
+
+The rules every converter of the package follows:
+
+- A VTK array with one component becomes a 1-D numpy array ``(n,)``; with ``k``
+  components, ``(n, k)``. The numpy dtype is the VTK array's own: nothing is
+  narrowed or widened.
+- ``copy=False`` gives views of VTK's memory (they keep the VTK array alive);
+  arrays VTK computes on the fly (implicit arrays) and bit arrays are copied.
+- numpy -> VTK shares the numpy buffer when it is C-contiguous, aligned and in
+  native byte order (VTK keeps a reference to it); otherwise it copies once.
+- ``bool`` arrays map to ``vtkBitArray`` and back.
+- Four VTK types share a numpy dtype with a more common type: ``vtkIdTypeArray``
+  and ``vtkLongArray`` (int64), ``vtkUnsignedLongArray`` (uint64) and
+  ``vtkCharArray`` (int8). An ArrayDict records them by name under
+  ``ArrayTypes`` so that they come back as they were.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+import numpy as np
+from vtkmodules.vtkCommonCore import (
+    VTK_BIT,
+    VTK_CHAR,
+    VTK_DOUBLE,
+    VTK_FLOAT,
+    VTK_ID_TYPE,
+    VTK_INT,
+    VTK_LONG,
+    VTK_LONG_LONG,
+    VTK_SHORT,
+    VTK_SIGNED_CHAR,
+    VTK_UNSIGNED_CHAR,
+    VTK_UNSIGNED_INT,
+    VTK_UNSIGNED_LONG,
+    VTK_UNSIGNED_LONG_LONG,
+    VTK_UNSIGNED_SHORT,
+    vtkDataArray,
+)
+from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
+
+from ..errors import ArrayDictError, LossWarning
+from .validate import key_path, numeric_array
+
+#: The VTK type each numpy dtype becomes by default.
+DEFAULT_VTK_TYPE: Dict[np.dtype, int] = {
+    np.dtype(np.int8): VTK_SIGNED_CHAR,
+    np.dtype(np.uint8): VTK_UNSIGNED_CHAR,
+    np.dtype(np.int16): VTK_SHORT,
+    np.dtype(np.uint16): VTK_UNSIGNED_SHORT,
+    np.dtype(np.int32): VTK_INT,
+    np.dtype(np.uint32): VTK_UNSIGNED_INT,
+    np.dtype(np.int64): VTK_LONG_LONG,
+    np.dtype(np.uint64): VTK_UNSIGNED_LONG_LONG,
+    np.dtype(np.float32): VTK_FLOAT,
+    np.dtype(np.float64): VTK_DOUBLE,
+    np.dtype(np.bool_): VTK_BIT,
+}
+
+#: VTK types that are not the default for their numpy dtype, by the name an ArrayDict records.
+SPECIAL_VTK_TYPES: Dict[str, int] = {
+    "vtkIdTypeArray": VTK_ID_TYPE,
+    "vtkLongArray": VTK_LONG,
+    "vtkUnsignedLongArray": VTK_UNSIGNED_LONG,
+    "vtkCharArray": VTK_CHAR,
+}
+_SPECIAL_NAME_BY_TYPE = {vtk_type: name for name, vtk_type in SPECIAL_VTK_TYPES.items()}
+
+#: Names of the active-attribute roles (``Scalars``, ``Vectors``, ``Normals``, ...), by VTK attribute index.
+ATTRIBUTE_ROLES: Tuple[str, ...] = tuple(
+    vtkDataSetAttributes.GetAttributeTypeAsString(index) for index in range(vtkDataSetAttributes.NUM_ATTRIBUTES)
+)
+
+
+def _numpy_dtype_of_vtk_type(vtk_type: int) -> np.dtype:
+    if vtk_type == VTK_BIT:
+        return np.dtype(np.bool_)
+    size = vtkDataArray.CreateDataArray(vtk_type).GetDataTypeSize()
+    if vtk_type in (VTK_FLOAT, VTK_DOUBLE):
+        return np.dtype(f"f{size}")
+    signed = vtk_type in (VTK_SIGNED_CHAR, VTK_CHAR, VTK_SHORT, VTK_INT, VTK_LONG, VTK_LONG_LONG, VTK_ID_TYPE)
+    return np.dtype(f"{'i' if signed else 'u'}{size}")
+
+
+def _numpy_dtype(array: vtkDataArray) -> np.dtype:
+    return _numpy_dtype_of_vtk_type(array.GetDataType())
+
+
+def special_type_name(array: vtkDataArray) -> Optional[str]:
+    """The ``ArrayTypes`` name of ``array`` when its VTK type is not the default for its dtype, else None."""
+    return _SPECIAL_NAME_BY_TYPE.get(array.GetDataType())
+
+
+def vtk_to_numpy(array: vtkDataArray, copy: bool = True) -> np.ndarray:
+    """A VTK data array as a numpy array of the same dtype, ``(n,)`` or ``(n, k)``.
+
+    Parameters
+    ----------
+    array : vtkDataArray
+        Any numeric VTK array, including ``vtkBitArray`` (-> bool) and implicit arrays.
+    copy : bool
+        If False, return a view of VTK's memory where possible (not for bit or implicit arrays).
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkCommonCore import vtkFloatArray
+    >>> values = vtkFloatArray(); values.SetNumberOfComponents(3); values.InsertNextTuple3(1, 2, 3)
+    0
+    >>> vtk_to_numpy(values)
+    array([[1., 2., 3.]], dtype=float32)
+    """
+    tuples, components = array.GetNumberOfTuples(), array.GetNumberOfComponents()
+    shape = (tuples,) if components == 1 else (tuples, components)
+    dtype = _numpy_dtype(array)
+    if array.GetDataType() == VTK_BIT:
+        packed = np.frombuffer(array, dtype=np.uint8) if tuples else np.empty(0, np.uint8)
+        return np.unpackbits(packed, count=tuples * components).astype(bool).reshape(shape)
+    if tuples * components == 0:
+        return np.empty(shape, dtype=dtype)
+    try:
+        flat = np.frombuffer(array, dtype=dtype)
+    except (TypeError, ValueError, BufferError):
+        # Implicit arrays compute their values on the fly and expose no buffer: materialize them.
+        materialized = vtkDataArray.CreateDataArray(array.GetDataType())
+        materialized.DeepCopy(array)
+        flat = np.frombuffer(materialized, dtype=dtype)
+        copy = False
+    values = flat.reshape(shape)
+    return values.copy() if copy else values
+
+
+def numpy_to_vtk(
+    values: Any,
+    name: Optional[str] = None,
+    array_type: Optional[str] = None,
+    share: bool = True,
+    where: str = "array",
+) -> vtkDataArray:
+    """A numpy array ``(n,)`` or ``(n, k)`` as a VTK data array of the same type.
+
+    Parameters
+    ----------
+    values : array_like
+        Numeric or boolean values.
+    name : str, optional
+        The name of the VTK array.
+    array_type : str, optional
+        One of :data:`SPECIAL_VTK_TYPES` (e.g. ``"vtkIdTypeArray"``) to get that
+        VTK type instead of the dtype's default.
+    share : bool
+        Share the numpy buffer with VTK when its layout allows; else copy.
+    where : str
+        How to name the array in error messages, e.g. ``"ArrayDict['PointData']['p']"``.
+
+    Raises
+    ------
+    ArrayDictError
+        For non-numeric values, a rank other than 1 or 2, or an unknown ``array_type``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> vtk_array = numpy_to_vtk(np.zeros((4, 3), np.float64), "Normals")
+    >>> vtk_array.GetDataTypeAsString(), vtk_array.GetNumberOfTuples(), vtk_array.GetNumberOfComponents()
+    ('double', 4, 3)
+    """
+    values = numeric_array(values, where, allow_bool=True)
+    if values.ndim not in (1, 2):
+        raise ArrayDictError(f"{where}: expected shape (n,) or (n, k), found {values.shape}")
+    components = 1 if values.ndim == 1 else values.shape[1]
+    if values.ndim == 2 and components == 0:
+        raise ArrayDictError(f"{where}: expected at least one component, found shape {values.shape}")
+    dtype = values.dtype.newbyteorder("=")
+    if array_type is not None:
+        if array_type not in SPECIAL_VTK_TYPES:
+            raise ArrayDictError(
+                f"{where}: unknown array type {array_type!r}; expected one of {sorted(SPECIAL_VTK_TYPES)}"
+            )
+        vtk_type = SPECIAL_VTK_TYPES[array_type]
+        dtype = _numpy_dtype_of_vtk_type(vtk_type)
+        if values.dtype.kind not in "iu":
+            raise ArrayDictError(f"{where}: {array_type} needs integer values, found dtype {values.dtype}")
+    else:
+        vtk_type = DEFAULT_VTK_TYPE.get(dtype)
+        if vtk_type is None:
+            raise ArrayDictError(f"{where}: dtype {values.dtype} has no VTK equivalent")
+    vtk_array = vtkDataArray.CreateDataArray(vtk_type)
+    vtk_array.SetNumberOfComponents(components)
+    if name is not None:
+        vtk_array.SetName(name)
+    if vtk_type == VTK_BIT:
+        _fill_bit_array(vtk_array, values)
+        return vtk_array
+    owned = values.dtype != dtype
+    if owned:
+        values = values.astype(dtype, order="C")
+    shareable = share and values.flags.c_contiguous and values.flags.aligned and values.flags.writeable
+    if not (owned or shareable):
+        values = np.array(values, order="C")
+    flat = values.reshape(-1)
+    if flat.size == 0:
+        vtk_array.SetNumberOfTuples(0)
+        return vtk_array
+    # save=1: VTK must not free numpy's memory; the reference keeps the buffer alive
+    # as long as the VTK array lives (VTK's Python wrapping keeps the attribute).
+    vtk_array.SetVoidArray(flat, flat.size, 1)
+    vtk_array._numpy_reference = flat
+    return vtk_array
+
+
+def _fill_bit_array(vtk_array: vtkDataArray, values: np.ndarray) -> None:
+    flat = np.ascontiguousarray(values, dtype=bool).reshape(-1)
+    vtk_array.SetNumberOfTuples(values.shape[0])
+    if flat.size:
+        target = np.frombuffer(vtk_array, dtype=np.uint8)
+        packed = np.packbits(flat)
+        target[: packed.size] = packed
+
+
+# --- dataset attributes ------------------------------------------------------
+
+
+def attributes_to_dict(
+    attributes, copy: bool = True, where: str = "data"
+) -> Tuple[Dict[str, np.ndarray], Dict[str, str], Dict[str, str]]:
+    """The arrays of a ``vtkFieldData`` (point, cell or field data) as a dict.
+
+    Returns
+    -------
+    arrays : dict
+        ``{name: ndarray}`` in VTK's array order.
+    array_types : dict
+        ``{name: VTK type name}`` for arrays whose VTK type is not their dtype's default.
+    active : dict
+        ``{role: name}`` of the active attributes (``Scalars``, ``Normals``, ...);
+        empty for plain field data.
+
+    Non-numeric arrays (strings, variants) cannot be expressed as numpy numbers:
+    they are left out with a :class:`~vmtkscripts_numpy.errors.LossWarning`.
+    Arrays without a name are named ``"Array<i>"``, also with a warning.
+    """
+    arrays: Dict[str, np.ndarray] = {}
+    array_types: Dict[str, str] = {}
+    for index in range(attributes.GetNumberOfArrays()):
+        array = attributes.GetArray(index)
+        abstract = attributes.GetAbstractArray(index)
+        name = abstract.GetName()
+        if array is None:
+            warnings.warn(
+                f"{where}: array {name!r} ({abstract.GetClassName()}) is not numeric and is left out",
+                LossWarning,
+                stacklevel=3,
+            )
+            continue
+        if not name:
+            name = f"Array{index}"
+            warnings.warn(f"{where}: an array without a name is stored as {name!r}", LossWarning, stacklevel=3)
+        if name in arrays:
+            warnings.warn(f"{where}: a second array named {name!r} is left out", LossWarning, stacklevel=3)
+            continue
+        arrays[name] = vtk_to_numpy(array, copy=copy)
+        special = special_type_name(array)
+        if special:
+            array_types[name] = special
+    active: Dict[str, str] = {}
+    if isinstance(attributes, vtkDataSetAttributes):
+        for index, role in enumerate(ATTRIBUTE_ROLES):
+            attribute = attributes.GetAbstractAttribute(index)
+            if attribute is not None and attribute.GetName() in arrays:
+                active[role] = attribute.GetName()
+    return arrays, array_types, active
+
+
+def dict_to_attributes(
+    arrays: Mapping[str, Any],
+    attributes,
+    expected_tuples: Optional[int],
+    where: str,
+    array_types: Optional[Mapping[str, str]] = None,
+    active: Optional[Mapping[str, str]] = None,
+    share: bool = True,
+    skip: Tuple[str, ...] = (),
+) -> None:
+    """Add the arrays of an ArrayDict section to a ``vtkFieldData`` and set the active ones.
+
+    Parameters
+    ----------
+    arrays : mapping
+        ``{name: array}``, each ``(n,)`` or ``(n, k)``.
+    attributes : vtkFieldData
+        The point, cell or field data to fill.
+    expected_tuples : int or None
+        The number of tuples every array must have (points or cells); None for field data.
+    where : str
+        The key path of the section, for messages, e.g. ``"ArrayDict['PointData']"``.
+    array_types, active : mapping, optional
+        The section's entries of ``ArrayTypes`` and ``ActiveArrays``.
+    share : bool
+        Share numpy memory with VTK where possible.
+    skip : tuple of str
+        Keys of the section that are not data arrays (``CellPointIds``).
+
+    Raises
+    ------
+    ArrayDictError
+        Naming the array, for a wrong length, a wrong type or an unknown active array.
+    """
+    if not isinstance(arrays, Mapping):
+        raise ArrayDictError(f"{where}: expected a dict of arrays, found {type(arrays).__name__}")
+    array_types = array_types or {}
+    for name, values in arrays.items():
+        if name in skip:
+            continue
+        array_where = key_path(where, name)
+        if not isinstance(name, str):
+            raise ArrayDictError(f"{where}: array names must be strings, found {name!r}")
+        vtk_array = numpy_to_vtk(values, name, array_types.get(name), share=share, where=array_where)
+        if expected_tuples is not None and vtk_array.GetNumberOfTuples() != expected_tuples:
+            raise ArrayDictError(
+                f"{array_where}: expected {expected_tuples} tuples (one per "
+                f"{'point' if 'Point' in where else 'cell'}), found {vtk_array.GetNumberOfTuples()}"
+            )
+        attributes.AddArray(vtk_array)
+    for role, name in (active or {}).items():
+        if role not in ATTRIBUTE_ROLES:
+            raise ArrayDictError(f"{key_path(where, role)}: unknown attribute role; expected one of {ATTRIBUTE_ROLES}")
+        if name not in arrays:
+            raise ArrayDictError(f"{key_path(where, role)}: names {name!r}, which is not an array of the section")
+        if attributes.SetActiveAttribute(name, ATTRIBUTE_ROLES.index(role)) < 0:
+            warnings.warn(
+                f"{key_path(where, role)}: VTK does not accept {name!r} as active {role} "
+                "(wrong component count); it is left inactive",
+                LossWarning,
+                stacklevel=2,
+            )

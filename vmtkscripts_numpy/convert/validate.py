@@ -1,0 +1,72 @@
+"""Checks shared by the converters: every failure names the key, what was expected and what was found."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..errors import ArrayDictError
+
+
+def key_path(where: str, *keys: Any) -> str:
+    """``key_path("ArrayDict", "PointData", "p")`` -> ``"ArrayDict['PointData']['p']"``."""
+    return where + "".join(f"[{key!r}]" for key in keys)
+
+
+def require(mapping: Any, key: str, where: str = "ArrayDict") -> Any:
+    """``mapping[key]``, or an :class:`ArrayDictError` that says which key is missing."""
+    if not isinstance(mapping, Mapping):
+        raise ArrayDictError(f"{where}: expected a dict, found {type(mapping).__name__}")
+    if key not in mapping:
+        present = ", ".join(repr(k) for k in mapping) or "none"
+        raise ArrayDictError(f"{key_path(where, key)}: missing (keys present: {present})")
+    return mapping[key]
+
+
+def numeric_array(values: Any, where: str, allow_bool: bool = False) -> np.ndarray:
+    """``values`` as a numpy array of integers or floats (or bools when allowed).
+
+    Raises
+    ------
+    ArrayDictError
+        For strings, objects, complex numbers and ragged nested lists.
+
+    Examples
+    --------
+    >>> numeric_array([1, 2, 3], "ArrayDict['Spacing']").dtype.kind
+    'i'
+    >>> numeric_array(["a"], "ArrayDict['Spacing']")
+    Traceback (most recent call last):
+    ...
+    vmtkscripts_numpy.errors.ArrayDictError: ArrayDict['Spacing']: expected numbers, found dtype <U1
+    """
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError) as error:
+        raise ArrayDictError(f"{where}: cannot be read as a numeric array ({error})") from None
+    kinds = "iuf" + ("b" if allow_bool else "")
+    if array.dtype.kind not in kinds:
+        raise ArrayDictError(f"{where}: expected numbers, found dtype {array.dtype}")
+    return array
+
+
+def integer_array(values: Any, where: str) -> np.ndarray:
+    """``values`` as a numpy integer array (point ids, cell types, offsets)."""
+    array = numeric_array(values, where)
+    if array.dtype.kind not in "iu":
+        raise ArrayDictError(f"{where}: expected integers, found dtype {array.dtype}")
+    return array
+
+
+def check_point_ids(ids: np.ndarray, number_of_points: int, where: str) -> None:
+    """Every id must index an existing point: ``0 <= id < number_of_points``."""
+    if ids.size == 0:
+        return
+    low, high = ids.min(), ids.max()
+    if low < 0 or high >= number_of_points:
+        bad = low if low < 0 else high
+        raise ArrayDictError(
+            f"{where}: point id {int(bad)} is out of range; ids must be in [0, {number_of_points - 1}] "
+            f"for {number_of_points} points"
+        )
