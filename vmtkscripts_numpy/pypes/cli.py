@@ -105,7 +105,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"error: {message}\n")
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

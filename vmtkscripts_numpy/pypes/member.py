@@ -220,6 +220,6 @@ class pypeMember:
             usage += f" ({self.MemberType},{self.MemberLength})"
         if self.MemberRange:
             usage += " " + self.GetRangeRepresentation()
-        if self.IsBuiltinType() and default is not None and default != "":
+        if self.MemberLength != 0 and self.IsBuiltinType() and default not in (None, "", []):
             usage += f"; default={default}"
         return usage, self.MemberDoc or ""

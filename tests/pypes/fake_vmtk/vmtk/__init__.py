@@ -1,0 +1,1 @@
+"""A stand-in for an installed vmtk: one script, found only under ``vmtk.``."""

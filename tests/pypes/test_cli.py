@@ -1,0 +1,75 @@
+"""The command line: exit codes, one-line errors without tracebacks, the script listing."""
+
+import subprocess
+import sys
+
+import pytest
+
+from vmtkscripts_numpy.pypes import cli
+
+
+def test_runner_help_lists_the_package_scripts_with_their_docs(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "available_script_names", lambda package: ["vmtktestsink", "vmtktestsource"])
+    assert cli.main(["vmtknumpy", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: vmtknumpy" in out
+    assert "vmtktestsource  make a small object and a number" in out
+    assert "vmtktestsink    report what was piped in" in out
+
+
+def test_a_pipe_runs_and_exits_zero(capsys, tmp_path):
+    target = tmp_path / "o.json"
+    assert cli.main(["vmtknumpy", "--nolog", "vmtktestsource", "-ofile", str(target)]) == 0
+    assert target.exists()
+    assert capsys.readouterr().out == ""
+
+
+def test_a_script_command_runs_its_script(tmp_path):
+    target = tmp_path / "o.json"
+    assert cli.main(["/somewhere/bin/vmtktestsource", "-ofile", str(target)]) == 0
+    assert target.exists()
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["vmtknumpy", "vmtktestsource", "-count", "99"], "error: vmtktestsource: option -count: 99 is out of range"),
+        (["vmtknumpy", "vmtknosuch"], "error: unknown script 'vmtknosuch'"),
+        (["vmtknumpy", "vmtktestsink", "-ifile", "missing.json"], "error: vmtktestsink: "),
+    ],
+)
+def test_errors_print_one_line_without_traceback_and_exit_non_zero(capsys, arguments, message):
+    assert cli.main(arguments) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message)
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_unknown_runner_flags_are_refused(capsys):
+    assert cli.main(["vmtknumpy", "--frobnicate", "vmtktestsource"]) == 2
+    assert "unknown flag --frobnicate" in capsys.readouterr().err
+
+
+def test_a_hostile_value_runs_no_code(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    hostile = "1');import os;os.system('touch pwned');('"
+    assert cli.main(["vmtknumpy", "vmtktestsource", "-count", hostile]) == 1
+    assert "is not an integer" in capsys.readouterr().err
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_the_command_line_in_a_fresh_process_exits_non_zero_without_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "vmtkscripts_numpy", "vmtknosuchscript"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: unknown script 'vmtknosuchscript'")
+    assert "Traceback" not in result.stderr
+
+
+def test_runner_help_does_not_import_vtk():
+    code = "import sys; from vmtkscripts_numpy.pypes import cli; cli.runner_help(); print(any(m.startswith('vtkmodules') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
