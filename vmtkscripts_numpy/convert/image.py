@@ -1,0 +1,470 @@
+"""Image data (``vtkImageData``) <-> ArrayDict, with every voxel kept in its physical place.
+
+The layout is vmtk's (``Origin``, ``Dimensions``, ``Spacing`` and ``PointData``
+arrays shaped like ``Dimensions``, indexed ``[x, y, z]``) plus what vmtk drops:
+
+- ``Direction``, the (3, 3) direction matrix: without it an image such as a CT
+  with direction diag(-1, -1, 1) comes back mirrored in physical space;
+- ``Extent``, VTK's extent, for images whose indices do not start at 0 (after
+  cropping); ``Origin`` is always the physical position of array index
+  ``[0, 0, 0]``, so a reader that ignores ``Extent`` still places every voxel right;
+- ``IndexOrder``, ``"xyz"`` (vmtk's) or ``"zyx"`` (SimpleITK, 3D Slicer and
+  C-ordered numpy code): both are views of the same VTK memory;
+- the shared ``CellData``, ``FieldData``, ``ActiveArrays`` and ``ArrayTypes``.
+
+The physical position of the voxel at array index ``[i, j, k]`` (in ``"xyz"``
+order) is ``Origin + Direction @ (Spacing * [i, j, k])``.
+
+Converting is zero-copy both ways where the memory layout allows: VTK stores
+voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a C-ordered
+``[z, y, x]`` array; either is a view of the same buffer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+from vtkmodules.vtkCommonDataModel import vtkImageData
+
+from ..errors import ArrayDictError
+from .arrays import attributes_to_dict, dict_to_attributes, vtk_to_numpy
+from .validate import key_path, numeric_array, require
+
+#: The index orders an image dict may use: vmtk's ``[x, y, z]`` and the C-ordered ``[z, y, x]``.
+INDEX_ORDERS: Tuple[str, ...] = ("xyz", "zyx")
+
+#: How far ``Direction.T @ Direction`` may be from the identity.
+ORTHONORMAL_TOLERANCE = 1e-6
+
+
+# --- VTK -> ArrayDict ---------------------------------------------------------
+
+
+def image_to_dict(image: vtkImageData, *, index_order: str = "xyz", copy: bool = False) -> Dict[str, Any]:
+    """An image as an ArrayDict in vmtk's layout plus ``Direction``, ``Extent`` and ``IndexOrder``.
+
+    Parameters
+    ----------
+    image : vtkImageData
+        Any image (also ``vtkStructuredPoints``); every point, cell and field
+        data array is converted with its own dtype and component count.
+    index_order : {"xyz", "zyx"}
+        ``"xyz"`` (vmtk's): arrays shaped ``Dimensions`` (+ ``(k,)``), indexed
+        ``[x, y, z]``. ``"zyx"``: shaped ``Dimensions[::-1]`` (+ ``(k,)``),
+        indexed ``[z, y, x]``, C-contiguous, as SimpleITK and 3D Slicer index.
+    copy : bool
+        False (default): the arrays are views of the image's memory (writing
+        to them changes the image). True: they own their memory.
+
+    Returns
+    -------
+    dict
+        ``Origin`` (physical position of array index ``[0, 0, 0]``),
+        ``Dimensions``, ``Spacing``, ``Direction``, ``Extent``, ``IndexOrder``,
+        ``PointData``, ``CellData``, ``FieldData``, ``ActiveArrays``, ``ArrayTypes``.
+
+    Raises
+    ------
+    ArrayDictError
+        If ``image`` is not a ``vtkImageData``, ``index_order`` is unknown, or
+        a data array's length does not match the image's points or cells.
+
+    Notes
+    -----
+    A negative spacing (an old way of flipping an axis) is written as a
+    positive spacing and a flipped ``Direction`` column: every voxel keeps
+    its physical position.
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkCommonCore import VTK_FLOAT
+    >>> image = vtkImageData(); image.SetDimensions(10, 8, 5); image.AllocateScalars(VTK_FLOAT, 1)
+    >>> image_dict = image_to_dict(image)
+    >>> image_dict["Dimensions"], image_dict["PointData"]["ImageScalars"].shape
+    (array([10,  8,  5]), (10, 8, 5))
+    >>> image_to_dict(image, index_order="zyx")["PointData"]["ImageScalars"].shape
+    (5, 8, 10)
+    """
+    if not isinstance(image, vtkImageData):
+        raise ArrayDictError(f"image: expected a vtkImageData, found {type(image).__name__}")
+    order = _index_order(index_order, "index_order")
+    extent = np.array(image.GetExtent(), dtype=np.int64)
+    dimensions = np.array(image.GetDimensions(), dtype=np.int64)
+    spacing = np.array(image.GetSpacing(), dtype=np.float64)
+    direction = _matrix_elements(image.GetDirectionMatrix())
+    # A negative spacing flips its axis; the direction column says the same with a positive spacing.
+    flipped = spacing < 0
+    spacing[flipped] *= -1
+    direction[:, flipped] *= -1
+    origin = np.array(image.GetOrigin(), dtype=np.float64) + direction @ (spacing * extent[0::2])
+
+    point_data, point_types, point_active = attributes_to_dict(
+        image.GetPointData(), copy=copy, where="image point data"
+    )
+    cell_data, cell_types, cell_active = attributes_to_dict(image.GetCellData(), copy=copy, where="image cell data")
+    field_data, field_types, _ = attributes_to_dict(image.GetFieldData(), copy=copy, where="image field data")
+    point_grid, cell_grid = tuple(int(count) for count in dimensions), _cell_grid(dimensions)
+    return {
+        "Origin": origin,
+        "Dimensions": dimensions,
+        "Spacing": spacing,
+        "Direction": direction,
+        "Extent": extent,
+        "IndexOrder": order,
+        "PointData": {
+            name: _grid_view(values, point_grid, order, f"image point data {name!r}")
+            for name, values in point_data.items()
+        },
+        "CellData": {
+            name: _grid_view(values, cell_grid, order, f"image cell data {name!r}")
+            for name, values in cell_data.items()
+        },
+        "FieldData": field_data,
+        "ActiveArrays": {"PointData": point_active, "CellData": cell_active},
+        "ArrayTypes": {"PointData": point_types, "CellData": cell_types, "FieldData": field_types},
+    }
+
+
+def _grid_view(values: np.ndarray, grid: Tuple[int, ...], order: str, where: str) -> np.ndarray:
+    """A flat VTK array ``(n,)``/``(n, k)`` as a ``grid``-shaped view in ``order``."""
+    count = int(np.prod(grid))
+    if values.shape[0] != count:
+        raise ArrayDictError(f"{where}: has {values.shape[0]} tuples, but the image grid {grid} has {count}")
+    # VTK runs x fastest: in C order that is [z, y, x] (components last); [x, y, z] is its transpose.
+    zyx = values.reshape(grid[::-1] + values.shape[1:])
+    return zyx if order == "zyx" else zyx.transpose((2, 1, 0) + tuple(range(3, zyx.ndim)))
+
+
+# --- ArrayDict -> VTK ---------------------------------------------------------
+
+
+def dict_to_image(
+    array_dict: Mapping[str, Any], *, share: bool = True, default_index_order: str = "xyz"
+) -> vtkImageData:
+    """An image from an ArrayDict written by :func:`image_to_dict`, by vmtk, or by hand.
+
+    Parameters
+    ----------
+    array_dict : mapping
+        Needs ``Origin``, ``Dimensions`` and ``Spacing``; ``PointData``,
+        ``Direction`` (identity), ``Extent`` (starting at 0), ``IndexOrder``,
+        ``CellData``, ``FieldData``, ``ActiveArrays`` and ``ArrayTypes`` are
+        optional. Without ``ActiveArrays`` (as vmtk writes) the first point
+        data array becomes the active scalars.
+    share : bool
+        True (default): VTK uses the numpy memory itself when it is already in
+        VTK's order (an F-contiguous ``[x, y, z]`` or a C-contiguous
+        ``[z, y, x]`` array; with components: the component axis fastest), so
+        later changes to the arrays show in the image. Otherwise it copies once.
+    default_index_order : {"xyz", "zyx"}
+        The index order of a dict that does not record one in ``IndexOrder``.
+
+    Returns
+    -------
+    vtkImageData
+
+    Raises
+    ------
+    ArrayDictError
+        Naming the key, for a missing key, a wrong shape or dtype, a
+        non-positive spacing, a direction that is not orthonormal, an unknown
+        index order, an ``Extent`` that disagrees with ``Dimensions``, or an
+        array whose shape does not match ``Dimensions``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = dict_to_image({
+    ...     "Origin": [0.0, 0.0, 0.0], "Dimensions": [4, 3, 2], "Spacing": [0.5, 0.5, 2.0],
+    ...     "PointData": {"Density": np.zeros((4, 3, 2), np.int16)}})
+    >>> image.GetDimensions(), image.GetPointData().GetScalars().GetName()
+    ((4, 3, 2), 'Density')
+    """
+    where = "ArrayDict"
+    if not isinstance(array_dict, Mapping):
+        raise ArrayDictError(f"{where}: expected a dict, found {type(array_dict).__name__}")
+    order = _index_order(array_dict.get("IndexOrder", default_index_order), key_path(where, "IndexOrder"))
+    dimensions = _dimensions(require(array_dict, "Dimensions", where), key_path(where, "Dimensions"))
+    spacing = _spacing(require(array_dict, "Spacing", where), key_path(where, "Spacing"))
+    origin = _origin(require(array_dict, "Origin", where), key_path(where, "Origin"))
+    direction = _direction(array_dict.get("Direction"), key_path(where, "Direction"))
+    extent = _extent(array_dict.get("Extent"), dimensions, key_path(where, "Extent"))
+
+    image = vtkImageData()
+    image.SetExtent(*(int(value) for value in extent))
+    image.SetSpacing(*spacing)
+    image.SetDirectionMatrix(*direction.ravel())
+    # The dict's Origin is where index [0, 0, 0] of the arrays is, i.e. where the extent starts.
+    image.SetOrigin(*(origin - direction @ (spacing * extent[0::2])))
+
+    sections = {
+        "PointData": (image.GetPointData(), tuple(int(count) for count in dimensions)),
+        "CellData": (image.GetCellData(), _cell_grid(dimensions)),
+        "FieldData": (image.GetFieldData(), None),
+    }
+    array_types = _optional_mapping(array_dict, "ArrayTypes", where)
+    if "ActiveArrays" in array_dict:
+        active = _optional_mapping(array_dict, "ActiveArrays", where)
+    else:
+        # vmtk's dicts record no active arrays; vmtk makes its image arrays the scalars.
+        names = list(_optional_mapping(array_dict, "PointData", where))
+        active = {"PointData": {"Scalars": names[0]}} if names else {}
+    for section, (attributes, grid) in sections.items():
+        section_where = key_path(where, section)
+        arrays = _optional_mapping(array_dict, section, where)
+        if grid is not None:
+            arrays = {
+                name: _flat_for_vtk(values, grid, order, share, key_path(section_where, name))
+                for name, values in arrays.items()
+            }
+        dict_to_attributes(
+            arrays,
+            attributes,
+            expected_tuples=None if grid is None else int(np.prod(grid)),
+            where=section_where,
+            array_types=_optional_mapping(array_types, section, key_path(where, "ArrayTypes")),
+            active=_optional_mapping(active, section, key_path(where, "ActiveArrays")) if section != "FieldData" else None,
+            # _flat_for_vtk already copied where a copy was asked for.
+            share=share or grid is not None,
+        )
+    return image
+
+
+def _flat_for_vtk(values: Any, grid: Tuple[int, ...], order: str, share: bool, where: str) -> np.ndarray:
+    """A ``grid``-shaped array in ``order`` as VTK's flat ``(n,)``/``(n, k)``, x fastest."""
+    values = numeric_array(values, where, allow_bool=True)
+    shape = grid if order == "xyz" else grid[::-1]
+    if values.shape[:3] != shape or values.ndim not in (3, 4) or (values.ndim == 4 and values.shape[3] == 0):
+        expected = f"{shape} or ({', '.join(str(count) for count in shape)}, k) for k components"
+        hint = ""
+        if values.shape[:3] == shape[::-1] and shape != shape[::-1]:
+            other = "zyx" if order == "xyz" else "xyz"
+            hint = f"; it looks like [{','.join(other)}] index order: set IndexOrder to {other!r}"
+        raise ArrayDictError(
+            f"{where}: expected shape {expected} (Dimensions in [{','.join(order)}] index order), "
+            f"found {values.shape}{hint}"
+        )
+    zyx = values if order == "zyx" else values.transpose((2, 1, 0) + tuple(range(3, values.ndim)))
+    count = int(np.prod(grid))
+    # A view when the memory already runs x fastest (components fastest of all); else one copy.
+    flat = zyx.reshape((count,) + zyx.shape[3:])
+    if not share and np.may_share_memory(flat, values):
+        flat = flat.copy()
+    return flat
+
+
+# --- from a bare ndarray -------------------------------------------------------
+
+
+def dict_from_array(
+    array: Any,
+    *,
+    spacing: Optional[Sequence[float]] = None,
+    origin: Optional[Sequence[float]] = None,
+    direction: Optional[Any] = None,
+    index_order: str = "xyz",
+    name: str = "ImageScalars",
+) -> Dict[str, Any]:
+    """An image ArrayDict around a bare ndarray of voxel values (a view of it, not a copy).
+
+    Parameters
+    ----------
+    array : array_like
+        Voxel values, numeric or bool: ``(nx, ny, nz)`` or ``(nx, ny, nz, k)``
+        in ``"xyz"`` order; ``(nz, ny, nx)`` or ``(nz, ny, nx, k)`` in
+        ``"zyx"`` order. A 2-D array is one slice: ``(nx, ny)`` or ``(ny, nx)``.
+        (A 2-D image with components needs its slice axis: ``rgb[np.newaxis]``
+        in ``"zyx"`` order.)
+    spacing : sequence of 3 floats, optional
+        Voxel size along x, y, z; default ``(1, 1, 1)``.
+    origin : sequence of 3 floats, optional
+        Physical position of voxel ``[0, 0, 0]``; default ``(0, 0, 0)``.
+    direction : (3, 3) array_like, optional
+        Orthonormal matrix whose columns are the directions of the x, y and z
+        index axes in physical space; default identity.
+    index_order : {"xyz", "zyx"}
+        How ``array`` is indexed.
+    name : str
+        The name of the point data array; it becomes the active scalars.
+
+    Returns
+    -------
+    dict
+        A complete image ArrayDict (see :func:`image_to_dict`).
+
+    Raises
+    ------
+    ArrayDictError
+        Naming the parameter, for a wrong rank, non-numeric values, a
+        non-positive spacing or a direction that is not orthonormal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> volume = np.zeros((40, 64, 64), np.float32)          # [z, y, x], as SimpleITK gives it
+    >>> image_dict = dict_from_array(volume, spacing=(0.5, 0.5, 2.0), index_order="zyx")
+    >>> image_dict["Dimensions"]
+    array([64, 64, 40])
+    """
+    order = _index_order(index_order, "index_order")
+    if not isinstance(name, str) or not name:
+        raise ArrayDictError(f"name: expected a non-empty string, found {name!r}")
+    values = numeric_array(array, "array", allow_bool=True)
+    if values.ndim == 2:
+        values = values[:, :, np.newaxis] if order == "xyz" else values[np.newaxis]
+    if values.ndim not in (3, 4) or (values.ndim == 4 and values.shape[3] == 0):
+        raise ArrayDictError(
+            f"array: expected a 3-D volume, optionally with a last axis of components (or a 2-D slice), "
+            f"found shape {values.shape}"
+        )
+    grid = values.shape[:3]
+    dimensions = np.array(grid if order == "xyz" else grid[::-1], dtype=np.int64)
+    extent = np.zeros(6, dtype=np.int64)
+    extent[1::2] = dimensions - 1
+    return {
+        "Origin": _origin(np.zeros(3) if origin is None else origin, "origin"),
+        "Dimensions": dimensions,
+        "Spacing": _spacing(np.ones(3) if spacing is None else spacing, "spacing"),
+        "Direction": _direction(direction, "direction"),
+        "Extent": extent,
+        "IndexOrder": order,
+        "PointData": {name: values},
+        "CellData": {},
+        "FieldData": {},
+        "ActiveArrays": {"PointData": {"Scalars": name}, "CellData": {}},
+        "ArrayTypes": {"PointData": {}, "CellData": {}, "FieldData": {}},
+    }
+
+
+def image_from_array(
+    array: Any,
+    *,
+    spacing: Optional[Sequence[float]] = None,
+    origin: Optional[Sequence[float]] = None,
+    direction: Optional[Any] = None,
+    index_order: str = "xyz",
+    name: str = "ImageScalars",
+    share: bool = True,
+) -> vtkImageData:
+    """A ``vtkImageData`` from a bare ndarray of voxel values; see :func:`dict_from_array`.
+
+    With ``share=True`` (default) the image uses the array's memory when it is
+    in VTK's order (a C-ordered ``"zyx"`` or an F-ordered ``"xyz"`` array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> volume = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)   # [z, y, x]
+    >>> image = image_from_array(volume, spacing=(1, 1, 3), origin=(10, 0, 0), index_order="zyx")
+    >>> image.GetDimensions(), image.GetScalarComponentAsDouble(3, 0, 1, 0)
+    ((4, 3, 2), 15.0)
+    >>> point = [0.0, 0.0, 0.0]; image.TransformIndexToPhysicalPoint(3, 0, 1, point); point
+    [13.0, 0.0, 3.0]
+    """
+    array_dict = dict_from_array(
+        array, spacing=spacing, origin=origin, direction=direction, index_order=index_order, name=name
+    )
+    return dict_to_image(array_dict, share=share)
+
+
+# --- checks --------------------------------------------------------------------
+
+
+def _index_order(value: Any, where: str) -> str:
+    # Stored dicts may give the string back as bytes or as a 0-d numpy array.
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, bytes):
+        value = value.decode("ascii", errors="replace")
+    if not isinstance(value, str) or value not in INDEX_ORDERS:
+        raise ArrayDictError(f"{where}: expected one of {list(INDEX_ORDERS)}, found {value!r}")
+    return str(value)
+
+
+def _vector(value: Any, shape: Tuple[int, ...], where: str) -> np.ndarray:
+    array = numeric_array(value, where)
+    if array.shape != shape:
+        raise ArrayDictError(f"{where}: expected shape {shape}, found {array.shape}")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ArrayDictError(f"{where}: expected finite numbers, found {array.tolist()}")
+    return array
+
+
+def _integers(value: Any, shape: Tuple[int, ...], where: str) -> np.ndarray:
+    array = _vector(value, shape, where)
+    if array.dtype.kind == "f" and not (array == np.round(array)).all():
+        raise ArrayDictError(f"{where}: expected integers, found {array.tolist()}")
+    return array.astype(np.int64)
+
+
+def _dimensions(value: Any, where: str) -> np.ndarray:
+    dimensions = _integers(value, (3,), where)
+    if (dimensions < 0).any():
+        raise ArrayDictError(f"{where}: expected point counts >= 0, found {dimensions.tolist()}")
+    return dimensions
+
+
+def _spacing(value: Any, where: str) -> np.ndarray:
+    spacing = _vector(value, (3,), where).astype(np.float64)
+    if (spacing <= 0).any():
+        raise ArrayDictError(
+            f"{where}: expected positive voxel sizes, found {spacing.tolist()} "
+            "(flip an axis with a negative Direction column instead)"
+        )
+    return spacing
+
+
+def _origin(value: Any, where: str) -> np.ndarray:
+    return _vector(value, (3,), where).astype(np.float64)
+
+
+def _direction(value: Any, where: str) -> np.ndarray:
+    if value is None:
+        return np.eye(3)
+    direction = _vector(value, (3, 3), where).astype(np.float64)
+    if abs(np.linalg.det(direction)) < ORTHONORMAL_TOLERANCE:
+        raise ArrayDictError(f"{where}: is singular (determinant 0), found {direction.tolist()}")
+    deviation = np.abs(direction.T @ direction - np.eye(3)).max()
+    if deviation > ORTHONORMAL_TOLERANCE:
+        raise ArrayDictError(
+            f"{where}: expected an orthonormal matrix (unit columns at right angles, a rotation or "
+            f"reflection), found {direction.tolist()} (Direction.T @ Direction differs from the identity "
+            f"by {deviation:.3g})"
+        )
+    return direction
+
+
+def _extent(value: Any, dimensions: np.ndarray, where: str) -> np.ndarray:
+    if value is None:
+        extent = np.zeros(6, dtype=np.int64)
+        extent[1::2] = dimensions - 1
+        return extent
+    extent = _integers(value, (6,), where)
+    spans = extent[1::2] - extent[0::2] + 1
+    if (spans != dimensions).any():
+        raise ArrayDictError(
+            f"{where}: {extent.tolist()} spans {spans.tolist()} points per axis, but Dimensions is "
+            f"{dimensions.tolist()} (expected Extent[1::2] - Extent[0::2] + 1 == Dimensions)"
+        )
+    return extent
+
+
+def _optional_mapping(mapping: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = mapping.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ArrayDictError(f"{key_path(where, key)}: expected a dict, found {type(value).__name__}")
+    return value
+
+
+def _cell_grid(dimensions: np.ndarray) -> Tuple[int, ...]:
+    """Cells per axis: one fewer than points, but 1 along an axis of a single point (as VTK counts)."""
+    if (dimensions == 0).any():
+        return (0, 0, 0)
+    return tuple(int(max(count - 1, 1)) for count in dimensions)
+
+
+def _matrix_elements(matrix) -> np.ndarray:
+    return np.array([[matrix.GetElement(row, column) for column in range(3)] for row in range(3)], dtype=np.float64)
