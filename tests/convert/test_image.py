@@ -12,7 +12,7 @@ from vtkmodules.vtkIOXML import vtkXMLImageDataReader
 
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.image import dict_from_array, dict_to_image, image_from_array, image_to_dict
-from vmtkscripts_numpy.errors import ArrayDictError
+from vmtkscripts_numpy.errors import ArrayDictError, LossWarning
 
 DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64", "bool"]
 
@@ -532,3 +532,19 @@ def test_bad_arguments_raise_naming_the_argument():
         dict_from_array(np.zeros((2, 2, 2)), spacing=(1, 1, 0))
     with pytest.raises(ArrayDictError, match="^direction: expected an orthonormal"):
         image_from_array(np.zeros((2, 2, 2)), direction=np.ones((3, 3)) / 3 + np.eye(3))
+
+
+def test_unknown_keys_are_ignored_with_a_warning():
+    image_dict = _valid_dict()
+    image_dict["Directions"] = np.diag([-1.0, -1.0, 1.0])  # misspelt: the image would come back mirrored
+
+    with pytest.warns(LossWarning, match="'Directions' not part of an image ArrayDict"):
+        dict_to_image(image_dict)
+
+
+def test_an_unknown_section_of_active_arrays_is_an_error():
+    image_dict = _valid_dict()
+    image_dict["ActiveArrays"] = {"Pointdata": {"Scalars": "p"}}
+
+    with pytest.raises(ArrayDictError, match=r"\['ActiveArrays'\]\['Pointdata'\]: unknown section"):
+        dict_to_image(image_dict)

@@ -22,12 +22,13 @@ voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a C-ordered
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
-from ..errors import ArrayDictError
+from ..errors import ArrayDictError, LossWarning
 from .arrays import attributes_to_dict, dict_to_attributes, vtk_to_numpy
 from .validate import key_path, numeric_array, require
 
@@ -36,6 +37,13 @@ INDEX_ORDERS: Tuple[str, ...] = ("xyz", "zyx")
 
 #: How far ``Direction.T @ Direction`` may be from the identity.
 ORTHONORMAL_TOLERANCE = 1e-6
+
+#: Every key of an image ArrayDict; others are ignored with a warning (a misspelt ``Direction`` would mirror the image).
+IMAGE_KEYS: Tuple[str, ...] = (
+    "Origin", "Dimensions", "Spacing", "Direction", "Extent", "IndexOrder",
+    "PointData", "CellData", "FieldData", "ActiveArrays", "ArrayTypes",
+)
+_SECTIONS = {"ActiveArrays": ("PointData", "CellData"), "ArrayTypes": ("PointData", "CellData", "FieldData")}
 
 
 # --- VTK -> ArrayDict ---------------------------------------------------------
@@ -172,6 +180,11 @@ def dict_to_image(
         index order, an ``Extent`` that disagrees with ``Dimensions``, or an
         array whose shape does not match ``Dimensions``.
 
+    Warns
+    -----
+    LossWarning
+        For keys an image ArrayDict does not have; they are ignored.
+
     Examples
     --------
     >>> import numpy as np
@@ -184,6 +197,14 @@ def dict_to_image(
     where = "ArrayDict"
     if not isinstance(array_dict, Mapping):
         raise ArrayDictError(f"{where}: expected a dict, found {type(array_dict).__name__}")
+    unknown = [repr(key) for key in array_dict if key not in IMAGE_KEYS]
+    if unknown:
+        warnings.warn(
+            f"{where}: {', '.join(unknown)} not part of an image ArrayDict, ignored "
+            f"(known keys: {', '.join(IMAGE_KEYS)})",
+            LossWarning,
+            stacklevel=2,
+        )
     order = _index_order(array_dict.get("IndexOrder", default_index_order), key_path(where, "IndexOrder"))
     dimensions = _dimensions(require(array_dict, "Dimensions", where), key_path(where, "Dimensions"))
     spacing = _spacing(require(array_dict, "Spacing", where), key_path(where, "Spacing"))
@@ -203,9 +224,9 @@ def dict_to_image(
         "CellData": (image.GetCellData(), _cell_grid(dimensions)),
         "FieldData": (image.GetFieldData(), None),
     }
-    array_types = _optional_mapping(array_dict, "ArrayTypes", where)
+    array_types = _section_table(array_dict, "ArrayTypes", where)
     if "ActiveArrays" in array_dict:
-        active = _optional_mapping(array_dict, "ActiveArrays", where)
+        active = _section_table(array_dict, "ActiveArrays", where)
     else:
         # vmtk's dicts record no active arrays; vmtk makes its image arrays the scalars.
         names = list(_optional_mapping(array_dict, "PointData", where))
@@ -457,6 +478,18 @@ def _optional_mapping(mapping: Mapping[str, Any], key: str, where: str) -> Mappi
     if not isinstance(value, Mapping):
         raise ArrayDictError(f"{key_path(where, key)}: expected a dict, found {type(value).__name__}")
     return value
+
+
+def _section_table(array_dict: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    """``ActiveArrays`` or ``ArrayTypes``: a dict of sections, each a dict."""
+    table = _optional_mapping(array_dict, key, where)
+    for section, value in table.items():
+        if section not in _SECTIONS[key]:
+            raise ArrayDictError(
+                f"{key_path(where, key, section)}: unknown section; expected one of {', '.join(_SECTIONS[key])}"
+            )
+        _optional_mapping(table, section, key_path(where, key))
+    return table
 
 
 def _cell_grid(dimensions: np.ndarray) -> Tuple[int, ...]:
