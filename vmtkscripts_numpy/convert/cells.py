@@ -1,0 +1,314 @@
+"""Cells as numpy arrays: VTK's offsets + connectivity and the layouts ArrayDicts use.
+
+VTK >= 9 stores the cells of a ``vtkCellArray`` as two integer arrays: the
+point ids of every cell one after the other (*connectivity*) and where each
+cell starts in it (*offsets*, one more entry than cells). Everything here works
+on those two arrays at once, never cell by cell:
+
+- ``CellPointIds`` of surfaces and centerlines: an ``(M, k)`` array when every
+  cell has ``k`` points, else a list of ``M`` 1-D arrays;
+- VTK's legacy flat layout of meshes, ``[n0, id, id, ..., n1, id, ...]``, with
+  ``CellLocations``, where each cell's count ``n`` is.
+
+Ids keep the width of VTK's connectivity storage (int64, or int32 for 32-bit
+storage); on the way to VTK int32 ids give 32-bit storage (shared with numpy)
+and any other integer type becomes int64.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from vtkmodules.vtkCommonDataModel import vtkCellArray
+
+from ..errors import ArrayDictError
+from .arrays import numpy_to_vtk, vtk_to_numpy
+from .validate import integer_array
+
+#: What ``CellPointIds`` may be: an ``(M, k)`` array or one 1-D array per cell.
+CellPointIds = Union[np.ndarray, List[np.ndarray]]
+
+#: The layouts :func:`offsets_to_cell_point_ids` can give.
+CELL_POINT_ID_LAYOUTS = ("auto", "array", "list")
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+# --- vtkCellArray <-> offsets + connectivity ------------------------------------
+
+
+def cell_array_to_numpy(cells: Optional[vtkCellArray], copy: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+    """The ``(offsets, connectivity)`` of a ``vtkCellArray`` (``None`` counts as no cells).
+
+    With ``copy=False`` both are views of VTK's memory.
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkCommonDataModel import vtkCellArray
+    >>> cells = vtkCellArray(); cells.InsertNextCell(3, [0, 1, 2])
+    0
+    >>> offsets, connectivity = cell_array_to_numpy(cells)
+    >>> offsets.tolist(), connectivity.tolist()
+    ([0, 3], [0, 1, 2])
+    """
+    if cells is None:
+        return np.zeros(1, np.int64), np.empty(0, np.int64)
+    offsets = vtk_to_numpy(cells.GetOffsetsArray(), copy=copy)
+    connectivity = vtk_to_numpy(cells.GetConnectivityArray(), copy=copy)
+    if offsets.size == 0:  # a cell array that was never allocated
+        offsets = np.zeros(1, connectivity.dtype)
+    return offsets, connectivity
+
+
+def storage_dtype(ids: np.ndarray, size: Optional[int] = None) -> np.dtype:
+    """The dtype VTK stores ``ids`` with: int32 for int32 ids that fit, else int64."""
+    size = ids.size if size is None else size
+    if ids.dtype == np.int32 and size <= _INT32_MAX:
+        return np.dtype(np.int32)
+    return np.dtype(np.int64)
+
+
+def numpy_to_cell_array(offsets: np.ndarray, connectivity: np.ndarray, share: bool = True) -> vtkCellArray:
+    """A ``vtkCellArray`` with these offsets and connectivity (both int32 or both int64).
+
+    With ``share=True`` VTK uses the numpy memory (when it is contiguous).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cells = numpy_to_cell_array(np.array([0, 3, 7]), np.arange(7))
+    >>> cells.GetNumberOfCells(), cells.GetCellSize(1)
+    (2, 4)
+    """
+    vtk_offsets = numpy_to_vtk(offsets, share=share, where="offsets")
+    vtk_connectivity = numpy_to_vtk(connectivity, share=share, where="connectivity")
+    cells = vtkCellArray()
+    if not cells.SetData(vtk_offsets, vtk_connectivity):
+        raise ArrayDictError(f"VTK refused cells with offsets {offsets.dtype} and connectivity {connectivity.dtype}")
+    keep_alive(cells.GetOffsetsArray(), vtk_offsets)
+    keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
+    return cells
+
+
+def keep_alive(stored: Any, given: Any) -> None:
+    """Make the VTK array a dataset kept (``stored``) hold the numpy memory ``given`` was made from.
+
+    Some VTK versions keep a new array that shares ``given``'s buffer instead
+    of ``given`` itself; the numpy memory must then live as long as that one.
+    """
+    reference = getattr(given, "_numpy_reference", None)
+    if stored is not None and reference is not None and stored is not given:
+        stored._numpy_reference = reference
+
+
+# --- CellPointIds: (M, k) array or list of 1-D arrays ----------------------------
+
+
+def cell_point_ids_to_offsets(ids: Any, where: str) -> Tuple[np.ndarray, np.ndarray]:
+    """``(offsets, connectivity)`` of ``CellPointIds``, in VTK's storage dtype.
+
+    An ``(M, k)`` array gives ``offsets = [0, k, 2k, ...]`` and its rows as
+    connectivity (a view when the array is contiguous int32 or int64); a list
+    (or tuple, or 1-D object array) of ``M`` 1-D integer arrays is concatenated
+    once.
+
+    Raises
+    ------
+    ArrayDictError
+        For anything else: other shapes, non-integer values, list entries that
+        are not 1-D integer sequences. The message names the entry.
+    """
+    if isinstance(ids, np.ndarray) and ids.dtype != object:
+        array = integer_array(ids, where)
+        if array.ndim != 2:
+            raise ArrayDictError(
+                f"{where}: expected an (M, k) array (M cells of k points) or a list of 1-D arrays "
+                f"(one per cell), found an array of shape {array.shape}"
+            )
+        count, size = array.shape
+        dtype = storage_dtype(array)
+        connectivity = array.astype(dtype, copy=False).reshape(-1)
+        offsets = np.arange(0, count * size + 1, size, dtype=dtype) if size else np.zeros(count + 1, dtype)
+        return offsets, connectivity
+    if isinstance(ids, (list, tuple)) or (isinstance(ids, np.ndarray) and ids.ndim == 1):
+        return _list_to_offsets(ids, where)
+    raise ArrayDictError(
+        f"{where}: expected an (M, k) integer array or a list of 1-D integer arrays (one per cell), "
+        f"found {type(ids).__name__}"
+    )
+
+
+def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.ndarray]:
+    count = len(ids)
+    try:
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=count)
+    except TypeError:
+        index, entry = next((i, e) for i, e in enumerate(ids) if not hasattr(e, "__len__"))
+        raise ArrayDictError(
+            f"{where}[{index}]: expected a 1-D array of point ids, found {type(entry).__name__} {entry!r}"
+        ) from None
+    offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total == 0:
+        connectivity = np.empty(0, np.int64)
+    else:
+        try:
+            connectivity = np.concatenate(ids)
+        except (ValueError, TypeError):
+            connectivity = None
+        if connectivity is not None and connectivity.dtype.kind not in "iu" and connectivity.size == total:
+            # Empty Python lists are float arrays to numpy; only non-empty entries carry a dtype.
+            connectivity = np.concatenate([entry for entry, length in zip(ids, lengths) if length])
+        if connectivity is None or connectivity.ndim != 1 or connectivity.size != total:
+            raise ArrayDictError(_bad_entry(ids, where, "is not a 1-D sequence of point ids"))
+        if connectivity.dtype.kind not in "iu":
+            raise ArrayDictError(_bad_entry(ids, where, "holds non-integer point ids"))
+    dtype = storage_dtype(connectivity, total)
+    return offsets.astype(dtype, copy=False), connectivity.astype(dtype, copy=False)
+
+
+def _bad_entry(ids: Sequence[Any], where: str, problem: str) -> str:
+    """Say which entry of a ragged list is wrong (runs only once the whole list failed)."""
+    for index, entry in enumerate(ids):
+        try:
+            array = np.asarray(entry)
+        except (ValueError, TypeError):
+            return f"{where}[{index}]: {problem} (it cannot be read as an array)"
+        if array.ndim != 1:
+            return f"{where}[{index}]: {problem}: expected a 1-D array, found shape {array.shape}"
+        if array.size and array.dtype.kind not in "iu":
+            return f"{where}[{index}]: {problem}: expected integers, found dtype {array.dtype}"
+    return f"{where}: {problem}"
+
+
+def offsets_to_cell_point_ids(
+    offsets: np.ndarray, connectivity: np.ndarray, layout: str = "auto", where: str = "CellPointIds"
+) -> CellPointIds:
+    """``CellPointIds`` from offsets and connectivity.
+
+    Parameters
+    ----------
+    layout : {"auto", "array", "list"}
+        ``"array"``: an ``(M, k)`` array (a view of ``connectivity``), which
+        needs every cell to have ``k`` points; ``"list"``: ``M`` 1-D arrays
+        (views of ``connectivity``); ``"auto"``: the array when the cells allow
+        it, else the list. Zero cells give an empty ``(0, 0)`` array or ``[]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> offsets_to_cell_point_ids(np.array([0, 3, 6]), np.arange(6)).tolist()
+    [[0, 1, 2], [3, 4, 5]]
+    >>> [cell.tolist() for cell in offsets_to_cell_point_ids(np.array([0, 3, 7]), np.arange(7))]
+    [[0, 1, 2], [3, 4, 5, 6]]
+    """
+    if layout not in CELL_POINT_ID_LAYOUTS:
+        raise ValueError(f"layout must be one of {CELL_POINT_ID_LAYOUTS}, not {layout!r}")
+    count = offsets.size - 1
+    start = int(offsets[0]) if offsets.size else 0
+    if layout != "list":
+        if count == 0:
+            return np.empty((0, 0), connectivity.dtype)
+        sizes = np.diff(offsets)
+        size = int(sizes[0])
+        if (sizes == size).all():
+            return connectivity[start : start + count * size].reshape(count, size)
+        if layout == "array":
+            raise ArrayDictError(
+                f"{where}: cells have from {int(sizes.min())} to {int(sizes.max())} points; "
+                "an (M, k) array needs the same number of points in every cell (use the list layout)"
+            )
+    if count == 0:
+        return []
+    return np.split(connectivity[start : int(offsets[-1])], offsets[1:-1] - start)
+
+
+def reorder_cells(offsets: np.ndarray, connectivity: np.ndarray, order: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """The cells taken in ``order`` (a permutation of the cell ids), as new offsets and connectivity."""
+    sizes = np.diff(offsets)[order]
+    new_offsets = np.zeros(order.size + 1, offsets.dtype)
+    np.cumsum(sizes, out=new_offsets[1:])
+    # Each id moves by (where its cell started) - (where its cell starts now).
+    shift = np.repeat(offsets[:-1][order] - new_offsets[:-1], sizes)
+    positions = np.arange(int(new_offsets[-1]), dtype=offsets.dtype) + shift
+    return new_offsets, connectivity[positions]
+
+
+# --- VTK's legacy flat layout (meshes) -------------------------------------------
+
+
+def offsets_to_legacy(offsets: np.ndarray, connectivity: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """VTK's legacy flat cells ``[n0, ids..., n1, ids...]`` and the location of each ``n``, both int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cells, locations = offsets_to_legacy(np.array([0, 3, 5]), np.array([7, 8, 9, 1, 2]))
+    >>> cells.tolist(), locations.tolist()
+    ([3, 7, 8, 9, 2, 1, 2], [0, 4])
+    """
+    count = offsets.size - 1
+    start = int(offsets[0]) if offsets.size else 0
+    locations = offsets[:-1].astype(np.int64) - start + np.arange(count, dtype=np.int64)
+    flat = np.empty(connectivity.size + count, np.int64)
+    is_count = np.zeros(flat.size, bool)
+    is_count[locations] = True
+    flat[locations] = np.diff(offsets)
+    flat[~is_count] = connectivity[start : int(offsets[-1])] if count else connectivity[:0]
+    return flat, locations
+
+
+def legacy_to_offsets(
+    cells: Any, locations: Any, where_cells: str, where_locations: str
+) -> Tuple[np.ndarray, np.ndarray]:
+    """``(offsets, connectivity)`` of legacy flat cells, checking that counts and locations agree.
+
+    Raises
+    ------
+    ArrayDictError
+        If the arrays are not 1-D integer arrays, a location is out of range, a
+        count is negative, or the cells do not follow one another exactly.
+    """
+    flat = integer_array(cells, where_cells)
+    starts = integer_array(locations, where_locations)
+    for array, where in ((flat, where_cells), (starts, where_locations)):
+        if array.ndim != 1:
+            raise ArrayDictError(f"{where}: expected a 1-D array, found shape {array.shape}")
+    count = starts.size
+    if count == 0:
+        if flat.size:
+            raise ArrayDictError(f"{where_cells}: holds {flat.size} values but {where_locations} is empty")
+        return np.zeros(1, np.int64), np.empty(0, np.int64)
+    if starts.min() < 0 or starts.max() >= flat.size:
+        raise ArrayDictError(
+            f"{where_locations}: locations must be in [0, {flat.size - 1}] "
+            f"(the length of {where_cells}), found {int(starts.min())} to {int(starts.max())}"
+        )
+    starts = starts.astype(np.int64, copy=False)
+    sizes = flat[starts].astype(np.int64)
+    if sizes.min() < 0:
+        bad = int(np.argmin(sizes))
+        raise ArrayDictError(f"{where_cells}: cell {bad} has a negative point count {int(sizes[bad])}")
+    ends = starts + sizes + 1
+    expected = np.empty_like(starts)
+    expected[0] = 0
+    expected[1:] = ends[:-1]
+    mismatch = np.flatnonzero(starts != expected)
+    if mismatch.size or ends[-1] != flat.size:
+        if mismatch.size:
+            bad = int(mismatch[0])
+            detail = f"cell {bad} should start at {int(expected[bad])}, found {int(starts[bad])}"
+        else:
+            detail = f"the last cell ends at {int(ends[-1])}, but there are {flat.size} values"
+        raise ArrayDictError(
+            f"{where_locations}: does not match the point counts in {where_cells}: {detail}"
+        )
+    is_id = np.ones(flat.size, bool)
+    is_id[starts] = False
+    connectivity = flat[is_id]
+    dtype = storage_dtype(connectivity)
+    offsets = np.zeros(count + 1, dtype)
+    np.cumsum(sizes, out=offsets[1:])
+    return offsets, connectivity.astype(dtype, copy=False)

@@ -1,0 +1,391 @@
+"""Surfaces and centerlines (``vtkPolyData``) <-> ArrayDict, in vmtk's layout and losslessly.
+
+vmtk's layout (``vmtksurfacetonumpy``, ``vmtkcenterlinestonumpy``) is ``Points``
+(N, 3), ``PointData`` and ``CellData`` with ``CellPointIds``, the point ids of
+every cell. This module keeps it and adds what vmtk loses:
+
+- any cells, not only triangles: ``CellPointIds`` is vmtk's ``(M, k)`` array
+  when every cell has ``k`` points, else a list of ``M`` 1-D arrays;
+- ``CellTypes`` (extension), the VTK cell type of every cell, so that
+  vertices, lines, polygons and triangle strips in one dataset come back as
+  the same kinds;
+- the exact dtypes of points, ids and data, ``FieldData``, the active
+  attributes (``ActiveArrays``) and VTK types numpy cannot tell apart
+  (``ArrayTypes``).
+
+A dict without the extensions (as vmtk writes it) converts: every cell is then
+a polygon (surfaces) or a line (centerlines).
+
+Cells go through VTK's offsets and connectivity arrays in one piece, never
+cell by cell: a surface of a million triangles converts in milliseconds, and
+without copying when asked (``copy=False`` one way, ``share=True`` the other).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+from vtkmodules.vtkCommonDataModel import (
+    VTK_LINE,
+    VTK_POLY_LINE,
+    VTK_POLY_VERTEX,
+    VTK_POLYGON,
+    VTK_QUAD,
+    VTK_TRIANGLE,
+    VTK_TRIANGLE_STRIP,
+    VTK_VERTEX,
+    vtkPolyData,
+)
+
+from ..errors import ArrayDictError, LossWarning
+from .cells import (
+    cell_array_to_numpy,
+    cell_point_ids_to_offsets,
+    numpy_to_cell_array,
+    offsets_to_cell_point_ids,
+    reorder_cells,
+)
+from .dataset import (
+    DATASET_KEYS,
+    check_array_dict,
+    check_data_lengths,
+    check_object,
+    data_sections_to_dict,
+    dict_to_data_sections,
+    numpy_to_points,
+    points_to_numpy,
+)
+from .validate import check_point_ids, integer_array, key_path, require
+
+#: The four cell arrays of a ``vtkPolyData``, in the order VTK numbers their cells.
+CELL_KINDS: Tuple[str, ...] = ("verts", "lines", "polys", "strips")
+
+#: The VTK cell types a ``vtkPolyData`` holds, by the cell array they live in.
+POLYDATA_CELL_TYPES: Dict[int, str] = {
+    VTK_VERTEX: "verts",
+    VTK_POLY_VERTEX: "verts",
+    VTK_LINE: "lines",
+    VTK_POLY_LINE: "lines",
+    VTK_TRIANGLE: "polys",
+    VTK_QUAD: "polys",
+    VTK_POLYGON: "polys",
+    VTK_TRIANGLE_STRIP: "strips",
+}
+
+#: The number of points of the types that have a fixed one; the others take any number.
+FIXED_CELL_SIZES: Dict[int, int] = {VTK_VERTEX: 1, VTK_LINE: 2, VTK_TRIANGLE: 3, VTK_QUAD: 4}
+
+#: Top-level keys of a surface or centerline ArrayDict.
+POLYDATA_KEYS: Tuple[str, ...] = DATASET_KEYS + ("CellTypes",)
+
+#: Lookup tables indexed by cell type: the cell array (index into CELL_KINDS, -1: not a polydata
+#: type) and the required number of points (-1: any).
+_KIND_OF_TYPE = np.full(256, -1, np.int8)
+_SIZE_OF_TYPE = np.full(256, -1, np.int64)
+for _type, _kind in POLYDATA_CELL_TYPES.items():
+    _KIND_OF_TYPE[_type] = CELL_KINDS.index(_kind)
+for _type, _size in FIXED_CELL_SIZES.items():
+    _SIZE_OF_TYPE[_type] = _size
+del _type, _kind, _size
+
+
+# --- VTK -> ArrayDict -----------------------------------------------------------
+
+
+def polydata_to_dict(
+    polydata: vtkPolyData,
+    *,
+    cell_to_point: bool = False,
+    copy: bool = True,
+    cell_point_ids: str = "auto",
+) -> Dict[str, Any]:
+    """A surface (any ``vtkPolyData``) as an ArrayDict in vmtk's layout plus the documented extensions.
+
+    Parameters
+    ----------
+    polydata : vtkPolyData
+        Any polydata, also a subclass such as ``pyvista.PolyData``; its cells
+        may be vertices, lines, polygons of any size and triangle strips, mixed.
+    cell_to_point : bool
+        Interpolate the cell data to point data first (as vmtk's
+        ``ConvertCellToPoint``): the dict then has no cell data arrays.
+    copy : bool
+        True (default): the dict owns its memory. False: points, data arrays
+        and (when all cells are of one kind) the ids are views of VTK's memory.
+    cell_point_ids : {"auto", "array", "list"}
+        The layout of ``CellData['CellPointIds']``: ``"auto"`` gives vmtk's
+        ``(M, k)`` array when every cell has ``k`` points and a list of 1-D
+        arrays otherwise; ``"array"`` insists on the array; ``"list"`` always
+        gives the list.
+
+    Returns
+    -------
+    dict
+        ``Points``, ``PointData``, ``CellData`` (with ``CellPointIds``),
+        ``CellTypes``, ``FieldData``, ``ActiveArrays``, ``ArrayTypes``.
+
+    Raises
+    ------
+    ArrayDictError
+        If ``polydata`` is not a ``vtkPolyData``, or ``"array"`` is asked for
+        cells of different sizes.
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkFiltersSources import vtkSphereSource
+    >>> source = vtkSphereSource(); _ = source.Update()
+    >>> surface = polydata_to_dict(source.GetOutput())
+    >>> surface["Points"].shape, surface["CellData"]["CellPointIds"].shape, surface["CellTypes"][:2]
+    ((50, 3), (96, 3), array([5, 5], dtype=uint8))
+    """
+    check_object(polydata, vtkPolyData, "a surface or centerlines")
+    if cell_to_point:
+        polydata = _cell_data_to_point_data(polydata)
+    cell_arrays = (polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips())
+    offsets, connectivity, cell_types = _merge_cell_arrays(cell_arrays, copy)
+    ids = offsets_to_cell_point_ids(
+        offsets, connectivity, cell_point_ids, where="CellData['CellPointIds'] of the surface"
+    )
+    sections = data_sections_to_dict(
+        polydata, copy, type(polydata).__name__, cell_arrays_left_out=("CellPointIds",)
+    )
+    return {
+        "Points": points_to_numpy(polydata.GetPoints(), copy),
+        "PointData": sections["PointData"],
+        "CellData": {**sections["CellData"], "CellPointIds": ids},
+        "CellTypes": cell_types,
+        "FieldData": sections["FieldData"],
+        "ActiveArrays": sections["ActiveArrays"],
+        "ArrayTypes": sections["ArrayTypes"],
+    }
+
+
+def centerlines_to_dict(centerlines: vtkPolyData, *, cell_to_point: bool = False, copy: bool = True) -> Dict[str, Any]:
+    """Centerlines as an ArrayDict: as :func:`polydata_to_dict`, ``CellPointIds`` always a list.
+
+    ``CellData['CellPointIds']`` is a list with one 1-D array of point ids per
+    cell (one per line), in cell order, as vmtk's ``vmtkcenterlinestonumpy``.
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkFiltersSources import vtkLineSource
+    >>> source = vtkLineSource(); source.SetResolution(4); _ = source.Update()
+    >>> lines = centerlines_to_dict(source.GetOutput())
+    >>> [cell.tolist() for cell in lines["CellData"]["CellPointIds"]], lines["CellTypes"]
+    ([[0, 1, 2, 3, 4]], array([4], dtype=uint8))
+    """
+    return polydata_to_dict(centerlines, cell_to_point=cell_to_point, copy=copy, cell_point_ids="list")
+
+
+def _cell_data_to_point_data(polydata: vtkPolyData) -> vtkPolyData:
+    from vtkmodules.vtkFiltersCore import vtkCellDataToPointData
+
+    interpolate = vtkCellDataToPointData()
+    interpolate.SetInputData(polydata)
+    interpolate.PassCellDataOff()
+    interpolate.Update()
+    return interpolate.GetOutput()
+
+
+def _merge_cell_arrays(cell_arrays, copy: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets and connectivity of the four cell arrays one after the other, and every cell's type."""
+    parts = [cell_array_to_numpy(cells, copy=copy) for cells in cell_arrays]
+    sizes = [np.diff(offsets) for offsets, _ in parts]
+    cell_types = np.concatenate([_cell_types(kind, kind_sizes) for kind, kind_sizes in enumerate(sizes)])
+    used = [kind for kind, kind_sizes in enumerate(sizes) if kind_sizes.size]
+    if len(used) <= 1:
+        # One kind of cells (the usual case): VTK's own arrays, views when copy=False.
+        offsets, connectivity = parts[used[0] if used else CELL_KINDS.index("polys")]
+        return offsets, connectivity, cell_types
+    dtype = np.result_type(*(connectivity.dtype for _, connectivity in parts))
+    connectivity = np.concatenate([connectivity for _, connectivity in parts]).astype(dtype, copy=False)
+    shifted: List[np.ndarray] = [np.zeros(1, dtype)]
+    start = 0
+    for offsets, kind_connectivity in parts:
+        shifted.append(offsets[1:].astype(dtype) + start)
+        start += kind_connectivity.size
+    return np.concatenate(shifted), connectivity, cell_types
+
+
+def _cell_types(kind: int, sizes: np.ndarray) -> np.ndarray:
+    """The VTK cell type of each cell of one cell array, from the cells' sizes (as VTK names them)."""
+    if CELL_KINDS[kind] == "verts":
+        return np.where(sizes == 1, VTK_VERTEX, VTK_POLY_VERTEX).astype(np.uint8)
+    if CELL_KINDS[kind] == "lines":
+        return np.where(sizes == 2, VTK_LINE, VTK_POLY_LINE).astype(np.uint8)
+    if CELL_KINDS[kind] == "polys":
+        types = np.full(sizes.size, VTK_POLYGON, np.uint8)
+        types[sizes == 3] = VTK_TRIANGLE
+        types[sizes == 4] = VTK_QUAD
+        return types
+    return np.full(sizes.size, VTK_TRIANGLE_STRIP, np.uint8)
+
+
+# --- ArrayDict -> VTK -----------------------------------------------------------
+
+
+def dict_to_polydata(
+    array_dict: Mapping[str, Any], *, default_cell_kind: str = "polys", share: bool = True
+) -> vtkPolyData:
+    """A ``vtkPolyData`` from a surface or centerline ArrayDict (vmtk's, or with this package's extensions).
+
+    Parameters
+    ----------
+    array_dict : dict
+        ``Points`` (N, 3) and ``CellData['CellPointIds']`` are required;
+        ``PointData``, the other ``CellData`` arrays, ``CellTypes``,
+        ``FieldData``, ``ActiveArrays`` and ``ArrayTypes`` are optional.
+    default_cell_kind : {"polys", "lines", "verts", "strips"}
+        Where cells go when the dict has no ``CellTypes`` (vmtk's dicts):
+        polygons for surfaces, lines for centerlines.
+    share : bool
+        True (default): VTK uses the dict's numpy memory where its layout
+        allows (changing one changes the other). False: VTK gets copies.
+
+    Returns
+    -------
+    vtkPolyData
+
+    Raises
+    ------
+    ArrayDictError
+        Naming the key, for missing keys, ``Points`` not (N, 3), point ids out
+        of range, ragged lists with non-integer entries, data arrays of the
+        wrong length or not numeric, ``CellTypes`` of the wrong length, of
+        types a polydata cannot hold, or not matching the cells' sizes.
+
+    Warns
+    -----
+    LossWarning
+        When ``CellTypes`` does not group the cells as VTK stores them
+        (vertices, lines, polygons, strips): VTK cannot keep that order, so
+        the cells (and their cell data) are reordered stably, and cell ids change.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> surface = dict_to_polydata({
+    ...     "Points": np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]], np.float32),
+    ...     "PointData": {},
+    ...     "CellData": {"CellPointIds": np.array([[0, 1, 2], [1, 3, 2]])},
+    ... })
+    >>> surface.GetNumberOfPolys(), surface.GetPoints().GetDataType() == 10  # VTK_FLOAT
+    (2, True)
+    """
+    if default_cell_kind not in CELL_KINDS:
+        raise ValueError(f"default_cell_kind must be one of {CELL_KINDS}, not {default_cell_kind!r}")
+    where = "ArrayDict"
+    check_array_dict(array_dict, POLYDATA_KEYS, "surface or centerline", where)
+    points = numpy_to_points(array_dict, share=share, where=where)
+    number_of_points = points.GetNumberOfPoints()
+    cell_data_where = key_path(where, "CellData")
+    cell_data = require(array_dict, "CellData", where)
+    ids_where = key_path(cell_data_where, "CellPointIds")
+    offsets, connectivity = cell_point_ids_to_offsets(require(cell_data, "CellPointIds", cell_data_where), ids_where)
+    check_point_ids(connectivity, number_of_points, ids_where)
+    number_of_cells = offsets.size - 1
+    kinds = _cell_kinds(array_dict.get("CellTypes"), np.diff(offsets), default_cell_kind, key_path(where, "CellTypes"))
+
+    reordered: Optional[Dict[str, Any]] = None
+    if kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
+        order = np.argsort(kinds, kind="stable")
+        warnings.warn(
+            f"{key_path(where, 'CellTypes')}: the cells are not grouped as VTK stores them (vertices, lines, "
+            "polygons, strips); they are reordered that way, with their cell data, so cell ids change",
+            LossWarning,
+            stacklevel=2,
+        )
+        check_data_lengths(cell_data, number_of_cells, cell_data_where, skip=("CellPointIds",))
+        offsets, connectivity = reorder_cells(offsets, connectivity, order)
+        kinds = kinds[order]
+        reordered = {
+            name: np.asarray(values)[order] for name, values in cell_data.items() if name != "CellPointIds"
+        }
+
+    polydata = vtkPolyData()
+    polydata.SetPoints(points)
+    setters = (polydata.SetVerts, polydata.SetLines, polydata.SetPolys, polydata.SetStrips)
+    bounds = np.searchsorted(kinds, np.arange(len(CELL_KINDS) + 1)) if kinds.size else None
+    for kind, setter in enumerate(setters):
+        if bounds is None:
+            first, last = 0, number_of_cells if kind == CELL_KINDS.index(default_cell_kind) else 0
+        else:
+            first, last = int(bounds[kind]), int(bounds[kind + 1])
+        if last > first:
+            setter(_cell_range(offsets, connectivity, first, last, share))
+    dict_to_data_sections(
+        array_dict,
+        polydata,
+        number_of_points,
+        number_of_cells,
+        share=share,
+        cell_skip=("CellPointIds",),
+        cell_data=reordered,
+        where=where,
+    )
+    return polydata
+
+
+def dict_to_centerlines(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkPolyData:
+    """Centerlines from an ArrayDict: as :func:`dict_to_polydata`, cells are lines unless ``CellTypes`` says otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lines = dict_to_centerlines({
+    ...     "Points": np.zeros((5, 3)), "PointData": {},
+    ...     "CellData": {"CellPointIds": [np.array([0, 1, 2], np.int32), np.array([2, 3, 4], np.int32)]},
+    ... })
+    >>> lines.GetNumberOfLines(), lines.GetNumberOfPolys()
+    (2, 0)
+    """
+    return dict_to_polydata(array_dict, default_cell_kind="lines", share=share)
+
+
+def _cell_kinds(cell_types: Any, sizes: np.ndarray, default_kind: str, where: str) -> np.ndarray:
+    """The cell array (index into CELL_KINDS) of every cell; empty when every cell is of ``default_kind``."""
+    if cell_types is None:
+        return np.empty(0, np.int8)
+    types = integer_array(cell_types, where)
+    if types.ndim != 1 or types.size != sizes.size:
+        raise ArrayDictError(
+            f"{where}: expected shape ({sizes.size},), one type per cell, found shape {types.shape}"
+        )
+    if types.size == 0:
+        return np.empty(0, np.int8)
+    low, high = int(types.min()), int(types.max())
+    if low < 0 or high >= _KIND_OF_TYPE.size:
+        bad = low if low < 0 else high
+        raise ArrayDictError(f"{where}: {bad} is not a VTK cell type a polydata holds; {_TYPES_TEXT}")
+    kinds = _KIND_OF_TYPE[types]
+    unknown = np.flatnonzero(kinds < 0)
+    if unknown.size:
+        index = int(unknown[0])
+        raise ArrayDictError(
+            f"{where}: cell {index} has type {int(types[index])}, which a polydata cannot hold; {_TYPES_TEXT}"
+        )
+    required = _SIZE_OF_TYPE[types]
+    wrong = np.flatnonzero((required >= 0) & (required != sizes))
+    if wrong.size:
+        index = int(wrong[0])
+        raise ArrayDictError(
+            f"{where}: cell {index} has type {int(types[index])}, which has {int(required[index])} points, "
+            f"but it has {int(sizes[index])} point ids"
+        )
+    return kinds
+
+
+_TYPES_TEXT = "expected " + ", ".join(
+    f"{vtk_type} ({kind})" for vtk_type, kind in sorted(POLYDATA_CELL_TYPES.items())
+)
+
+
+def _cell_range(offsets: np.ndarray, connectivity: np.ndarray, first: int, last: int, share: bool):
+    """A vtkCellArray of cells ``first`` to ``last - 1`` (sharing the arrays when they start at cell 0)."""
+    start, end = int(offsets[first]), int(offsets[last])
+    kind_offsets = offsets[first : last + 1]
+    if start:
+        kind_offsets = kind_offsets - start
+    return numpy_to_cell_array(kind_offsets, connectivity[start:end], share=share)
