@@ -230,16 +230,6 @@ def test_vmtk_written_files_convert_to_the_same_image_as_vase(vmtk_test_data, up
         assert image.GetPointData().GetScalars().GetName() == "SLCImage"
 
 
-def test_vmtk_written_files_load_through_our_storage(upstream_file, vmtk_test_data):
-    storage = pytest.importorskip("vmtkscripts_numpy.storage", reason="the storage package has not landed yet")
-    read = getattr(storage, "read", None) or getattr(storage, "read_array_dict", None)
-    if read is None:
-        pytest.skip("the storage package offers no read function yet")
-    vase = read_image(vmtk_test_data("vase.vti"))
-    for name in ("upstream-vase-image.pickle", "upstream-vase-image.hdf5"):
-        assert_same_image(vase, dict_to_image(read(upstream_file(name))))
-
-
 # --- exact values -------------------------------------------------------------
 
 
