@@ -6,9 +6,45 @@ The package has three layers:
   so the scripts run in pipes with or without vmtk installed;
 - the scripts themselves (``vmtkscripts_numpy.vmtksurfacetonumpy`` and friends,
   all listed in :mod:`vmtkscripts_numpy.vmtkscripts`);
-- plain functions under them, for use from Python.
+- plain functions under them, for use from Python, importable from here.
 
-Importing the package is cheap: VTK is loaded only when a conversion runs.
+Importing the package is cheap: VTK, numpy and h5py are loaded only when one of
+the functions below is first used.
+
+Examples
+--------
+>>> import vmtkscripts_numpy as vn
+>>> surface = vn.read_surface("aorta.vtp")  # doctest: +SKIP
+>>> arrays = vn.polydata_to_dict(surface)  # doctest: +SKIP
+>>> vn.write_array_dict("aorta.h5", arrays)  # doctest: +SKIP
 """
 
+from importlib import import_module as _import_module
+
 __version__ = "0.1.0"
+
+#: Public functions, by the module that defines them (imported on first use).
+_LAZY_FUNCTIONS = {
+    "convert.polydata": ["polydata_to_dict", "dict_to_polydata", "centerlines_to_dict", "dict_to_centerlines"],
+    "convert.mesh": ["mesh_to_dict", "dict_to_mesh"],
+    "convert.image": ["image_to_dict", "dict_to_image", "image_from_array", "dict_from_array"],
+    "vtkfiles": ["read_surface", "write_surface", "read_image", "write_image", "read_mesh", "write_mesh"],
+    "storage": ["read_array_dict", "write_array_dict"],
+    "sample_data": ["write_sample_data"],
+}
+_MODULE_OF = {name: module for module, names in _LAZY_FUNCTIONS.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vmtkscripts_numpy' has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
