@@ -14,8 +14,8 @@ class vmtkImageToNumpy(pypes.pypeScript):
         self.ArrayDict = None
         self.SetScriptName("vmtkimagetonumpy")
         self.SetScriptDoc(
-            "convert an image to a nested dict of numpy arrays: vmtk's layout plus Direction, Extent and "
-            "IndexOrder; exact dtypes and components; arrays are views of the image's memory unless -copy 1"
+            "convert an image to a nested dict of numpy arrays (vmtk's layout plus Direction, Extent, IndexOrder; "
+            "lossless, zero-copy)"
         )
         self.SetInputMembers([
             ["Image", "i", "vtkImageData", 1, "", "the input image", "vmtkimagereader"],

@@ -14,8 +14,8 @@ class vmtkNumpyToImage(pypes.pypeScript):
         self.Image = None
         self.SetScriptName("vmtknumpytoimage")
         self.SetScriptDoc(
-            "convert a nested dict of numpy arrays (vmtk's image layout, or with Direction, Extent and "
-            "IndexOrder) to an image; exact dtypes and components; shares the arrays' memory where it can"
+            "convert a nested dict of numpy arrays (vmtk's image layout or ours) to an image, every voxel in its "
+            "physical place"
         )
         self.SetInputMembers([
             ["ArrayDict", "i", "dict", 1, "", "the input dictionary", "vmtknumpyreader"],
