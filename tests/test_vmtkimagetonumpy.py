@@ -91,7 +91,9 @@ def test_help_does_not_load_vtk():
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.skipif(not has_scripts("vmtkimagereader", "vmtkimagewriter"), reason="image reader/writer scripts not there yet")
+@pytest.mark.skipif(
+    not has_scripts("vmtkimagereader", "vmtkimagewriter"), reason="image reader/writer scripts not there yet"
+)
 @pytest.mark.parametrize("index_order", ["xyz", "zyx"])
 def test_a_pipe_from_image_file_to_dict_to_file_keeps_placement(vmtk_test_data, tmp_path, index_order):
     source = vmtk_test_data("aorta.mha")

@@ -463,7 +463,9 @@ BAD_DICTS = {
     "missing Spacing": (_without("Spacing"), r"\['Spacing'\]: missing"),
     "Dimensions not matching the arrays": (_setting("Dimensions", [4, 3, 3]), r"\['Extent'\]"),
     "Dimensions not matching the arrays without Extent": (
-        lambda d: (d.pop("Extent"), d.__setitem__("Dimensions", [4, 3, 3])), r"\['PointData'\]\['p'\]: expected shape \(4, 3, 3\)"),
+        lambda d: (d.pop("Extent"), d.__setitem__("Dimensions", [4, 3, 3])),
+        r"\['PointData'\]\['p'\]: expected shape \(4, 3, 3\)",
+    ),
     "Dimensions of rank 2": (_setting("Dimensions", [[4, 3, 2]]), r"\['Dimensions'\]: expected shape \(3,\)"),
     "Dimensions of two values": (_setting("Dimensions", [4, 3]), r"\['Dimensions'\]: expected shape \(3,\)"),
     "Dimensions not integers": (_setting("Dimensions", [4.5, 3, 2]), r"\['Dimensions'\]: expected integers"),
@@ -476,7 +478,9 @@ BAD_DICTS = {
     "Origin as text": (_setting("Origin", ["0", "0", "0"]), r"\['Origin'\]: expected numbers"),
     "singular Direction": (_setting("Direction", np.zeros((3, 3))), r"\['Direction'\]: is singular"),
     "scaled Direction": (_setting("Direction", 2 * np.eye(3)), r"\['Direction'\]: expected an orthonormal"),
-    "sheared Direction": (_setting("Direction", [[1, 0.5, 0], [0, 1, 0], [0, 0, 1]]), r"\['Direction'\]: expected an orthonormal"),
+    "sheared Direction": (
+        _setting("Direction", [[1, 0.5, 0], [0, 1, 0], [0, 0, 1]]), r"\['Direction'\]: expected an orthonormal"
+    ),
     "Direction of nine values": (_setting("Direction", np.eye(3).ravel()), r"\['Direction'\]: expected shape \(3, 3\)"),
     "unknown IndexOrder": (_setting("IndexOrder", "yxz"), r"\['IndexOrder'\]: expected one of \['xyz', 'zyx'\]"),
     "Extent of four values": (_setting("Extent", [0, 3, 0, 2]), r"\['Extent'\]: expected shape \(6,\)"),
@@ -488,7 +492,9 @@ BAD_DICTS = {
     "an object array": (_setting_array(np.empty((4, 3, 2), object)), r"\['PointData'\]\['p'\]: expected numbers"),
     "PointData not a dict": (_setting("PointData", [np.zeros((4, 3, 2))]), r"\['PointData'\]: expected a dict"),
     "unknown active array": (_setting("ActiveArrays", {"PointData": {"Scalars": "q"}}), r"\['Scalars'\]: names 'q'"),
-    "wrong cell data shape": (_setting("CellData", {"c": np.zeros((4, 3, 2))}), r"\['CellData'\]\['c'\]: expected shape \(3, 2, 1\)"),
+    "wrong cell data shape": (
+        _setting("CellData", {"c": np.zeros((4, 3, 2))}), r"\['CellData'\]\['c'\]: expected shape \(3, 2, 1\)"
+    ),
 }
 
 

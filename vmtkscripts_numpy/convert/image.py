@@ -245,7 +245,7 @@ def dict_to_image(
             expected_tuples=None if grid is None else int(np.prod(grid)),
             where=section_where,
             array_types=_optional_mapping(array_types, section, key_path(where, "ArrayTypes")),
-            active=_optional_mapping(active, section, key_path(where, "ActiveArrays")) if section != "FieldData" else None,
+            active=None if grid is None else _optional_mapping(active, section, key_path(where, "ActiveArrays")),
             # _flat_for_vtk already copied where a copy was asked for.
             share=share or grid is not None,
         )
