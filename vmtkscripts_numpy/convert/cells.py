@@ -265,11 +265,26 @@ def legacy_to_offsets(
 ) -> Tuple[np.ndarray, np.ndarray]:
     """``(offsets, connectivity)`` of legacy flat cells, checking that counts and locations agree.
 
+    ``locations`` are where each cell's count is in ``cells`` (VTK < 9 and
+    :func:`offsets_to_legacy`), or where each cell's ids start once the counts
+    are removed (what VTK >= 9 reports as cell locations, so what vmtk writes
+    there): both are accepted. They cannot be confused, since the counts in
+    ``cells`` fix where every cell starts.
+
     Raises
     ------
     ArrayDictError
-        If the arrays are not 1-D integer arrays, a location is out of range, a
-        count is negative, or the cells do not follow one another exactly.
+        If the arrays are not 1-D integer arrays, a count is negative, or the
+        cells do not follow one another as the locations say.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flat = np.array([3, 7, 8, 9, 2, 1, 2])
+    >>> [a.tolist() for a in legacy_to_offsets(flat, [0, 4], "cells", "locations")]
+    [[0, 3, 5], [7, 8, 9, 1, 2]]
+    >>> [a.tolist() for a in legacy_to_offsets(flat, [0, 3], "cells", "locations")]
+    [[0, 3, 5], [7, 8, 9, 1, 2]]
     """
     flat = integer_array(cells, where_cells)
     starts = integer_array(locations, where_locations)
@@ -281,30 +296,16 @@ def legacy_to_offsets(
         if flat.size:
             raise ArrayDictError(f"{where_cells}: holds {flat.size} values but {where_locations} is empty")
         return np.zeros(1, np.int64), np.empty(0, np.int64)
-    if starts.min() < 0 or starts.max() >= flat.size:
-        raise ArrayDictError(
-            f"{where_locations}: locations must be in [0, {flat.size - 1}] "
-            f"(the length of {where_cells}), found {int(starts.min())} to {int(starts.max())}"
-        )
-    starts = starts.astype(np.int64, copy=False)
-    sizes = flat[starts].astype(np.int64)
-    if sizes.min() < 0:
-        bad = int(np.argmin(sizes))
-        raise ArrayDictError(f"{where_cells}: cell {bad} has a negative point count {int(sizes[bad])}")
-    ends = starts + sizes + 1
-    expected = np.empty_like(starts)
-    expected[0] = 0
-    expected[1:] = ends[:-1]
-    mismatch = np.flatnonzero(starts != expected)
-    if mismatch.size or ends[-1] != flat.size:
-        if mismatch.size:
-            bad = int(mismatch[0])
-            detail = f"cell {bad} should start at {int(expected[bad])}, found {int(starts[bad])}"
-        else:
-            detail = f"the last cell ends at {int(ends[-1])}, but there are {flat.size} values"
-        raise ArrayDictError(
-            f"{where_locations}: does not match the point counts in {where_cells}: {detail}"
-        )
+    starts = starts.astype(np.int64)
+    sizes, problem = _follow_counts(flat, starts)
+    if problem:
+        shifted = starts + np.arange(count, dtype=np.int64)
+        sizes, shifted_problem = _follow_counts(flat, shifted)
+        if shifted_problem:
+            raise ArrayDictError(
+                f"{where_locations}: does not match the point counts in {where_cells}: {problem}"
+            )
+        starts = shifted
     is_id = np.ones(flat.size, bool)
     is_id[starts] = False
     connectivity = flat[is_id]
@@ -312,3 +313,26 @@ def legacy_to_offsets(
     offsets = np.zeros(count + 1, dtype)
     np.cumsum(sizes, out=offsets[1:])
     return offsets, connectivity.astype(dtype, copy=False)
+
+
+def _follow_counts(flat: np.ndarray, starts: np.ndarray) -> Tuple[np.ndarray, str]:
+    """The cells' sizes if each cell's count is at ``starts`` and they follow one another; else a problem."""
+    low, high = int(starts.min()), int(starts.max())
+    if low < 0 or high >= flat.size:
+        bad = low if low < 0 else high
+        return starts, f"location {bad} is outside the {flat.size} values"
+    sizes = flat[starts].astype(np.int64)
+    if sizes.min() < 0:
+        bad = int(np.argmin(sizes))
+        return sizes, f"cell {bad} has a negative point count {int(sizes[bad])}"
+    ends = starts + sizes + 1
+    expected = np.empty_like(starts)
+    expected[0] = 0
+    expected[1:] = ends[:-1]
+    mismatch = np.flatnonzero(starts != expected)
+    if mismatch.size:
+        bad = int(mismatch[0])
+        return sizes, f"cell {bad} should start at {int(expected[bad])}, found {int(starts[bad])}"
+    if ends[-1] != flat.size:
+        return sizes, f"the last cell ends at {int(ends[-1])}, but there are {flat.size} values"
+    return sizes, ""

@@ -5,7 +5,10 @@ and ``Cells``, which holds the cells in VTK's legacy flat layout:
 
 - ``CellPointIds``: ``[n0, id, ..., n1, id, ...]``, each cell's point count
   followed by its point ids (int64);
-- ``CellLocations``: where each cell's count is in ``CellPointIds`` (int64);
+- ``CellLocations``: where each cell's count is in ``CellPointIds`` (int64).
+  On input, the locations VTK >= 9 reports (where each cell's ids start once
+  the counts are removed; what vmtk writes when it runs on VTK 9) are
+  accepted too;
 - ``CellTypes``: the VTK cell type of each cell (uint8);
 - ``CellTypesAsStrings``: ``{VTK class name: array([type])}`` for the types
   present, when asked for;
