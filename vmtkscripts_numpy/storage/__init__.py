@@ -1,0 +1,171 @@
+"""ArrayDicts on disk: HDF5, pickle and npz, chosen by file extension.
+
+Each format is a module of this package with ``read(path) -> dict`` and
+``write(path, array_dict, **options)``; :data:`FORMATS` lists them with their
+extensions. :func:`read` and :func:`write` pick the format from the extension
+(or from the file's first bytes when reading). Adding a format is one module
+and one line in :data:`FORMATS`.
+
+File names: an extension that is given is kept as it is (``out.h5`` is
+written as ``out.h5``); a name without extension gets the format's usual one
+(``out`` -> ``out.hdf5``). vmtk's ``vmtknumpywriter`` instead replaces
+whatever follows the last ``.`` with ``.pickle`` or ``.hdf5``.
+
+Every write is atomic: the file is written beside the target under a
+temporary name and renamed over it at the end, so a failure leaves any
+earlier file intact.
+
+Examples
+--------
+>>> import numpy as np, os, tempfile
+>>> from vmtkscripts_numpy import storage
+>>> folder = tempfile.mkdtemp()
+>>> surface = {"Points": np.zeros((3, 3), np.float32), "PointData": {}, "CellData": {}}
+>>> storage.write(os.path.join(folder, "surface"), surface, format="hdf5")  # doctest: +ELLIPSIS
+'...surface.hdf5'
+>>> storage.read(os.path.join(folder, "surface.hdf5"))["Points"].shape
+(3, 3)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+from typing import Any, Dict, NamedTuple, Optional, Tuple
+
+from ..errors import DataFileError
+from ._files import PathLike, sniff_format
+
+
+class Format(NamedTuple):
+    """A file format: its name, the module that reads and writes it, and its extensions (usual one first)."""
+
+    name: str
+    module: str
+    extensions: Tuple[str, ...]
+
+    @property
+    def extension(self) -> str:
+        """The extension given to a file name that has none."""
+        return self.extensions[0]
+
+    def load(self) -> ModuleType:
+        """The format's module (imported on first use, so that h5py loads only for HDF5)."""
+        return importlib.import_module(self.module, __name__)
+
+
+#: The formats by name. A new format: a module with read/write and one line here.
+FORMATS: Dict[str, Format] = {
+    "pickle": Format("pickle", ".pickle", (".pickle", ".pkl")),
+    "hdf5": Format("hdf5", ".hdf5", (".hdf5", ".h5", ".hdf")),
+    "npz": Format("npz", ".npz", (".npz",)),
+}
+
+#: The format vmtk's vmtknumpywriter uses when none is given.
+DEFAULT_FORMAT = "pickle"
+
+
+def get_format(name: str) -> Format:
+    """The :class:`Format` called ``name``, or a ValueError listing the known ones."""
+    try:
+        return FORMATS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown format {name!r}; the formats are {', '.join(FORMATS)}") from None
+
+
+def guess_format(path: PathLike) -> Optional[str]:
+    """The format named by the extension of ``path`` (case does not matter), or None.
+
+    Examples
+    --------
+    >>> guess_format("case/aorta.H5"), guess_format("aorta.pkl"), guess_format("aorta.vtp")
+    ('hdf5', 'pickle', None)
+    """
+    extension = os.path.splitext(os.fspath(path))[1].lower()
+    for format_name, entry in FORMATS.items():
+        if extension in entry.extensions:
+            return format_name
+    return None
+
+
+def output_path(path: PathLike, format: str) -> str:
+    """The name a file is written under: ``path`` as given, or with the format's extension if it has none.
+
+    Examples
+    --------
+    >>> output_path("out", "hdf5"), output_path("out.h5", "hdf5"), output_path("out.data", "pickle")
+    ('out.hdf5', 'out.h5', 'out.data')
+    """
+    name = os.fspath(path)
+    if not name or name.endswith(os.sep) or (os.altsep and name.endswith(os.altsep)):
+        raise ValueError(f"{name!r} is not a file name")
+    if os.path.splitext(name)[1]:
+        return name
+    return name + get_format(format).extension
+
+
+def read(path: PathLike, format: Optional[str] = None) -> Dict[str, Any]:
+    """Read an ArrayDict from ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    format : {"hdf5", "pickle", "npz"}, optional
+        The format; by default guessed from the extension, else from the
+        file's first bytes.
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, unreadable, of an unknown format, damaged or
+        does not hold an ArrayDict; the message names the file.
+    """
+    name = os.fspath(path)
+    if format is None:
+        format = guess_format(name)
+        if format is None and os.path.isfile(name):
+            format = sniff_format(name)
+        if format is None:
+            if not os.path.exists(name):
+                raise DataFileError(name, "no such file")
+            known = ", ".join(ext for entry in FORMATS.values() for ext in entry.extensions)
+            raise DataFileError(name, f"cannot tell its format from its extension ({known}) or its content")
+    return get_format(format).load().read(name)
+
+
+def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = None, **options: Any) -> str:
+    """Write ``array_dict`` to ``path`` atomically; returns the name written.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. An extension is kept as given; without one the format's
+        usual extension is added.
+    array_dict : dict
+        The ArrayDict.
+    format : {"hdf5", "pickle", "npz"}, optional
+        The format; by default guessed from the extension, else pickle (as vmtk).
+    **options
+        Options of the format's ``write``: for hdf5 ``compression`` (None,
+        ``"gzip"``, ``"lzf"``), ``compression_level``, ``shuffle``, ``kind``;
+        for npz ``compression`` (None, ``"deflate"``), ``compression_level``,
+        ``kind``; for pickle ``protocol``.
+
+    Raises
+    ------
+    ArrayDictError
+        If ``array_dict`` holds something that cannot be stored (the message
+        names the key); nothing is written.
+    DataFileError
+        If the file cannot be written; an earlier file is left intact.
+    """
+    if format is None:
+        format = guess_format(path) or DEFAULT_FORMAT
+    name = output_path(path, format)
+    get_format(format).load().write(name, array_dict, **options)
+    return name
+
+
+__all__ = ["FORMATS", "DEFAULT_FORMAT", "Format", "get_format", "guess_format", "output_path", "read", "write"]

@@ -1,0 +1,142 @@
+"""Files: atomic writing, checks before reading, and telling formats apart by their first bytes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from typing import Iterator, Optional, Union
+
+from ..errors import DataFileError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: First bytes of each format: HDF5's signature, a zip archive (npz), a pickle of protocol 2 or later.
+MAGIC = (("hdf5", b"\x89HDF\r\n\x1a\n"), ("npz", b"PK\x03\x04"), ("npz", b"PK\x05\x06"), ("pickle", b"\x80"))
+
+
+def sniff_format(path: PathLike) -> Optional[str]:
+    """The format a file's first bytes announce (``"hdf5"``, ``"npz"``, ``"pickle"``), or None.
+
+    HDF5 files may also start with a user block of 512, 1024, ... bytes; those
+    offsets are looked at too.
+    """
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(8)
+            for name, magic in MAGIC:
+                if head.startswith(magic):
+                    return name
+            offset = 512
+            while True:
+                stream.seek(offset)
+                block = stream.read(8)
+                if len(block) < 8:
+                    return None
+                if block == MAGIC[0][1]:
+                    return "hdf5"
+                offset *= 2
+    except OSError:
+        return None
+
+
+def check_readable(path: PathLike, format_name: str) -> str:
+    """``path`` as a string, or a :class:`DataFileError` if it is missing, a folder or empty."""
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise DataFileError(name, "no such file")
+    if os.path.isdir(name):
+        raise DataFileError(name, f"is a folder, not a {format_name} file")
+    try:
+        size = os.path.getsize(name)
+    except OSError as error:
+        raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
+    if size == 0:
+        raise DataFileError(name, f"is empty (0 bytes), not a {format_name} file")
+    return name
+
+
+def not_the_format(path: str, format_name: str, detail: str = "") -> DataFileError:
+    """The error for a file that is not ``format_name``, saying what it looks like instead."""
+    other = sniff_format(path)
+    problem = f"is not a {format_name} file"
+    if other and other != format_name:
+        problem += f" (it looks like a {other} file; read it with format='{other}')"
+    elif detail:
+        problem += f" or is damaged ({detail})"
+    return DataFileError(path, problem)
+
+
+def _new_file_mode(target: str) -> int:
+    """The permissions a new file would get (existing target's, else 0o666 minus the umask)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(os.stat(target).st_mode)
+    umask = _umask()
+    return 0o666 & ~umask
+
+
+def _umask() -> int:
+    # Reading /proc avoids changing the process umask, which other threads could observe.
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+@contextlib.contextmanager
+def atomic_output(path: PathLike) -> Iterator[str]:
+    """Give a temporary file name beside ``path``; on success it replaces ``path`` in one step.
+
+    The temporary file is ``.<name>.tmp-XXXXXXXX`` in the same folder, so the
+    final :func:`os.replace` is atomic. On any failure, including
+    ``KeyboardInterrupt``, the temporary file is removed and an earlier file
+    at ``path`` is left as it was. A symbolic link at ``path`` is kept and its
+    target replaced.
+
+    This protects against a failing or interrupted writer, not against a
+    power cut (the data is not forced to disk with ``fsync``).
+
+    Raises
+    ------
+    DataFileError
+        If the folder does not exist, ``path`` is a folder, or writing fails
+        with an operating-system error (disk full, permission denied, ...).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> with atomic_output(os.path.join(folder, "a.txt")) as temporary:
+    ...     with open(temporary, "w") as stream:
+    ...         _ = stream.write("hello")
+    >>> os.listdir(folder)
+    ['a.txt']
+    """
+    target = os.fspath(path)
+    if os.path.islink(target):
+        target = os.path.realpath(target)
+    folder = os.path.dirname(os.path.abspath(target))
+    if os.path.isdir(target):
+        raise DataFileError(target, "is a folder; give a file name")
+    if not os.path.isdir(folder):
+        raise DataFileError(target, f"cannot be written: the folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.tmp-", dir=folder)
+    except OSError as error:
+        raise DataFileError(target, f"cannot be written: {error.strerror or error}") from None
+    os.close(handle)
+    try:
+        yield temporary
+        os.chmod(temporary, _new_file_mode(target))
+        os.replace(temporary, target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError) and not isinstance(error, DataFileError):
+            raise DataFileError(target, f"cannot be written: {error.strerror or error}") from error
+        raise
