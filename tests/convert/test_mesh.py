@@ -73,7 +73,9 @@ def data_arrays(attributes):
 
 
 def assert_same_mesh(expected, actual):
-    np.testing.assert_array_equal(vtk_to_numpy(actual.GetPoints().GetData()), vtk_to_numpy(expected.GetPoints().GetData()))
+    np.testing.assert_array_equal(
+        vtk_to_numpy(actual.GetPoints().GetData()), vtk_to_numpy(expected.GetPoints().GetData())
+    )
     assert actual.GetPoints().GetDataType() == expected.GetPoints().GetDataType()
     assert actual.GetNumberOfCells() == expected.GetNumberOfCells()
     for index in range(expected.GetNumberOfCells()):

@@ -107,7 +107,9 @@ def assert_same_polydata(expected, actual):
     assert actual.GetNumberOfPoints() == expected.GetNumberOfPoints()
     if expected.GetNumberOfPoints():
         assert actual.GetPoints().GetDataType() == expected.GetPoints().GetDataType()
-        np.testing.assert_array_equal(values_of(actual.GetPoints().GetData()), values_of(expected.GetPoints().GetData()))
+        np.testing.assert_array_equal(
+            values_of(actual.GetPoints().GetData()), values_of(expected.GetPoints().GetData())
+        )
     for getter in KIND_GETTERS:
         assert cells_of(actual, getter) == cells_of(expected, getter), getter
     for section in ("GetPointData", "GetCellData", "GetFieldData"):
@@ -325,7 +327,8 @@ def test_cell_types_decide_the_kind_over_the_default():
     array_dict = triangles()
     array_dict["CellTypes"] = np.array([5, 6], np.uint8)  # a triangle and a strip
     centerlines = dict_to_centerlines(array_dict)
-    assert (centerlines.GetNumberOfPolys(), centerlines.GetNumberOfStrips(), centerlines.GetNumberOfLines()) == (1, 1, 0)
+    counts = (centerlines.GetNumberOfPolys(), centerlines.GetNumberOfStrips(), centerlines.GetNumberOfLines())
+    assert counts == (1, 1, 0)
 
 
 def test_cells_out_of_vtks_order_are_reordered_with_their_data_and_a_warning():
@@ -552,7 +555,9 @@ BAD_DICTS = {
     "long cell data": (lambda d: set_value(d, np.zeros(3), "CellData", "c"), r"\['c'\]: expected 2 tuples"),
     "text data": (lambda d: set_value(d, np.array(["a"] * 4), "PointData", "p"), r"\['p'\]: expected numbers"),
     "object data": (lambda d: set_value(d, [None] * 4, "PointData", "p"), r"\['p'\]: expected numbers"),
-    "cell types too short": (lambda d: set_value(d, np.array([5]), "CellTypes"), r"\['CellTypes'\]: expected shape \(2,\)"),
+    "cell types too short": (
+        lambda d: set_value(d, np.array([5]), "CellTypes"), r"\['CellTypes'\]: expected shape \(2,\)"
+    ),
     "tetra in a surface": (lambda d: set_value(d, np.array([5, 10]), "CellTypes"), r"cell 1 has type 10"),
     "unknown type": (lambda d: set_value(d, np.array([5, 300]), "CellTypes"), r"300 is not a VTK cell type"),
     "quad of three ids": (lambda d: set_value(d, np.array([9, 5]), "CellTypes"), r"cell 0 has type 9, which has 4"),
