@@ -596,3 +596,24 @@ def test_a_wrong_length_of_cell_data_is_caught_before_reordering():
 def test_points_from_vtk_float_stay_float():
     surface = dict_to_polydata(triangles(points_dtype=np.float32))
     assert surface.GetPoints().GetDataType() == VTK_FLOAT
+
+
+def test_cell_arrays_of_different_storage_widths_merge():
+    polydata = mixed_polydata()
+    polydata.GetVerts().ConvertTo32BitStorage()
+    array_dict = polydata_to_dict(polydata)
+    assert array_dict["CellData"]["CellPointIds"][0].dtype == np.int64
+    assert_same_polydata(polydata, dict_to_polydata(array_dict))
+
+
+@pytest.mark.skipif(not hasattr(vtkCellArray, "UseFixedSize64BitStorage"), reason="VTK < 9.6 has no fixed-size cells")
+def test_fixed_size_cell_storage_is_read():
+    polydata = dict_to_polydata(triangles())
+    polys = vtkCellArray()
+    polys.SetData(3, numpy_to_vtk(np.array([0, 1, 2, 1, 3, 2], np.int64)))
+    assert polys.IsStorageFixedSize()
+    polydata.SetPolys(polys)
+    for copy in (True, False):
+        array_dict = polydata_to_dict(polydata, copy=copy)
+        assert array_dict["CellData"]["CellPointIds"].tolist() == [[0, 1, 2], [1, 3, 2]]
+        assert array_dict["CellTypes"].tolist() == [5, 5]
