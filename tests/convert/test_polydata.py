@@ -617,3 +617,30 @@ def test_fixed_size_cell_storage_is_read():
         array_dict = polydata_to_dict(polydata, copy=copy)
         assert array_dict["CellData"]["CellPointIds"].tolist() == [[0, 1, 2], [1, 3, 2]]
         assert array_dict["CellTypes"].tolist() == [5, 5]
+
+
+# --- through the package's files -------------------------------------------------
+
+
+@pytest.mark.parametrize("extension", ["hdf5", "pickle", "npz"])
+def test_mixed_cells_survive_every_storage_format(tmp_path, extension):
+    storage = pytest.importorskip("vmtkscripts_numpy.storage")
+    polydata = mixed_polydata()
+    path = storage.write(tmp_path / f"mixed.{extension}", polydata_to_dict(polydata))
+    assert_same_polydata(polydata, dict_to_polydata(storage.read(path)))
+
+
+@pytest.mark.parametrize(
+    "name, convert, kind",
+    [
+        ("upstream-aorta-surface.hdf5", dict_to_polydata, "GetPolys"),
+        ("upstream-aorta-centerline-branches.hdf5", dict_to_centerlines, "GetLines"),
+        ("upstream-twelve-line-centerlines.hdf5", dict_to_centerlines, "GetLines"),
+    ],
+)
+def test_vmtks_hdf5_dicts_convert(upstream_file, name, convert, kind):
+    storage = pytest.importorskip("vmtkscripts_numpy.storage")
+    pickled = load_vmtk_pickle(upstream_file(name.replace(".hdf5", ".pickle")))
+    from_hdf5, from_pickle = convert(storage.read(upstream_file(name))), convert(pickled)
+    assert getattr(from_hdf5, kind)().GetNumberOfCells() > 0
+    assert_same_polydata(from_pickle, from_hdf5)
