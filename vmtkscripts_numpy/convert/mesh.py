@@ -264,7 +264,7 @@ def cell_class_name(cell_type: int) -> str:
 def fixed_cell_size(cell_type: int) -> int:
     """The number of points every cell of ``cell_type`` has, or 0 when it varies (polygons, higher order)."""
     name = cell_class_name(cell_type)
-    if name == "UnknownClass" or name.startswith(("vtkLagrange", "vtkBezier")):
+    if name == "UnknownClass" or name.startswith(("vtkLagrange", "vtkBezier", "vtkHigherOrder")):
         # Arbitrary-order cells take as many points as their order needs.
         return 0
     cell = vtkGenericCell()
