@@ -1,0 +1,134 @@
+"""npz files: arrays under their key paths, a JSON manifest for the rest, never a pickle inside."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from vmtkscripts_numpy.errors import DataFileError
+from vmtkscripts_numpy.storage import npz
+
+
+def test_arrays_are_members_named_by_their_key_paths(tmp_path, make_dict):
+    lines = make_dict("centerlines")
+    path = tmp_path / "lines.npz"
+    npz.write(path, lines)
+    with np.load(path, allow_pickle=False) as loaded:
+        assert set(loaded.files) == {
+            "Points", "PointData/MaximumInscribedSphereRadius", "CellData/CenterlineIds", npz.MANIFEST,
+            *(f"CellData/CellPointIds/{index}" for index in range(13)),
+        }
+        np.testing.assert_array_equal(loaded["CellData/CellPointIds/10"], lines["CellData"]["CellPointIds"][10])
+        np.testing.assert_array_equal(loaded["Points"], lines["Points"])
+
+
+def test_every_member_loads_without_pickle(tmp_path, make_dict):
+    path = tmp_path / "every.npz"
+    npz.write(path, make_dict("every_leaf"))
+    with np.load(path, allow_pickle=False) as loaded:
+        for name in loaded.files:
+            if name != npz.MANIFEST:
+                assert loaded[name].dtype.kind != "O", name
+
+
+def test_the_manifest_holds_the_tree_strings_and_kinds(tmp_path, make_dict):
+    path = tmp_path / "image.npz"
+    npz.write(path, {"IndexOrder": "zyx", "Count": 3, "Spacing": np.ones(3), "Lines": [], "CellData": {}})
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read(npz.MANIFEST))
+    assert manifest["layout_version"] == 1 and manifest["kind"] == "unknown"
+    assert manifest["writer"].startswith("vmtkscripts_numpy ")
+    assert manifest["root"] == {"dict": [
+        ["IndexOrder", {"str": "zyx"}],
+        ["Count", {"int": "Count"}],
+        ["Spacing", {"array": "Spacing"}],
+        ["Lines", {"list": []}],
+        ["CellData", {"dict": []}],
+    ]}
+
+
+@pytest.mark.parametrize("kind", ["surface", "centerlines", "mesh", "image"])
+def test_the_manifest_says_what_the_file_holds(tmp_path, kind, make_dict):
+    path = tmp_path / "a.npz"
+    npz.write(path, make_dict(kind))
+    with zipfile.ZipFile(path) as archive:
+        assert json.loads(archive.read(npz.MANIFEST))["kind"] == kind
+
+
+def test_fortran_ordered_arrays_keep_their_memory_order(tmp_path, make_dict):
+    path = tmp_path / "image.npz"
+    npz.write(path, make_dict("image"))
+    assert npz.read(path)["PointData"]["Mask"].flags.f_contiguous
+
+
+def test_deflate_compresses_and_stored_does_not(tmp_path):
+    smooth = {"Radius": np.repeat(np.linspace(0, 1, 100), 1000)}  # runs of equal values
+    npz.write(tmp_path / "plain.npz", smooth)
+    npz.write(tmp_path / "small.npz", smooth, compression="deflate", compression_level=9)
+    with zipfile.ZipFile(tmp_path / "plain.npz") as archive:
+        assert archive.getinfo("Radius.npy").compress_type == zipfile.ZIP_STORED
+    with zipfile.ZipFile(tmp_path / "small.npz") as archive:
+        assert archive.getinfo("Radius.npy").compress_type == zipfile.ZIP_DEFLATED
+    assert (tmp_path / "small.npz").stat().st_size < (tmp_path / "plain.npz").stat().st_size / 2
+    np.testing.assert_array_equal(npz.read(tmp_path / "small.npz")["Radius"], smooth["Radius"])
+
+
+@pytest.mark.parametrize("options", [{"compression": "gzip"}, {"compression": "deflate", "compression_level": 11}])
+def test_bad_compression_options_are_refused(tmp_path, options):
+    with pytest.raises(ValueError, match="compression"):
+        npz.write(tmp_path / "a.npz", {"a": np.ones(1)}, **options)
+
+
+def test_numpys_own_npz_reads_as_a_dict_nested_at_slashes(tmp_path):
+    path = tmp_path / "plain.npz"
+    np.savez(path, Points=np.zeros((2, 3)), **{"PointData/Radius": np.ones(2)})
+    back = npz.read(path)
+    assert list(back) == ["Points", "PointData"] and back["PointData"]["Radius"].tolist() == [1.0, 1.0]
+
+
+def test_an_npz_with_an_object_array_is_refused_without_unpickling(tmp_path):
+    path = tmp_path / "objects.npz"
+    np.savez(path, a=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(DataFileError, match=r"objects\.npz: member a\.npy holds an object array"):
+        npz.read(path)
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _npy(array):
+    import io
+
+    stream = io.BytesIO()
+    np.save(stream, array)
+    return stream.getvalue()
+
+
+def _manifest(root, version=1):
+    return json.dumps({"layout_version": version, "kind": "unknown", "root": root})
+
+
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        ({npz.MANIFEST: _manifest({"dict": [["a", {"array": "a"}]]})}, r"member a\.npy is missing"),
+        ({npz.MANIFEST: "{not json"}, r"its manifest vmtkscripts_numpy\.json is damaged"),
+        ({npz.MANIFEST: _manifest({"dict": []}, version=7)}, r"has layout version 7.*upgrade"),
+        ({npz.MANIFEST: _manifest({"list": []})}, r"manifest's root is a list"),
+        ({npz.MANIFEST: _manifest({"dict": [["a", {"pickle": "a"}]]})}, r"unknown entry 'pickle'"),
+        ({npz.MANIFEST: _manifest({"dict": [["n", {"int": "n"}]]}), "n.npy": _npy(np.arange(3))},
+         r"member n\.npy should hold a int \(0-d\)"),
+        ({"notes.txt": "hello"}, r"member notes\.txt is not a \.npy array"),
+        ({"a.npy": _npy(np.ones(1)), "a/b.npy": _npy(np.ones(1))}, r"a is both an array and a folder"),
+        ({"a.npy": b"\x93NUMPY garbage"}, r"member a\.npy is not a valid \.npy array"),
+    ],
+)
+def test_npz_files_that_do_not_describe_an_array_dict_are_named(tmp_path, members, message):
+    path = _zip(tmp_path / "odd.npz", members)
+    with pytest.raises(DataFileError, match=rf"odd\.npz: .*{message}"):
+        npz.read(path)

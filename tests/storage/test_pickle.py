@@ -1,0 +1,311 @@
+"""Pickle files: vmtk's load as plain dicts, hostile ones run nothing, ours are plain containers."""
+
+import builtins
+import os
+import pickle
+import pickletools
+import shlex
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from vmtkscripts_numpy.errors import DataFileError
+from vmtkscripts_numpy.storage import pickle as pickle_format
+
+UPSTREAM = {
+    "upstream-aorta-surface.pickle": {
+        "Points": ((6468, 3), "float32"),
+        "PointData": {"Normals_": ((6468, 3), "float32"), "Scalars_": ((6468,), "float32")},
+        "CellData": {"CellPointIds": ((12932, 3), "int32")},
+    },
+    "upstream-aorta-centerline-branches.pickle": {
+        "Points": ((417, 3), "float32"),
+        "PointData": {"MaximumInscribedSphereRadius": ((417,), "float64"), "EdgeArray": ((417, 2), "int32"),
+                      "EdgePCoordArray": ((417,), "float64")},
+        "CellData": {"CenterlineIds": ((6,), "int32"), "TractIds": ((6,), "int32"), "Blanking": ((6,), "int32"),
+                     "GroupIds": ((6,), "int32"), "CellPointIds": [((n,), "int32") for n in (78, 21, 116, 73, 26, 103)]},
+    },
+    "upstream-twelve-line-centerlines.pickle": {
+        "Points": ((102, 3), "float32"),
+        "PointData": {"MaximumInscribedSphereRadius": ((102,), "float64")},
+        "CellData": {"CenterlineIds": ((12,), "int32"), "CellPointIds": [((n,), "int32") for n in range(3, 15)]},
+    },
+    "upstream-vase-image.pickle": {
+        "Origin": ((3,), "float64"), "Dimensions": ((3,), "int64"), "Spacing": ((3,), "float64"),
+        "PointData": {"SLCImage": ((115, 101, 75), "uint8")},
+    },
+}
+
+
+def layout_of(tree):
+    """The keys, list lengths, shapes and dtypes of a tree, to compare with ``UPSTREAM``."""
+    if isinstance(tree, dict):
+        assert type(tree) is dict
+        return {key: layout_of(value) for key, value in tree.items()}
+    if isinstance(tree, list):
+        return [layout_of(item) for item in tree]
+    assert type(tree) is np.ndarray
+    return tree.shape, str(tree.dtype)
+
+
+# vmtk's files ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(UPSTREAM))
+def test_vmtks_pickles_load_as_plain_dicts_without_vmtk(upstream_file, name):
+    loaded = pickle_format.read(upstream_file(name))
+    assert layout_of(loaded) == UPSTREAM[name]
+    assert not [module for module in sys.modules if module.startswith("vmtk.vmtk") and "tonumpy" in module]
+
+
+def test_vmtks_twelve_lines_keep_their_point_ids_in_order(upstream_file):
+    lines = pickle_format.read(upstream_file("upstream-twelve-line-centerlines.pickle"))
+    ids = lines["CellData"]["CellPointIds"]
+    np.testing.assert_array_equal(np.concatenate(ids), np.arange(102))
+    np.testing.assert_array_equal(lines["CellData"]["CenterlineIds"], np.arange(12))
+
+
+def test_vmtks_image_keeps_its_x_fastest_memory_order(upstream_file):
+    image = pickle_format.read(upstream_file("upstream-vase-image.pickle"))
+    assert image["PointData"]["SLCImage"].flags.f_contiguous
+    np.testing.assert_array_equal(image["Dimensions"], [115, 101, 75])
+
+
+# pickles as numpy 1 and vmtk write them --------------------------------------------------------------------
+class vividict(dict):
+    def __missing__(self, key):
+        value = self[key] = type(self)()
+        return value
+
+
+class RenamingPickler(pickle._Pickler):
+    """Python's own pickler, naming globals as another program would (numpy 1's numpy.core, vmtk's vividict)."""
+
+    def __init__(self, stream, protocol, renames):
+        super().__init__(stream, protocol=protocol)
+        self.renames = renames
+
+    def save_global(self, obj, name=None):
+        module = getattr(obj, "__module__", None)
+        name = name or obj.__qualname__
+        for old, new in self.renames.items():
+            if module == old or module.startswith(old + "."):
+                module = new + module[len(old):]
+        if obj is vividict:
+            module = "vmtk.vmtkcenterlinestonumpy"
+        if self.proto >= 4:
+            self.save(module)
+            self.save(name)
+            self.write(pickle.STACK_GLOBAL)
+        else:
+            self.write(pickle.GLOBAL + f"{module}\n{name}\n".encode("ascii"))
+        self.memoize(obj)
+
+    # the base class dispatches python functions (numpy's _frombuffer) straight to its own save_global
+    dispatch = dict(pickle._Pickler.dispatch)
+    dispatch[types.FunctionType] = save_global
+
+
+def foreign_pickle(tree, protocol, renames):
+    import io
+
+    stream = io.BytesIO()
+    RenamingPickler(stream, protocol, renames).dump(tree)
+    return stream.getvalue()
+
+
+def globals_named(data):
+    """The ``module.name`` globals a pickle names, recorded while loading it with the admitted objects."""
+    import io
+
+    seen = set()
+
+    class Recorder(pickle.Unpickler):
+        def find_class(self, module, name):
+            seen.add(f"{module}.{name}")
+            found = pickle_format.allowed_global(module, name)
+            assert found is not None, f"{module}.{name} is not admitted"
+            return found
+
+    Recorder(io.BytesIO(data)).load()
+    return seen
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_numpy_1_pickles_of_vividicts_load(tmp_path, protocol, assert_same):
+    tree = vividict()
+    tree["Points"] = np.arange(12, dtype=np.float32).reshape(4, 3)
+    tree["PointData"]["Radius"] = np.linspace(0, 1, 4)
+    tree["CellData"]["CellPointIds"] = [np.arange(3, dtype=np.int32), np.arange(3, 4, dtype=np.int32)]
+    tree["Scalar"] = np.float64(2.5)
+    data = foreign_pickle(tree, protocol, {"numpy._core": "numpy.core"})
+    named = globals_named(data)
+    assert "vmtk.vmtkcenterlinestonumpy.vividict" in named, named
+    assert any(name.startswith("numpy.core.") for name in named), named
+    assert not any(name.startswith("numpy._core") for name in named), named
+    path = tmp_path / "numpy1.pickle"
+    path.write_bytes(data)
+    assert_same(
+        {"Points": tree["Points"], "PointData": {"Radius": tree["PointData"]["Radius"]},
+         "CellData": {"CellPointIds": tree["CellData"]["CellPointIds"]}, "Scalar": np.float64(2.5)},
+        pickle_format.read(path),
+    )
+
+
+def test_vividict_loads_from_any_vmtk_module_without_importing_it():
+    module = b"vmtk.vmtkcenterlinestonumpy"
+    elsewhere = (b"vmtk.not_installed." + b"x" * len(module))[: len(module)]
+    # the same length, so the pickle's string lengths and frame sizes still hold
+    data = foreign_pickle(vividict(a=np.ones(2)), 5, {}).replace(module, elsewhere)
+    assert pickle_format.loads(data)["a"].tolist() == [1.0, 1.0]
+    assert "vmtk.nonexistent" not in sys.modules
+
+
+def test_protocol_0_pickles_of_ordered_dicts_load():
+    from collections import OrderedDict
+
+    data = pickle.dumps(OrderedDict([("b", [1, 2.5, "x"]), ("a", (True, None is None))]), protocol=0)
+    loaded = pickle_format.loads(data)
+    assert type(loaded) is dict and list(loaded) == ["b", "a"]
+    assert loaded["b"] == [1, 2.5, "x"]
+
+
+# hostile pickles -------------------------------------------------------------------------------------------
+def _payloads(marker):
+    """Objects whose unpickling would create ``marker``, through several routes to running code."""
+    command = f"touch {shlex.quote(str(marker))}"
+    code = f"open({str(marker)!r}, 'w').close()"
+
+    class Reduce:
+        """Unpickles as ``function(*arguments)``; callable so that it can itself be the function of another."""
+
+        def __init__(self, function, *arguments):
+            self.function, self.arguments = function, arguments
+
+        def __reduce__(self):
+            return self.function, self.arguments
+
+        def __call__(self):
+            raise AssertionError("only called after unpickling")
+
+    return {
+        "os.system": Reduce(os.system, command),
+        "posix.system": Reduce(getattr(os, "system"), command),
+        "subprocess.call": Reduce(subprocess.call, ["touch", str(marker)]),
+        "builtins.exec": Reduce(builtins.exec, code),
+        "builtins.eval": Reduce(builtins.eval, code),
+        "builtins.getattr": Reduce(Reduce(getattr, Reduce(__import__, "os"), "system"), command),
+        "builtins.open": Reduce(builtins.open, str(marker), "w"),
+    }
+
+
+@pytest.mark.parametrize("route", sorted(_payloads("x")))
+@pytest.mark.parametrize("protocol", [0, 2, 5])
+def test_a_hostile_pickle_runs_nothing_and_names_what_it_asked_for(tmp_path, route, protocol):
+    marker = tmp_path / "pwned"
+    payload = _payloads(marker)[route]
+    path = tmp_path / "evil.pickle"
+    path.write_bytes(pickle.dumps({"Points": np.zeros((1, 3)), "PointData": {"x": payload}}, protocol=protocol))
+    with pytest.raises(DataFileError, match=r"evil\.pickle: refused to unpickle: it asks for (\w+\.)+\w+"):
+        pickle_format.read(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("route", sorted(_payloads("x")))
+def test_the_hostile_pickles_do_run_with_plain_pickle(tmp_path, route):
+    # the test above means something only if each payload really creates the file when unpickled
+    marker = tmp_path / "pwned"
+    loaded = pickle.loads(pickle.dumps({"x": _payloads(marker)[route]}, protocol=2))
+    if route == "builtins.open":
+        loaded["x"].close()
+    assert marker.exists()
+
+
+def test_a_refused_global_is_named_in_the_message(tmp_path):
+    path = tmp_path / "evil.pkl"
+    path.write_bytes(pickle.dumps({"x": _payloads(tmp_path / "m")["os.system"]}, protocol=2))
+    with pytest.raises(DataFileError) as raised:
+        pickle_format.read(path)
+    assert "os.system" in str(raised.value) or "posix.system" in str(raised.value)
+    assert raised.value.path == str(path)
+
+
+def test_a_class_from_vmtk_other_than_vividict_is_refused():
+    data = foreign_pickle(vividict(a=1), 2, {}).replace(b"vividict", b"Vividict")
+    with pytest.raises(DataFileError, match="asks for vmtk.vmtkcenterlinestonumpy.Vividict"):
+        pickle_format.loads(data)
+
+
+def test_a_numpy_array_subclass_is_refused():
+    with pytest.raises(DataFileError, match=r"asks for numpy\.ma\.core\._mareconstruct"):
+        pickle_format.loads(pickle.dumps({"a": np.ma.masked_array([1, 2], mask=[0, 1])}))
+
+
+def test_admitted_constructors_are_the_data_ones_only():
+    assert pickle_format.allowed_global("builtins", "dict") is dict
+    assert pickle_format.allowed_global("numpy.core.multiarray", "_reconstruct") is not None
+    assert pickle_format.allowed_global("numpy._core.numeric", "_frombuffer") is not None
+    assert pickle_format.allowed_global("numpy.dtypes", "Float64DType") is type(np.dtype("f8"))
+    for module, name in [("builtins", "eval"), ("builtins", "getattr"), ("builtins", "object"),
+                         ("numpy", "load"), ("numpy.dtypes", "__getattr__"), ("numpy.testing", "assert_equal"),
+                         ("os", "system"), ("copyreg", "__newobj__"), ("_codecs", "decode")]:
+        assert pickle_format.allowed_global(module, name) is None, f"{module}.{name} admitted"
+
+
+# bad contents ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ([np.ones(2)], "holds a list, not an ArrayDict"),
+        (np.ones(2), "holds a ndarray, not an ArrayDict"),
+        ({"a": {1, 2}}, r"does not hold an ArrayDict: ArrayDict\['a'\]: values of type set"),
+        ({"a": np.array([1, "x"], dtype=object)}, r"ArrayDict\['a'\]: dtype object"),
+        ({3: np.ones(1)}, "keys must be strings"),
+    ],
+)
+def test_a_pickle_that_holds_no_array_dict_is_named(tmp_path, content, message):
+    path = tmp_path / "other.pickle"
+    path.write_bytes(pickle.dumps(content))
+    with pytest.raises(DataFileError, match=rf"other\.pickle: .*{message}"):
+        pickle_format.read(path)
+
+
+def test_protocol_5_with_out_of_band_buffers_is_refused_cleanly(tmp_path):
+    buffers = []
+    data = pickle.dumps({"a": np.arange(4)}, protocol=5, buffer_callback=buffers.append)
+    with pytest.raises(DataFileError, match="is not a pickle file|damaged"):
+        pickle_format.loads(data)
+
+
+# writing ---------------------------------------------------------------------------------------------------
+def test_written_pickles_name_only_builtins_and_numpy(tmp_path, make_dict):
+    path = tmp_path / "every.pickle"
+    pickle_format.write(path, make_dict("every_leaf"))
+    data = path.read_bytes()
+    assert data[:2] == b"\x80" + bytes([pickle.HIGHEST_PROTOCOL])
+    assert {name.split(".")[0] for name in globals_named(data)} <= {"numpy", "builtins"}
+    assert "vividict" not in str(globals_named(data)) and "OrderedDict" not in str(globals_named(data))
+
+
+def test_written_pickles_load_with_plain_pickle_too(tmp_path, make_dict, assert_same):
+    path = tmp_path / "surface.pickle"
+    surface = make_dict("surface")
+    pickle_format.write(path, surface)
+    with open(path, "rb") as stream:
+        loaded = pickle.load(stream)
+    assert type(loaded) is dict and type(loaded["PointData"]) is dict
+    assert_same(pickle_format.read(path), loaded)
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4])
+def test_an_older_protocol_can_be_asked_for(tmp_path, protocol, make_dict, assert_same):
+    path = tmp_path / "old.pickle"
+    pickle_format.write(path, make_dict("centerlines"), protocol=protocol)
+    assert path.read_bytes()[:2] == b"\x80" + bytes([protocol])
+    assert_same(make_dict("centerlines"), pickle_format.read(path))
+
+
+def test_a_protocol_that_cannot_hold_an_array_dict_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="protocol must be 2 to"):
+        pickle_format.write(tmp_path / "a.pickle", {}, protocol=1)
