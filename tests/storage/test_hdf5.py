@@ -262,3 +262,25 @@ def test_a_root_that_is_a_list_is_not_an_array_dict(tmp_path):
         h5file["1"] = np.arange(2)
     with pytest.raises(DataFileError, match="root group holds a list"):
         hdf5.read(path)
+
+
+# preallocation ---------------------------------------------------------------------------------------------
+def test_a_large_uncompressed_file_is_cut_back_to_what_it_holds(tmp_path):
+    points = np.random.default_rng(0).random((300_000, 3))  # 7.2 MB: preallocated
+    path = tmp_path / "big.hdf5"
+    hdf5.write(path, {"Points": points})
+    chunk_bytes = hdf5.chunk_shape(points.shape, 8)[0] * 24
+    assert points.nbytes < path.stat().st_size < points.nbytes + chunk_bytes + 70_000
+    np.testing.assert_array_equal(hdf5.read(path)["Points"], points)
+
+
+def test_a_file_system_that_cannot_preallocate_still_gets_the_file(tmp_path, monkeypatch):
+    import os
+
+    def refuse(handle, offset, length):
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(os, "posix_fallocate", refuse, raising=False)
+    points = np.arange(900_000.0).reshape(-1, 3)
+    hdf5.write(tmp_path / "big.hdf5", {"Points": points})
+    np.testing.assert_array_equal(hdf5.read(tmp_path / "big.hdf5")["Points"], points)

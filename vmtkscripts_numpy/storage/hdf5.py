@@ -47,6 +47,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -244,11 +245,54 @@ def write(
             h5file.attrs[LAYOUT_VERSION_ATTRIBUTE] = _tree.LAYOUT_VERSION
             h5file.attrs[KIND_ATTRIBUTE] = kind or _tree.guess_kind(array_dict)
             h5file.attrs[WRITER_ATTRIBUTE] = f"vmtkscripts_numpy {__version__}"
+        if compression is None:
+            _preallocate(temporary, _expected_size(nodes, writer.chunk_bytes))
+        # (Not rdcc_nbytes=0 here: HDF5 2.0 then drops the data of chunked datasets whose fill time is never.)
+        with h5py.File(temporary, "r+", libver=_LIBVER) as h5file:
             groups: Dict[Tuple[Any, ...], Any] = {(): h5file}
             for where, node_kind, value in nodes[1:]:
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)
                 if created is not None:
                     groups[where] = created
+
+
+#: Bytes reserved per dataset or group for HDF5's own records when preallocating.
+_OVERHEAD_PER_NODE = 512
+#: Files expected to be smaller than this are not preallocated.
+_PREALLOCATE_FROM = 4 << 20
+
+
+def _expected_size(nodes: List[Tuple[Any, str, Any]], chunk_bytes: int) -> int:
+    """Bytes an uncompressed file of these nodes takes, counting each dataset's last chunk whole."""
+    size = 1 << 16
+    for _, kind, value in nodes:
+        size += _OVERHEAD_PER_NODE
+        if kind == "array" and value.ndim and value.size:
+            itemsize = value.dtype.itemsize
+            chunk = chunk_shape(value.shape, itemsize, chunk_bytes)
+            chunks = int(np.prod([-(-length // width) for length, width in zip(value.shape, chunk)]))
+            size += chunks * int(np.prod(chunk)) * itemsize
+    return size
+
+
+def _preallocate(path: str, size: int) -> None:
+    """Reserve ``size`` bytes of disk for ``path`` before HDF5 writes into it.
+
+    Writing into space reserved in one step is about twice as fast as letting
+    the file system allocate block by block (numpy's ``np.save`` does the same);
+    on ext4 it also spares the flush that renaming over an older file would
+    force. HDF5 cuts the file back to the size it used when it closes it. Where
+    reserving is not supported, nothing is done.
+    """
+    if size < _PREALLOCATE_FROM or not hasattr(os, "posix_fallocate"):
+        return
+    handle = os.open(path, os.O_RDWR)
+    try:
+        os.posix_fallocate(handle, 0, size)
+    except OSError:
+        pass  # not supported here, or no room: the write itself will say so
+    finally:
+        os.close(handle)
 
 
 class _Reader:
@@ -276,8 +320,8 @@ class _Reader:
         for raw_name, link_type in links:
             name = raw_name.decode("utf-8", "surrogateescape")
             if link_type != h5l.TYPE_HARD:
-                kind = {h5l.TYPE_SOFT: "soft", h5l.TYPE_EXTERNAL: "external"}.get(link_type, "user-defined")
-                raise self.fail(f"{where.rstrip('/')}/{name}", f"is a {kind} link; only plain groups and datasets "
+                kind = {h5l.TYPE_SOFT: "a soft", h5l.TYPE_EXTERNAL: "an external"}.get(link_type, "a user-defined")
+                raise self.fail(f"{where.rstrip('/')}/{name}", f"is {kind} link; only plain groups and datasets "
                                 "are read")
             members.append((name, self.h5py.h5o.open(group_id, raw_name)))
         return members
@@ -383,7 +427,7 @@ def read(path: _files.PathLike) -> Dict[str, Any]:
         detail = str(error)
         if "truncated" in detail:
             raise DataFileError(name, f"is truncated ({detail})") from None
-        raise _files.not_the_format(name, "HDF5", detail) from None
+        raise _files.not_the_format(name, NAME, detail) from None
     with h5file:
         version = h5file.attrs.get(LAYOUT_VERSION_ATTRIBUTE)
         if version is not None and not (isinstance(version, (int, np.integer)) and 1 <= version):
