@@ -124,6 +124,14 @@ def test_the_registry_finds_each_formats_module():
         assert storage.guess_format("x" + entry.extension) == name
 
 
+def test_the_package_top_level_reads_and_writes_array_dicts(tmp_path, make_dict, assert_same):
+    import vmtkscripts_numpy as vn
+
+    image = make_dict("image")
+    written = vn.write_array_dict(tmp_path / "image.h5", image, compression="gzip", compression_level=6)
+    assert_same(image, vn.read_array_dict(written))
+
+
 # bad dicts -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("format_name", FORMATS)
 @pytest.mark.parametrize(

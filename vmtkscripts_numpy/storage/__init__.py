@@ -168,4 +168,11 @@ def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = No
     return name
 
 
-__all__ = ["FORMATS", "DEFAULT_FORMAT", "Format", "get_format", "guess_format", "output_path", "read", "write"]
+#: The names under which the package's top level offers :func:`read` and :func:`write`.
+read_array_dict = read
+write_array_dict = write
+
+__all__ = [
+    "FORMATS", "DEFAULT_FORMAT", "Format", "get_format", "guess_format", "output_path", "read", "write",
+    "read_array_dict", "write_array_dict",
+]
