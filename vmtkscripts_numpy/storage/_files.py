@@ -42,29 +42,45 @@ def sniff_format(path: PathLike) -> Optional[str]:
 
 
 def check_readable(path: PathLike, format_name: str) -> str:
-    """``path`` as a string, or a :class:`DataFileError` if it is missing, a folder or empty."""
+    """``path`` as a string, or a :class:`DataFileError` if it is missing, a folder, empty or unreadable."""
     name = os.fspath(path)
     if not os.path.exists(name):
         raise DataFileError(name, "no such file")
     if os.path.isdir(name):
-        raise DataFileError(name, f"is a folder, not a {format_name} file")
+        raise DataFileError(name, f"is a folder, not {describe(format_name)}")
     try:
         size = os.path.getsize(name)
     except OSError as error:
         raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
     if size == 0:
-        raise DataFileError(name, f"is empty (0 bytes), not a {format_name} file")
+        raise DataFileError(name, f"is empty (0 bytes), not {describe(format_name)}")
+    if not os.access(name, os.R_OK):
+        raise DataFileError(name, "cannot be read: permission denied")
     return name
 
 
+#: How each format is named in messages.
+DESCRIPTIONS = {"hdf5": "an HDF5 file", "npz": "an npz file", "pickle": "a pickle file"}
+
+
+def describe(format_name: str) -> str:
+    """``"hdf5"`` -> ``"an HDF5 file"``, for messages."""
+    return DESCRIPTIONS.get(format_name, f"a {format_name} file")
+
+
 def not_the_format(path: str, format_name: str, detail: str = "") -> DataFileError:
-    """The error for a file that is not ``format_name``, saying what it looks like instead."""
+    """The error for a file that cannot be opened as ``format_name``, saying what it looks like instead.
+
+    A file that starts like ``format_name`` but cannot be opened is damaged or truncated.
+    """
     other = sniff_format(path)
-    problem = f"is not a {format_name} file"
-    if other and other != format_name:
-        problem += f" (it looks like a {other} file; read it with format='{other}')"
+    if other == format_name:
+        return DataFileError(path, f"is truncated or damaged ({detail})" if detail else "is truncated or damaged")
+    problem = f"is not {describe(format_name)}"
+    if other:
+        problem += f" (it looks like {describe(other)}; read it with format='{other}')"
     elif detail:
-        problem += f" or is damaged ({detail})"
+        problem += f" ({detail})"
     return DataFileError(path, problem)
 
 
