@@ -1,0 +1,383 @@
+"""What every VTK file reader and writer here shares.
+
+VTK readers seldom raise: on a missing, truncated or foreign file they print an
+error to the terminal and hand back an empty dataset. The helpers here turn
+that into :class:`~vmtkscripts_numpy.errors.DataFileError` naming the file:
+
+- :func:`check_readable` catches missing, empty and unopenable files before VTK sees them;
+- :func:`run_reader` / :func:`run_writer` collect VTK's error messages (instead
+  of printing them) and raise with the first meaningful one;
+- :func:`xml_file_type`, :func:`legacy_dataset_type` and :func:`vtkhdf_type`
+  read a file's own statement of what it holds, so a mesh given to the surface
+  reader is reported as such rather than as an unreadable file;
+- :func:`atomic_write` writes beside the target and moves into place only a
+  complete file; :func:`warn_losses` says what a format could not keep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
+
+from ..errors import DataFileError, LossWarning
+
+PathLike = Union[str, Path]
+
+#: Bytes read from the start of a file to learn what it holds.
+HEADER_BYTES = 4096
+
+# "ERROR: In file.cxx, line 12\nvtkXMLDataParser (0x55d...): the message\n\n"
+_VTK_PREFIX = re.compile(r"^\w+ \(0x[0-9a-fA-F]+\): |^\(nullptr\): ")
+_PIPELINE_NOISE = ("returned failure for request", "Algorithm vtk")
+
+
+def _clean_message(text: str) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if lines and re.match(r"^(ERROR|Warning|Generic Warning): In ", lines[0]):
+        lines = lines[1:]
+    message = " ".join(lines[:1])
+    return _VTK_PREFIX.sub("", message).strip()
+
+
+class VtkMessages:
+    """Errors and warnings VTK reported while it was being watched (see :func:`capture_vtk_messages`)."""
+
+    def __init__(self) -> None:
+        self.errors: List[str] = []
+        self.warnings: List[str] = []
+
+    def add(self, event: str, text: str) -> None:
+        message = _clean_message(text)
+        if message:
+            (self.errors if event == "ErrorEvent" else self.warnings).append(message)
+
+    def summary(self) -> str:
+        """The most telling message: the first one that is not the pipeline's generic failure note."""
+        for message in self.errors + self.warnings:
+            if not any(noise in message for noise in _PIPELINE_NOISE):
+                return message
+        return (self.errors + self.warnings + ["VTK reported a failure without a message"])[0]
+
+
+@contextlib.contextmanager
+def capture_vtk_messages(*objects: Any) -> Iterator[VtkMessages]:
+    """Collect VTK's errors and warnings instead of printing them.
+
+    Observers go on ``objects`` (a reader, its executive) and on VTK's output
+    window, which receives the messages of helper objects (XML parsers, HDF5
+    utilities) that cannot be observed directly. VTK's logger, which would
+    print those to standard error as well, is silenced meanwhile.
+    """
+    messages = VtkMessages()
+
+    def observe(caller: Any, event: str, calldata: Any = None) -> None:
+        messages.add(event, calldata if isinstance(calldata, str) else "")
+
+    observe.CallDataType = VTK_STRING  # type: ignore[attr-defined]
+    window = vtkOutputWindow.GetInstance()
+    tags: List[Tuple[Any, int]] = []
+    for watched in (window,) + tuple(objects):
+        for event in (vtkCommand.ErrorEvent, vtkCommand.WarningEvent):
+            tags.append((watched, watched.AddObserver(event, observe)))
+    cutoff = vtkLogger.GetCurrentVerbosityCutoff()
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
+    try:
+        yield messages
+    finally:
+        vtkLogger.SetStderrVerbosity(vtkLogger.ConvertToVerbosity(cutoff))
+        for watched, tag in tags:
+            watched.RemoveObserver(tag)
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def check_readable(path: PathLike) -> Path:
+    """``path`` as a Path, once it is known to be an existing, non-empty, openable file.
+
+    Raises
+    ------
+    DataFileError
+        For a missing file, a directory, an empty file or one that cannot be opened.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(path, "no such file")
+    if path.is_dir():
+        raise DataFileError(path, "is a directory, not a file")
+    try:
+        with open(path, "rb") as stream:
+            first = stream.read(1)
+    except OSError as error:
+        raise DataFileError(path, f"cannot be opened: {error.strerror or error}") from None
+    if not first:
+        raise DataFileError(path, "is empty (0 bytes)")
+    return path
+
+
+def read_header(path: Path, size: int = HEADER_BYTES) -> bytes:
+    """The first ``size`` bytes of ``path``."""
+    with open(path, "rb") as stream:
+        return stream.read(size)
+
+
+def run_reader(reader: Any, path: Path, description: str) -> Any:
+    """Run a VTK reader on ``path`` and return its output data object.
+
+    Raises
+    ------
+    DataFileError
+        If VTK reported an error, with VTK's message.
+    """
+    reader.SetFileName(str(path))
+    with capture_vtk_messages(reader, reader.GetExecutive()) as messages:
+        reader.Update()
+    if messages.errors:
+        raise DataFileError(path, f"cannot be read as {description}: {messages.summary()}")
+    output = reader.GetOutputDataObject(0)
+    if output is None:
+        raise DataFileError(path, f"cannot be read as {description}: the reader gave no data")
+    return output
+
+
+def require_type(data: Any, expected: type, path: Path, wanted: str, hint: str = "") -> Any:
+    """Return ``data`` if it is an ``expected`` VTK object, else raise :class:`DataFileError`."""
+    if not isinstance(data, expected):
+        found = data.GetClassName() if hasattr(data, "GetClassName") else type(data).__name__
+        raise DataFileError(path, f"holds a {found}, not {wanted}" + (f"; {hint}" if hint else ""))
+    return data
+
+
+def require_points(data: Any, path: Path, description: str) -> Any:
+    """Raise if a reader gave no points for a non-empty file of a format that cannot hold an empty dataset."""
+    if data.GetNumberOfPoints() == 0:
+        raise DataFileError(
+            path, f"no points could be read; the file is truncated, damaged or not {description}"
+        )
+    return data
+
+
+#: What a reader of each kind reports and how to read other kinds instead.
+KIND_HINTS = {
+    "PolyData": "a surface: read it with read_surface / vmtksurfacereader",
+    "POLYDATA": "a surface: read it with read_surface / vmtksurfacereader",
+    "UnstructuredGrid": "a mesh: read it with read_mesh / vmtkmeshreader",
+    "UNSTRUCTURED_GRID": "a mesh: read it with read_mesh / vmtkmeshreader",
+    "ImageData": "an image: read it with read_image / vmtkimagereader",
+    "STRUCTURED_POINTS": "an image: read it with read_image / vmtkimagereader",
+}
+
+
+def xml_file_type(path: Path) -> Optional[str]:
+    """The ``type`` of a VTK XML file's ``<VTKFile>`` element (``"PolyData"``...), or None if not VTK XML."""
+    match = re.search(rb"<VTKFile[^>]*?\btype\s*=\s*[\"'](\w+)[\"']", read_header(path))
+    return match.group(1).decode("ascii") if match else None
+
+
+def check_xml_type(path: Path, expected: str, description: str) -> None:
+    """Raise unless ``path`` is a VTK XML file of ``type`` ``expected``."""
+    found = xml_file_type(path)
+    if found is None:
+        raise DataFileError(path, f"is not {description}: no <VTKFile type=...> element at its start")
+    if found != expected:
+        hint = KIND_HINTS.get(found, "")
+        raise DataFileError(
+            path, f"is a VTK XML {found} file, not {expected}" + (f"; it holds {hint}" if hint else "")
+        )
+
+
+def legacy_dataset_type(path: Path) -> Optional[str]:
+    """The ``DATASET`` of a legacy VTK file (``"POLYDATA"``...), or None if not a legacy VTK file."""
+    header = read_header(path, 2048)
+    if not header.startswith(b"# vtk DataFile"):
+        return None
+    match = re.search(rb"^\s*DATASET\s+(\w+)", header, flags=re.MULTILINE | re.IGNORECASE)
+    return match.group(1).decode("ascii").upper() if match else "(no DATASET)"
+
+
+def check_legacy_type(path: Path, expected: str, description: str) -> None:
+    """Raise unless ``path`` is a complete legacy VTK file whose ``DATASET`` is ``expected``."""
+    found = legacy_dataset_type(path)
+    if found is None:
+        raise DataFileError(path, f"is not {description}: it does not start with '# vtk DataFile'")
+    if found != expected:
+        hint = KIND_HINTS.get(found, "")
+        raise DataFileError(
+            path, f"is a legacy VTK {found} file, not {expected}" + (f"; it holds {hint}" if hint else "")
+        )
+    # VTK's legacy readers accept truncated files silently.
+    from ._legacy import check_complete
+
+    check_complete(path)
+
+
+def vtkhdf_type(path: Path) -> str:
+    """The ``Type`` attribute of a VTKHDF file's ``/VTKHDF`` group (``"PolyData"``...).
+
+    The file is opened with h5py first, so that damaged files give one clear
+    error instead of HDF5's own diagnostics on the terminal.
+
+    Raises
+    ------
+    DataFileError
+        If the file is not HDF5, is truncated or has no ``/VTKHDF`` group.
+    """
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            group = handle.get("VTKHDF")
+            if not isinstance(group, h5py.Group):
+                raise DataFileError(path, "is an HDF5 file but not a VTKHDF one (no /VTKHDF group)")
+            kind = group.attrs.get("Type")
+    except DataFileError:
+        raise
+    except OSError as error:
+        raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
+    if isinstance(kind, bytes):
+        kind = kind.decode("ascii", "replace")
+    if not kind:
+        raise DataFileError(path, "is a VTKHDF file without a Type attribute")
+    return str(kind)
+
+
+def check_vtkhdf_type(path: Path, expected: str) -> None:
+    """Raise unless ``path`` is a VTKHDF file of ``Type`` ``expected``."""
+    found = vtkhdf_type(path)
+    if found != expected:
+        hint = KIND_HINTS.get(found, "")
+        raise DataFileError(path, f"is a VTKHDF {found} file, not {expected}" + (f"; it holds {hint}" if hint else ""))
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
+    """Write a file so that ``path`` is either the complete new file or untouched.
+
+    ``write(target)`` is called with a path of the same name inside a fresh
+    temporary directory beside ``path`` (so writers that choose behaviour from
+    the extension, e.g. ``.nii.gz`` compression, or that write companion files
+    named after it, e.g. ``.mhd`` + ``.zraw``, behave as for ``path``). Every
+    file written there is then moved into place with :func:`os.replace`, the
+    named file last. The temporary directory is removed in every case.
+
+    Raises
+    ------
+    DataFileError
+        If the directory of ``path`` does not exist or cannot be written to,
+        if ``path`` is a directory, or if ``write`` produced no file.
+    """
+    path = Path(path)
+    directory = path.parent
+    if not directory.is_dir():
+        raise DataFileError(path, f"cannot be written: directory {str(directory)!r} does not exist")
+    if path.is_dir():
+        raise DataFileError(path, "cannot be written: it is a directory")
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=directory))
+    except OSError as error:
+        raise DataFileError(path, f"cannot be written: {error.strerror or error}") from None
+    try:
+        target = scratch / path.name
+        write(target)
+        if not target.is_file():
+            raise DataFileError(path, "the writer produced no file")
+        companions = [item for item in scratch.iterdir() if item.name != path.name]
+        for item in companions + [target]:
+            os.replace(item, directory / item.name)
+    except OSError as error:
+        if isinstance(error, DataFileError):
+            raise
+        raise DataFileError(path, f"cannot be written: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return path
+
+
+def run_writer(writer: Any, target: Path, path: Path, description: str) -> None:
+    """Run a VTK writer into ``target`` (the temporary name of ``path``); raise if VTK reports an error."""
+    writer.SetFileName(str(target))
+    with capture_vtk_messages(writer, writer.GetExecutive()) as messages:
+        # vtkWriter.Write returns 0 on failure; image writers return nothing and only report.
+        succeeded = writer.Write() != 0
+    if messages.errors or not succeeded or writer.GetErrorCode():
+        raise DataFileError(path, f"could not be written as {description}: {messages.summary()}")
+
+
+def warn_losses(path: PathLike, description: str, losses: Sequence[str], stacklevel: int = 4) -> None:
+    """Emit one :class:`LossWarning` listing what writing ``path`` as ``description`` does not keep."""
+    if losses:
+        warnings.warn(
+            f"{path}: {description} does not keep everything: " + "; ".join(losses),
+            LossWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def quoted(names: Sequence[str], limit: int = 6) -> str:
+    """``'a', 'b', 'c'`` with at most ``limit`` names and a count of the rest."""
+    shown = ", ".join(repr(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def attribute_array_names(attributes: Any) -> List[str]:
+    """The names of the arrays of a vtkDataSetAttributes / vtkFieldData (unnamed ones as ``'(unnamed)'``)."""
+    return [attributes.GetArrayName(i) or "(unnamed)" for i in range(attributes.GetNumberOfArrays())]
+
+
+def dropped_arrays(data: Any, keep_point_arrays: Sequence[str] = ()) -> List[str]:
+    """Losses for a format that keeps no arrays but the point arrays ``keep_point_arrays``."""
+    losses = []
+    point = [name for name in attribute_array_names(data.GetPointData()) if name not in keep_point_arrays]
+    if point:
+        losses.append(f"point arrays {quoted(point)} are dropped")
+    if hasattr(data, "GetCellData"):
+        cell = attribute_array_names(data.GetCellData())
+        if cell:
+            losses.append(f"cell arrays {quoted(cell)} are dropped")
+    field = attribute_array_names(data.GetFieldData())
+    if field:
+        losses.append(f"field arrays {quoted(field)} are dropped")
+    return losses
+
+
+def hdf5_renamed_arrays(data: Any) -> List[str]:
+    """Losses for VTKHDF, whose writer replaces '/' and '.' in array names by '_'."""
+    names = attribute_array_names(data.GetPointData()) + attribute_array_names(data.GetFieldData())
+    if hasattr(data, "GetCellData"):
+        names += attribute_array_names(data.GetCellData())
+    renamed = [name for name in names if "/" in name or "." in name]
+    if renamed:
+        return [f"arrays {quoted(renamed)} are renamed: HDF5 names cannot hold '/' or '.', VTK writes '_'"]
+    return []
+
+
+def has_float64(data: Any) -> bool:
+    """Whether points or any point/cell/field array of ``data`` is float64."""
+    from vtkmodules.vtkCommonCore import VTK_DOUBLE
+
+    points = data.GetPoints() if hasattr(data, "GetPoints") else None
+    if points is not None and points.GetDataType() == VTK_DOUBLE:
+        return True
+    groups = [data.GetPointData(), data.GetFieldData()] + ([data.GetCellData()] if hasattr(data, "GetCellData") else [])
+    for attributes in groups:
+        for index in range(attributes.GetNumberOfArrays()):
+            array = attributes.GetAbstractArray(index)
+            if array is not None and array.GetDataType() == VTK_DOUBLE:
+                return True
+    return False
+
+
+LEGACY_ASCII_LOSS = (
+    "ASCII legacy VTK files round float64 values to about 11 significant digits "
+    "(write mode='binary' or .vtp/.vtu/.vti to keep them exactly)"
+)

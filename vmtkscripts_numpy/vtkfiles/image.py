@@ -1,0 +1,669 @@
+"""Image files (``vtkImageData``): read and write keeping every voxel in its physical place.
+
+An image's placement is its origin, spacing, direction matrix and extent: the
+voxel with index ``(i, j, k)`` of the extent sits at
+``origin + direction @ (spacing * (i, j, k))`` (what
+``vtkImageData.TransformIndexToPhysicalPoint`` computes). Every format below
+keeps that position for every voxel, except legacy ``.vtk``, which has no
+direction matrix.
+
+Physical frame
+    Physical coordinates are **LPS** (x to the patient's left, y posterior,
+    z superior), the frame of ITK, DICOM, MetaImage and vmtk's own images
+    (e.g. a CT read by vmtk has direction diag(-1, -1, 1)). NIfTI files are
+    RAS by definition: reading multiplies their qform/sform by
+    diag(-1, -1, 1) and writing does the reverse, as ITK does, so the same
+    voxel has the same coordinates whichever format it came from. NRRD files
+    state their frame (``space:``) and are converted to LPS.
+
+=========  =================  ==========  ===========================================================
+format     extensions         read/write  what the file keeps
+=========  =================  ==========  ===========================================================
+vtkxml     .vti               read/write  everything: extent, origin, spacing, direction, all arrays
+vtkhdf     .vtkhdf, .hdf      read/write  everything; '/' and '.' in array names become '_'
+meta       .mha, .mhd         read/write  origin, spacing, direction; one array, without its name;
+                                          extent start folded into the origin
+nifti      .nii, .nii.gz      read/write  origin, spacing, direction (qform and sform, RAS in the
+                                          file); one array, without its name; extent start folded
+nrrd       .nrrd, .nhdr       read        origin, spacing, direction (``space directions``); one array
+vtk        .vtk               read/write  origin, spacing, all arrays; NO direction (LossWarning);
+                                          extent start folded into the origin
+=========  =================  ==========  ===========================================================
+
+"Folded into the origin" means the indices of the written image start at 0 and
+its origin is the position of the first voxel: every voxel keeps its physical
+position, only the numbering of the indices changes. Each such change, and
+every array a format cannot store, is named in a
+:class:`~vmtkscripts_numpy.errors.LossWarning` when writing.
+
+Two conventions differ between VTK and the rest of the world, and this module
+follows the rest of the world:
+
+- MetaImage ``TransformMatrix``: ITK (and so vmtk, 3D Slicer, SimpleITK)
+  store one image axis per consecutive triple (the columns of the direction
+  matrix); ``vtkMetaImageReader``/``Writer`` take the triples as rows. We
+  transpose, so files are exchanged with ITK-based tools with the right
+  orientation.
+- ``vtkNrrdReader`` ignores the orientation in ``space directions`` and takes
+  a first axis of 9 voxels or fewer for vector components. We read the
+  header ourselves for the placement and the axes, and use VTK for the voxels.
+
+Examples
+--------
+>>> from vmtkscripts_numpy.vtkfiles import read_image, write_image
+>>> image = read_image("aorta.mha")  # doctest: +SKIP
+>>> write_image(image, "aorta.nii.gz")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.vtkCommonDataModel import vtkImageData
+
+from ..errors import DataFileError
+from . import _common
+from .formats import FileFormat, FormatTable, check_mode
+
+PathLike = Union[str, Path]
+
+_WANTED = "an image (vtkImageData)"
+
+#: LPS <-> RAS (its own inverse).
+LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
+
+#: How far from orthonormal a direction (or a NIfTI rotation) may be.
+ORTHONORMAL_TOLERANCE = 1e-5
+
+
+# --- placement --------------------------------------------------------------------------
+
+
+def image_placement(image: vtkImageData) -> Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, ...]]:
+    """``(origin, spacing, direction, extent)`` of ``image`` as float64 arrays (direction 3x3)."""
+    direction = np.array([image.GetDirectionMatrix().GetElement(i, j) for i in range(3) for j in range(3)])
+    return (
+        np.array(image.GetOrigin(), dtype=np.float64),
+        np.array(image.GetSpacing(), dtype=np.float64),
+        direction.reshape(3, 3),
+        tuple(image.GetExtent()),
+    )
+
+
+def first_voxel_position(image: vtkImageData) -> np.ndarray:
+    """The physical position of the image's first voxel (the one at the start of its extent)."""
+    origin, spacing, direction, extent = image_placement(image)
+    return origin + direction @ (spacing * np.array(extent[0::2], dtype=np.float64))
+
+
+def _dimensions(image: vtkImageData) -> Tuple[int, int, int]:
+    extent = image.GetExtent()
+    return tuple(int(extent[2 * a + 1] - extent[2 * a] + 1) for a in range(3))  # type: ignore[return-value]
+
+
+def _new_image(
+    dimensions: Sequence[int], origin: Sequence[float], spacing: Sequence[float], direction: np.ndarray
+) -> vtkImageData:
+    image = vtkImageData()
+    image.SetExtent(0, int(dimensions[0]) - 1, 0, int(dimensions[1]) - 1, 0, int(dimensions[2]) - 1)
+    image.SetOrigin(*(float(v) for v in origin))
+    image.SetSpacing(*(float(v) for v in spacing))
+    image.SetDirectionMatrix(*(float(v) for v in np.asarray(direction, dtype=np.float64).ravel()))
+    return image
+
+
+def _rebased(image: vtkImageData) -> vtkImageData:
+    """A shallow copy whose extent starts at 0 and whose origin is the first voxel's position."""
+    copy = vtkImageData()
+    copy.ShallowCopy(image)
+    nx, ny, nz = _dimensions(image)
+    copy.SetExtent(0, nx - 1, 0, ny - 1, 0, nz - 1)
+    copy.SetOrigin(*first_voxel_position(image))
+    return copy
+
+
+def _extent_losses(image: vtkImageData) -> List[str]:
+    start = tuple(image.GetExtent()[0::2])
+    if any(start):
+        return [
+            f"the extent start {start} is folded into the origin: voxel positions are kept, "
+            "indices start at 0"
+        ]
+    return []
+
+
+def _single_array(image: vtkImageData, description: str, path: Path) -> Tuple[Any, List[str]]:
+    """The one point array a single-array format stores, and the losses of storing only it."""
+    point_data = image.GetPointData()
+    array = point_data.GetScalars()
+    if array is None and point_data.GetNumberOfArrays():
+        array = point_data.GetArray(0)
+    if array is None:
+        raise DataFileError(path, f"cannot be written as {description}: the image has no point data array")
+    name = array.GetName() or "(unnamed)"
+    others = [n for n in _common.attribute_array_names(point_data) if n != name]
+    losses = [f"the array name {name!r} is not stored"]
+    if others:
+        losses.append(f"only one point array is stored ({name!r}): {_common.quoted(others)} are dropped")
+    cells = _common.attribute_array_names(image.GetCellData())
+    if cells:
+        losses.append(f"cell arrays {_common.quoted(cells)} are dropped")
+    fields = _common.attribute_array_names(image.GetFieldData())
+    if fields:
+        losses.append(f"field arrays {_common.quoted(fields)} are dropped")
+    return array, losses
+
+
+def _with_scalars(template: vtkImageData, array: Any, direction: Optional[np.ndarray] = None) -> vtkImageData:
+    """A new image with ``template``'s geometry (or another ``direction``) and ``array`` as its only scalars."""
+    origin, spacing, template_direction, _ = image_placement(template)
+    image = _new_image(_dimensions(template), origin, spacing, template_direction if direction is None else direction)
+    image.GetPointData().SetScalars(array)
+    return image
+
+
+def _reversed_slices(array: Any, dimensions: Sequence[int]) -> Any:
+    """A copy of a point array with the slice (k) order reversed."""
+    values = vtk_to_numpy(array)
+    components = array.GetNumberOfComponents()
+    nx, ny, nz = dimensions
+    flipped = values.reshape(nz, ny, nx, components)[::-1].reshape(-1, components)
+    result = numpy_to_vtk(np.ascontiguousarray(flipped) if components > 1 else np.ascontiguousarray(flipped[:, 0]),
+                          deep=True, array_type=array.GetDataType())
+    result.SetName(array.GetName())
+    return result
+
+
+# --- VTK XML, legacy, VTKHDF ---------------------------------------------------------------
+
+
+def _read_vtkxml(path: Path) -> vtkImageData:
+    from vtkmodules.vtkIOXML import vtkXMLImageDataReader
+
+    _common.check_xml_type(path, "ImageData", "a VTK XML ImageData file")
+    return _common.run_reader(vtkXMLImageDataReader(), path, "VTK XML ImageData")
+
+
+def _write_vtkxml(image: vtkImageData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOXML import vtkXMLImageDataWriter
+
+    def write(target: Path) -> None:
+        writer = vtkXMLImageDataWriter()
+        writer.SetInputData(image)
+        writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary()
+        _common.run_writer(writer, target, path, "VTK XML ImageData")
+
+    _common.atomic_write(path, write)
+
+
+def _read_legacy(path: Path) -> vtkImageData:
+    from vtkmodules.vtkIOLegacy import vtkStructuredPointsReader
+
+    _common.check_legacy_type(path, "STRUCTURED_POINTS", "a legacy VTK file")
+    points = _common.run_reader(vtkStructuredPointsReader(), path, "legacy VTK STRUCTURED_POINTS")
+    image = vtkImageData()
+    image.ShallowCopy(points)
+    return image
+
+
+def _write_legacy(image: vtkImageData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOLegacy import vtkStructuredPointsWriter
+
+    _, _, direction, _ = image_placement(image)
+    losses = _extent_losses(image)
+    if not np.allclose(direction, np.eye(3), rtol=0, atol=1e-12):
+        losses.insert(
+            0,
+            f"the direction matrix {np.round(direction, 6).tolist()} is dropped: the file places the voxels "
+            "along the x, y, z axes from the first voxel's position (use .vti, .vtkhdf, .mha or .nii to keep it)",
+        )
+    if mode == "ascii" and _common.has_float64(image):
+        losses.append(_common.LEGACY_ASCII_LOSS)
+    _common.warn_losses(path, "legacy VTK", losses)
+    rebased = _rebased(image)
+    rebased.SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1)
+
+    def write(target: Path) -> None:
+        writer = vtkStructuredPointsWriter()
+        writer.SetInputData(rebased)
+        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
+        _common.run_writer(writer, target, path, "legacy VTK STRUCTURED_POINTS")
+
+    _common.atomic_write(path, write)
+
+
+def _read_vtkhdf(path: Path) -> vtkImageData:
+    from vtkmodules.vtkIOHDF import vtkHDFReader
+
+    _common.check_vtkhdf_type(path, "ImageData")
+    return _common.run_reader(vtkHDFReader(), path, "VTKHDF ImageData")
+
+
+def _write_vtkhdf(image: vtkImageData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOHDF import vtkHDFWriter
+
+    _common.warn_losses(path, "VTKHDF", _common.hdf5_renamed_arrays(image))
+
+    def write(target: Path) -> None:
+        writer = vtkHDFWriter()
+        writer.SetInputData(image)
+        _common.run_writer(writer, target, path, "VTKHDF ImageData")
+
+    _common.atomic_write(path, write)
+
+
+# --- MetaImage ----------------------------------------------------------------------------
+
+
+#: MetaImage element types -> bytes per value.
+_MET_SIZES = {
+    "MET_CHAR": 1, "MET_UCHAR": 1, "MET_SHORT": 2, "MET_USHORT": 2, "MET_INT": 4, "MET_UINT": 4,
+    "MET_LONG": 4, "MET_ULONG": 4, "MET_LONG_LONG": 8, "MET_ULONG_LONG": 8, "MET_FLOAT": 4, "MET_DOUBLE": 8,
+}
+
+
+def _check_meta(path: Path) -> None:
+    """Raise unless a MetaImage header is complete and its data (in the file or beside it) is all there.
+
+    MetaIO, under vtkMetaImageReader, prints its own complaints to the terminal
+    for short files; checking first keeps them out and names the file.
+    """
+    text = _common.read_header(path, 65536)
+    match = re.search(rb"^\s*ElementDataFile\s*=\s*([^\r\n]*)\r?\n?", text, flags=re.MULTILINE)
+    if b"NDims" not in text[:4096] or match is None:
+        raise DataFileError(path, "is not a MetaImage file (no NDims ... ElementDataFile header)")
+    fields = dict(
+        (key.strip().decode("latin-1"), value.strip().decode("latin-1"))
+        for key, value in re.findall(rb"^\s*(\w+)\s*=\s*([^\r\n]*)", text[: match.end()], flags=re.MULTILINE)
+    )
+    try:
+        count = int(np.prod([int(v) for v in fields["DimSize"].split()]))
+        channels = int(fields.get("ElementNumberOfChannels", "1"))
+    except (KeyError, ValueError):
+        raise DataFileError(path, "has a MetaImage header without a readable DimSize") from None
+    element = _MET_SIZES.get(fields.get("ElementType", ""))
+    compressed = fields.get("CompressedData", "False").lower() == "true"
+    needed = int(fields["CompressedDataSize"]) if compressed and fields.get("CompressedDataSize", "").isdigit() else (
+        None if compressed or element is None else count * channels * element
+    )
+    source = fields["ElementDataFile"]
+    if source.upper() == "LOCAL":
+        available = path.stat().st_size - match.end()
+    elif source.upper().startswith("LIST") or "%" in source:
+        return
+    else:
+        data_file = path.parent / source
+        if not data_file.is_file():
+            raise DataFileError(path, f"names a data file {source!r} that does not exist beside it")
+        available = data_file.stat().st_size
+    if needed is not None and available < needed:
+        raise DataFileError(path, f"is truncated: its voxels need {needed} bytes, {available} are there")
+
+
+def _read_meta(path: Path) -> vtkImageData:
+    from vtkmodules.vtkIOImage import vtkMetaImageReader
+
+    _check_meta(path)
+    read = _common.require_points(_common.run_reader(vtkMetaImageReader(), path, "MetaImage"), path, "a MetaImage file")
+    _, _, vtk_direction, _ = image_placement(read)
+    # vtkMetaImageReader takes TransformMatrix row by row; ITK writes it axis by axis.
+    return _with_scalars(read, read.GetPointData().GetScalars(), direction=vtk_direction.T)
+
+
+def _write_meta(image: vtkImageData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOImage import vtkMetaImageWriter
+
+    array, losses = _single_array(image, "MetaImage", path)
+    _common.warn_losses(path, "MetaImage", _extent_losses(image) + losses)
+    rebased = _rebased(image)
+    _, _, direction, _ = image_placement(rebased)
+    # Transposed so that the file's TransformMatrix lists one axis per triple, as ITK reads it.
+    written = _with_scalars(rebased, array, direction=direction.T)
+
+    def write(target: Path) -> None:
+        writer = vtkMetaImageWriter()
+        writer.SetInputData(written)
+        writer.SetCompression(True)
+        _common.run_writer(writer, target, path, "MetaImage")
+
+    _common.atomic_write(path, write)
+
+
+# --- NIfTI --------------------------------------------------------------------------------
+
+
+def _matrix3x4(matrix: Any) -> Optional[np.ndarray]:
+    if matrix is None:
+        return None
+    return np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(3)], dtype=np.float64)
+
+
+def _orthonormal(rotation: np.ndarray) -> bool:
+    return bool(np.allclose(rotation.T @ rotation, np.eye(3), rtol=0, atol=ORTHONORMAL_TOLERANCE))
+
+
+def _nifti_transform(reader: Any, path: Path) -> Tuple[Optional[np.ndarray], List[str]]:
+    """The sform (preferred) or qform as a 3x4 matrix with unit columns and the column scales, or None."""
+    notes: List[str] = []
+    for name, matrix in (("sform", _matrix3x4(reader.GetSFormMatrix())), ("qform", _matrix3x4(reader.GetQFormMatrix()))):
+        if matrix is None:
+            continue
+        scales = np.linalg.norm(matrix[:, :3], axis=0)
+        if np.all(scales > 0) and _orthonormal(matrix[:, :3] / scales):
+            return matrix, notes
+        notes.append(f"its {name} has shear, which an image's direction matrix cannot hold; it is ignored")
+    return None, notes
+
+
+def _read_nifti(path: Path) -> vtkImageData:
+    from vtkmodules.vtkIOImage import vtkNIFTIImageReader
+
+    reader = vtkNIFTIImageReader()
+    # Time points become components, so a 4D file loses no volume.
+    reader.TimeAsVectorOn()
+    read = _common.require_points(_common.run_reader(reader, path, "NIfTI"), path, "a NIfTI file")
+    vtk_origin, spacing, _, _ = image_placement(read)
+    dimensions = _dimensions(read)
+    matrix, notes = _nifti_transform(reader, path)
+    if matrix is None:
+        # No orientation in the file: the voxel grid as it is, axis-aligned.
+        rotation, translation, scales = np.eye(3), np.zeros(3), np.ones(3)
+    else:
+        scales = np.linalg.norm(matrix[:, :3], axis=0)
+        rotation, translation = matrix[:, :3] / scales, matrix[:, 3]
+    # VTK data coordinates -> RAS -> LPS.
+    direction = LPS_TO_RAS @ rotation
+    origin = LPS_TO_RAS @ (rotation @ (scales * vtk_origin) + translation)
+    spacing = spacing * scales
+    scalars = read.GetPointData().GetScalars()
+    if reader.GetQFac() < 0 and dimensions[2] > 1:
+        # VTK reversed the slices to make the grid right-handed; restore the file's
+        # slice order (as ITK and nibabel give it) and let the direction carry the flip.
+        origin = origin + direction[:, 2] * spacing[2] * (dimensions[2] - 1)
+        direction = direction @ np.diag([1.0, 1.0, -1.0])
+        scalars = _reversed_slices(scalars, dimensions)
+    slope, intercept = reader.GetRescaleSlope(), reader.GetRescaleIntercept()
+    if slope not in (0.0, 1.0) or intercept != 0.0:
+        notes.append(
+            f"the stored values are returned as they are: scl_slope={slope:g} and scl_inter={intercept:g} "
+            "are not applied"
+        )
+    if notes:
+        _common.warn_losses(path, "this NIfTI file", notes)
+    image = _new_image(dimensions, origin, spacing, direction)
+    image.GetPointData().SetScalars(scalars)
+    return image
+
+
+def _write_nifti(image: vtkImageData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkCommonMath import vtkMatrix4x4
+    from vtkmodules.vtkIOImage import vtkNIFTIImageWriter
+
+    array, losses = _single_array(image, "NIfTI", path)
+    _common.warn_losses(path, "NIfTI", _extent_losses(image) + losses)
+    _, spacing, direction, _ = image_placement(image)
+    dimensions = _dimensions(image)
+    rotation = LPS_TO_RAS @ direction
+    translation = LPS_TO_RAS @ first_voxel_position(image)
+    qfac = 1.0
+    if np.linalg.det(rotation) < 0:
+        # NIfTI's qform is a rotation; a mirrored grid is stored with qfac = -1.
+        # vtkNIFTIImageWriter then reverses the slices it is given, so give it them
+        # reversed and the file keeps our slice order.
+        translation = translation + rotation[:, 2] * spacing[2] * (dimensions[2] - 1)
+        rotation = rotation @ np.diag([1.0, 1.0, -1.0])
+        array = _reversed_slices(array, dimensions)
+        qfac = -1.0
+    matrix = vtkMatrix4x4()
+    for i in range(3):
+        for j in range(3):
+            matrix.SetElement(i, j, float(rotation[i, j]))
+        matrix.SetElement(i, 3, float(translation[i]))
+    written = _new_image(dimensions, (0.0, 0.0, 0.0), spacing, np.eye(3))
+    written.GetPointData().SetScalars(array)
+
+    def write(target: Path) -> None:
+        writer = vtkNIFTIImageWriter()
+        writer.SetInputData(written)
+        writer.SetQFac(qfac)
+        writer.SetQFormMatrix(matrix)
+        writer.SetSFormMatrix(matrix)
+        _common.run_writer(writer, target, path, "NIfTI")
+
+    _common.atomic_write(path, write)
+
+
+# --- NRRD -------------------------------------------------------------------------------------
+
+#: NRRD ``space`` values -> the matrix that takes that frame to LPS.
+_NRRD_FRAMES: Dict[str, np.ndarray] = {
+    "right-anterior-superior": np.diag([-1.0, -1.0, 1.0]),
+    "ras": np.diag([-1.0, -1.0, 1.0]),
+    "left-anterior-superior": np.diag([1.0, -1.0, 1.0]),
+    "las": np.diag([1.0, -1.0, 1.0]),
+    "left-posterior-superior": np.eye(3),
+    "lps": np.eye(3),
+}
+#: Spaces for which vtkNrrdReader reads raw data rows top-down (mirrored in y).
+_NRRD_TOP_DOWN = ("left-anterior-superior", "las", "3d-left-handed")
+_NRRD_SPATIAL_KINDS = ("domain", "space")
+
+
+def _nrrd_header(path: Path) -> Dict[str, str]:
+    text = _common.read_header(path, 65536)
+    end = re.search(rb"\r?\n\r?\n", text)
+    lines = (text[: end.start()] if end else text).decode("latin-1").splitlines()
+    if not lines or not lines[0].startswith("NRRD"):
+        raise DataFileError(path, "is not a NRRD file: it does not start with 'NRRD'")
+    fields: Dict[str, str] = {}
+    for line in lines[1:]:
+        if line.startswith("#") or ":=" in line or ": " not in line:
+            continue
+        key, value = line.split(": ", 1)
+        fields[key.strip().lower()] = value.strip()
+    return fields
+
+
+def _nrrd_vectors(text: str) -> List[Optional[np.ndarray]]:
+    vectors: List[Optional[np.ndarray]] = []
+    for match in re.finditer(r"\(([^)]*)\)|none", text):
+        if match.group(1) is None:
+            vectors.append(None)
+        else:
+            vectors.append(np.array([float(v) for v in match.group(1).split(",")], dtype=np.float64))
+    return vectors
+
+
+def _nrrd_layout(fields: Dict[str, str], path: Path) -> Dict[str, Any]:
+    """Axes, components and placement (in the file's frame) from a NRRD header."""
+    try:
+        dimension = int(fields["dimension"])
+        sizes = [int(v) for v in fields["sizes"].split()]
+        directions = _nrrd_vectors(fields["space directions"]) if "space directions" in fields else None
+        origin_vectors = _nrrd_vectors(fields.get("space origin", ""))
+        spacings = [float(v) for v in fields["spacings"].split()] if "spacings" in fields else None
+    except (KeyError, ValueError) as error:
+        raise DataFileError(path, f"has a NRRD header that cannot be understood: {error}") from None
+    kinds = fields.get("kinds", "").lower().split()
+    if len(sizes) != dimension:
+        raise DataFileError(path, f"has {len(sizes)} sizes for dimension {dimension}")
+    if directions is not None and len(directions) == dimension:
+        spatial = [vector is not None for vector in directions]
+    elif len(kinds) == dimension:
+        spatial = [kind in _NRRD_SPATIAL_KINDS for kind in kinds]
+    else:
+        spatial = [not (dimension == 4 and axis == 0) for axis in range(dimension)]
+    spatial_axes = [axis for axis in range(dimension) if spatial[axis]]
+    if not 2 <= len(spatial_axes) <= 3 or spatial_axes != list(range(dimension - len(spatial_axes), dimension)) or (
+        dimension - len(spatial_axes) > 1
+    ):
+        raise DataFileError(
+            path,
+            f"has axes {fields.get('kinds', '(no kinds)')!r} with sizes {sizes}: only 2D or 3D images, with at most "
+            "one non-spatial axis and that one first (vector components), can be read",
+        )
+    components = sizes[0] if not spatial[0] else 1
+    dims = [sizes[axis] for axis in spatial_axes] + [1] * (3 - len(spatial_axes))
+    if directions is not None and len(directions) == dimension:
+        columns = [np.resize(np.pad(directions[axis], (0, max(0, 3 - len(directions[axis])))), 3) for axis in spatial_axes]
+        steps = np.array([np.linalg.norm(column) for column in columns])
+        if np.any(steps == 0):
+            raise DataFileError(path, "has a zero vector in 'space directions'")
+        units = [column / step for column, step in zip(columns, steps)]
+        if len(units) == 2:
+            units.append(np.cross(units[0], units[1]))
+            steps = np.append(steps, 1.0)
+        direction, spacing = np.column_stack(units), steps
+    else:
+        direction = np.eye(3)
+        given = [spacings[axis] for axis in spatial_axes] if spacings else []
+        spacing = np.array([v if np.isfinite(v) and v > 0 else 1.0 for v in given] + [1.0] * (3 - len(given)))
+    origin = np.zeros(3)
+    if origin_vectors and origin_vectors[0] is not None:
+        origin[: min(3, len(origin_vectors[0]))] = origin_vectors[0][:3]
+    return {"dimensions": dims, "components": components, "direction": direction, "spacing": spacing, "origin": origin}
+
+
+def _read_nrrd(path: Path) -> vtkImageData:
+    from vtkmodules.vtkIOImage import vtkNrrdReader
+
+    fields = _nrrd_header(path)
+    layout = _nrrd_layout(fields, path)
+    read = _common.require_points(_common.run_reader(vtkNrrdReader(), path, "NRRD"), path, "a NRRD file")
+    scalars = read.GetPointData().GetScalars()
+    expected = int(np.prod(layout["dimensions"])) * layout["components"]
+    found = scalars.GetNumberOfValues()
+    if found != expected:
+        raise DataFileError(
+            path,
+            f"vtkNrrdReader read {found} values where the header announces {expected} "
+            f"(sizes {fields.get('sizes')}); VTK cannot read this NRRD layout (e.g. a vector image with a "
+            "'space' field): convert it to .nii or .mha",
+        )
+    space = fields.get("space", "").lower()
+    top_down = space in _NRRD_TOP_DOWN and fields.get("encoding", "raw").lower() == "raw"
+    vtk_layout = (_dimensions(read), scalars.GetNumberOfComponents())
+    if top_down or vtk_layout != (tuple(layout["dimensions"]), layout["components"]):
+        # vtkNrrdReader guessed other axes (a short first axis becomes components) or
+        # mirrored the rows: recover the file's value order, then shape it as the header says.
+        values = vtk_to_numpy(scalars)
+        nx, ny, nz = vtk_layout[0]
+        values = values.reshape(nz, ny, nx, vtk_layout[1])
+        if top_down:
+            values = values[:, ::-1]
+        values = np.ascontiguousarray(values).reshape(-1, layout["components"])
+        if layout["components"] == 1:
+            values = values[:, 0]
+        renamed = numpy_to_vtk(values, deep=True, array_type=scalars.GetDataType())
+        renamed.SetName(scalars.GetName())
+        scalars = renamed
+    frame = _NRRD_FRAMES.get(space, np.eye(3))
+    image = _new_image(layout["dimensions"], frame @ layout["origin"], layout["spacing"], frame @ layout["direction"])
+    image.GetPointData().SetScalars(scalars)
+    return image
+
+
+#: The image formats, by name and extension.
+IMAGE_FORMATS = FormatTable(
+    "image",
+    [
+        FileFormat("vtkxml", "VTK XML ImageData", (".vti",), _read_vtkxml, _write_vtkxml, ascii=True),
+        FileFormat("vtk", "legacy VTK STRUCTURED_POINTS", (".vtk",), _read_legacy, _write_legacy, ascii=True),
+        FileFormat("meta", "MetaImage", (".mha", ".mhd"), _read_meta, _write_meta),
+        FileFormat("nrrd", "NRRD", (".nrrd", ".nhdr"), _read_nrrd, None),
+        FileFormat("nifti", "NIfTI-1", (".nii", ".nii.gz"), _read_nifti, _write_nifti),
+        FileFormat("vtkhdf", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
+    ],
+)
+
+
+def read_image(path: PathLike, format: Optional[str] = None) -> vtkImageData:
+    """Read an image file, with its voxels placed in LPS physical coordinates.
+
+    Parameters
+    ----------
+    path : str or Path
+    format : str, optional
+        One of ``vtkxml``, ``vtk``, ``meta``, ``nrrd``, ``nifti``,
+        ``vtkhdf``; by default chosen from the extension (``.vti``, ``.vtk``,
+        ``.mha``/``.mhd``, ``.nrrd``/``.nhdr``, ``.nii``/``.nii.gz``,
+        ``.vtkhdf``/``.hdf``).
+
+    Returns
+    -------
+    vtkImageData
+        With origin, spacing and direction matrix as the file states them
+        (NIfTI converted from RAS to LPS).
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, empty, truncated, not of the format, or holds
+        something other than an image; or if its extension is unknown.
+
+    Warns
+    -----
+    LossWarning
+        For a NIfTI file whose sform/qform has shear, or whose values have a
+        scale (``scl_slope``/``scl_inter``) that is not applied.
+
+    Examples
+    --------
+    >>> image = read_image("aorta.mha")  # doctest: +SKIP
+    >>> image.GetDirectionMatrix().GetElement(0, 0)  # doctest: +SKIP
+    -1.0
+    """
+    chosen = IMAGE_FORMATS.find(path, format, "read")
+    checked = _common.check_readable(path)
+    image = chosen.read(checked)
+    return _common.require_type(image, vtkImageData, checked, _WANTED)
+
+
+def write_image(image: vtkImageData, path: PathLike, format: Optional[str] = None, mode: str = "binary") -> Path:
+    """Write an image file atomically, keeping each voxel's physical position wherever the format allows.
+
+    Parameters
+    ----------
+    image : vtkImageData
+    path : str or Path
+    format : str, optional
+        One of ``vtkxml``, ``vtk``, ``meta``, ``nifti``, ``vtkhdf``; by
+        default chosen from the extension (``.nii.gz`` is compressed).
+    mode : {"binary", "ascii"}
+        For ``vtkxml`` and ``vtk``; the other formats are always binary.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Warns
+    -----
+    LossWarning
+        Naming what the format cannot keep: a direction matrix (legacy
+        ``.vtk``), an extent start (folded into the origin), arrays beyond
+        the first (MetaImage, NIfTI), array names.
+
+    Raises
+    ------
+    DataFileError
+        For an unknown extension or a file that cannot be written.
+
+    Examples
+    --------
+    >>> from vmtkscripts_numpy.sample_data import make_image
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "image.vti"
+    >>> write_image(make_image(), path).name
+    'image.vti'
+    """
+    if not isinstance(image, vtkImageData):
+        raise TypeError(f"write_image needs a vtkImageData, not {type(image).__name__}")
+    check_mode(mode)
+    chosen = IMAGE_FORMATS.find(path, format, "write")
+    chosen.write(image, Path(path), mode)
+    return Path(path)

@@ -1,0 +1,300 @@
+"""Surface files (``vtkPolyData``): read and write with VTK's own readers and writers.
+
+=========  ================  ==========  ==============================================
+format     extensions        read/write  what the file keeps
+=========  ================  ==========  ==============================================
+vtkxml     .vtp              read/write  everything (points, all cell kinds, all arrays)
+vtk        .vtk              read/write  everything; ASCII rounds float64 values
+stl        .stl              read/write  triangles only, float32 points, no arrays
+ply        .ply              read/write  points (float32) and polygons, no arrays
+wavefront  .obj              read        points, polygons and lines
+vtkhdf     .vtkhdf, .hdf     read/write  everything; '/' and '.' in array names become '_'
+=========  ================  ==========  ==============================================
+
+Whatever a format cannot keep is named in a
+:class:`~vmtkscripts_numpy.errors.LossWarning` when writing; nothing is dropped
+silently. Files that are missing, empty, truncated, of another format or of
+another kind (a mesh or an image) raise
+:class:`~vmtkscripts_numpy.errors.DataFileError` naming the file.
+
+Examples
+--------
+>>> from vmtkscripts_numpy.vtkfiles import read_surface, write_surface
+>>> surface = read_surface("aorta.vtp")  # doctest: +SKIP
+>>> write_surface(surface, "aorta.stl", mode="ascii")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional, Union
+
+import numpy as np
+from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkCommonCore import VTK_DOUBLE
+from vtkmodules.vtkCommonDataModel import vtkPolyData
+
+from . import _common, _ply
+from .formats import FileFormat, FormatTable, check_mode
+
+PathLike = Union[str, Path]
+
+_WANTED = "a surface (vtkPolyData)"
+
+
+# --- readers ------------------------------------------------------------------------
+
+
+def _read_vtkxml(path: Path) -> vtkPolyData:
+    from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
+
+    _common.check_xml_type(path, "PolyData", "a VTK XML PolyData file")
+    return _common.run_reader(vtkXMLPolyDataReader(), path, "VTK XML PolyData")
+
+
+def _read_legacy(path: Path) -> vtkPolyData:
+    from vtkmodules.vtkIOLegacy import vtkPolyDataReader
+
+    _common.check_legacy_type(path, "POLYDATA", "a legacy VTK file")
+    return _common.run_reader(vtkPolyDataReader(), path, "legacy VTK POLYDATA")
+
+
+def _read_stl(path: Path) -> vtkPolyData:
+    from vtkmodules.vtkIOGeometry import vtkSTLReader
+
+    surface = _common.run_reader(vtkSTLReader(), path, "STL")
+    return _common.require_points(surface, path, "an STL file")
+
+
+def _read_ply(path: Path) -> vtkPolyData:
+    from vtkmodules.vtkIOPLY import vtkPLYReader
+
+    # vtkPLYReader crashes on truncated binary files: check them first.
+    _ply.check_complete(path)
+    surface = _common.run_reader(vtkPLYReader(), path, "PLY")
+    return _common.require_points(surface, path, "a PLY file")
+
+
+def _read_obj(path: Path) -> vtkPolyData:
+    from vtkmodules.vtkIOGeometry import vtkOBJReader
+
+    surface = _common.run_reader(vtkOBJReader(), path, "Wavefront OBJ")
+    return _common.require_points(surface, path, "a Wavefront OBJ file")
+
+
+def _read_vtkhdf(path: Path) -> vtkPolyData:
+    from vtkmodules.vtkIOHDF import vtkHDFReader
+
+    _common.check_vtkhdf_type(path, "PolyData")
+    return _common.run_reader(vtkHDFReader(), path, "VTKHDF PolyData")
+
+
+# --- writers ------------------------------------------------------------------------
+
+
+def _write_vtkxml(surface: vtkPolyData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter
+
+    def write(target: Path) -> None:
+        writer = vtkXMLPolyDataWriter()
+        writer.SetInputData(surface)
+        writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary()
+        _common.run_writer(writer, target, path, "VTK XML PolyData")
+
+    _common.atomic_write(path, write)
+
+
+def _write_legacy(surface: vtkPolyData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOLegacy import vtkPolyDataWriter
+
+    if mode == "ascii" and _common.has_float64(surface):
+        _common.warn_losses(path, "legacy VTK (ASCII)", [_common.LEGACY_ASCII_LOSS])
+
+    def write(target: Path) -> None:
+        writer = vtkPolyDataWriter()
+        writer.SetInputData(surface)
+        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
+        _common.run_writer(writer, target, path, "legacy VTK POLYDATA")
+
+    _common.atomic_write(path, write)
+
+
+def _cell_counts(surface: vtkPolyData) -> dict:
+    polys = surface.GetPolys()
+    sizes = np.diff(vtk_to_numpy(polys.GetOffsetsArray())) if polys.GetNumberOfCells() else np.zeros(0, int)
+    return {
+        "verts": surface.GetNumberOfVerts(),
+        "lines": surface.GetNumberOfLines(),
+        "strips": surface.GetNumberOfStrips(),
+        "polygons": int(np.count_nonzero(sizes > 3)),
+    }
+
+
+def _float32_loss(surface: vtkPolyData) -> List[str]:
+    points = surface.GetPoints()
+    if points is None or points.GetDataType() != VTK_DOUBLE:
+        return []
+    coordinates = vtk_to_numpy(points.GetData())
+    if np.array_equal(coordinates, coordinates.astype(np.float32)):
+        return []
+    return ["float64 point coordinates are rounded to float32"]
+
+
+def _geometry_losses(surface: vtkPolyData, keeps_polygons: bool, keeps_lines: bool) -> List[str]:
+    counts = _cell_counts(surface)
+    losses = []
+    if counts["verts"]:
+        losses.append(f"{counts['verts']} vertex cells are dropped")
+    if counts["lines"] and not keeps_lines:
+        losses.append(f"{counts['lines']} line cells are dropped")
+    if counts["strips"]:
+        losses.append(
+            f"{counts['strips']} triangle strips are "
+            + ("split into triangles" if not keeps_polygons else "dropped")
+        )
+    if counts["polygons"] and not keeps_polygons:
+        losses.append(f"{counts['polygons']} polygons with more than 3 points are split into triangles")
+    return losses + _float32_loss(surface) + _common.dropped_arrays(surface)
+
+
+def _write_stl(surface: vtkPolyData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOGeometry import vtkSTLWriter
+
+    losses = _geometry_losses(surface, keeps_polygons=False, keeps_lines=False)
+    _common.warn_losses(path, "STL", losses + ["points shared by triangles are merged by position when read back"])
+
+    def write(target: Path) -> None:
+        writer = vtkSTLWriter()
+        writer.SetInputData(surface)
+        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
+        _common.run_writer(writer, target, path, "STL")
+
+    _common.atomic_write(path, write)
+
+
+def _write_ply(surface: vtkPolyData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOPLY import vtkPLYWriter
+
+    _common.warn_losses(path, "PLY", _geometry_losses(surface, keeps_polygons=True, keeps_lines=False))
+    # Points and polygons only: what vtkPLYWriter would add from arrays (colours,
+    # normals) depends on which arrays are active, so keep the file predictable.
+    geometry = vtkPolyData()
+    geometry.SetPoints(surface.GetPoints())
+    geometry.SetPolys(surface.GetPolys())
+
+    def write(target: Path) -> None:
+        writer = vtkPLYWriter()
+        writer.SetInputData(geometry)
+        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
+        _common.run_writer(writer, target, path, "PLY")
+
+    _common.atomic_write(path, write)
+
+
+def _write_vtkhdf(surface: vtkPolyData, path: Path, mode: str) -> None:
+    from vtkmodules.vtkIOHDF import vtkHDFWriter
+
+    _common.warn_losses(path, "VTKHDF", _common.hdf5_renamed_arrays(surface))
+
+    def write(target: Path) -> None:
+        writer = vtkHDFWriter()
+        writer.SetInputData(surface)
+        _common.run_writer(writer, target, path, "VTKHDF PolyData")
+
+    _common.atomic_write(path, write)
+
+
+#: The surface formats, by name and extension.
+SURFACE_FORMATS = FormatTable(
+    "surface",
+    [
+        FileFormat("vtkxml", "VTK XML PolyData", (".vtp",), _read_vtkxml, _write_vtkxml, ascii=True),
+        FileFormat("vtk", "legacy VTK POLYDATA", (".vtk",), _read_legacy, _write_legacy, ascii=True),
+        FileFormat("stl", "STL", (".stl",), _read_stl, _write_stl, ascii=True),
+        FileFormat("ply", "PLY", (".ply",), _read_ply, _write_ply, ascii=True),
+        FileFormat("wavefront", "Wavefront OBJ", (".obj",), _read_obj, None),
+        FileFormat("vtkhdf", "VTKHDF PolyData", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
+    ],
+)
+
+
+# --- public API -----------------------------------------------------------------------
+
+
+def read_surface(path: PathLike, format: Optional[str] = None) -> vtkPolyData:
+    """Read a surface file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    format : str, optional
+        One of ``vtkxml``, ``vtk``, ``stl``, ``ply``, ``wavefront``,
+        ``vtkhdf``; by default chosen from the extension (``.vtp``, ``.vtk``,
+        ``.stl``, ``.ply``, ``.obj``, ``.vtkhdf``/``.hdf``).
+
+    Returns
+    -------
+    vtkPolyData
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, empty, truncated, not of the format, or holds
+        something other than a surface; or if its extension is unknown.
+
+    Examples
+    --------
+    >>> surface = read_surface("aorta.vtp")  # doctest: +SKIP
+    >>> surface.GetNumberOfPoints()  # doctest: +SKIP
+    6468
+    """
+    chosen = SURFACE_FORMATS.find(path, format, "read")
+    checked = _common.check_readable(path)
+    surface = chosen.read(checked)
+    return _common.require_type(surface, vtkPolyData, checked, _WANTED)
+
+
+def write_surface(surface: vtkPolyData, path: PathLike, format: Optional[str] = None, mode: str = "binary") -> Path:
+    """Write a surface file atomically (a complete new file or none).
+
+    Parameters
+    ----------
+    surface : vtkPolyData
+    path : str or Path
+    format : str, optional
+        One of ``vtkxml``, ``vtk``, ``stl``, ``ply``, ``vtkhdf``; by default
+        chosen from the extension.
+    mode : {"binary", "ascii"}
+        For ``vtkxml``, ``vtk``, ``stl`` and ``ply``; VTKHDF is always binary.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Warns
+    -----
+    LossWarning
+        When the format cannot keep everything (STL and PLY keep no arrays,
+        STL only triangles...); the message lists what is dropped.
+
+    Raises
+    ------
+    DataFileError
+        For an unknown extension or a file that cannot be written.
+
+    Examples
+    --------
+    >>> from vmtkscripts_numpy.sample_data import make_vessel_surface
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "vessel.vtp"
+    >>> write_surface(make_vessel_surface(), path).name
+    'vessel.vtp'
+    """
+    if not isinstance(surface, vtkPolyData):
+        raise TypeError(f"write_surface needs a vtkPolyData, not {type(surface).__name__}")
+    check_mode(mode)
+    chosen = SURFACE_FORMATS.find(path, format, "write")
+    chosen.write(surface, Path(path), mode)
+    return Path(path)
