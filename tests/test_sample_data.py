@@ -1,0 +1,106 @@
+"""The synthetic vessel: three consistent objects (surface, centerlines, image) and the files written from them."""
+
+import numpy as np
+from vtkmodules.util.numpy_support import vtk_to_numpy
+
+from vmtkscripts_numpy import sample_data
+from vmtkscripts_numpy.sample_data import make_centerlines, make_image, make_vessel_surface, write_sample_data
+
+
+def arrays(attributes):
+    return {
+        attributes.GetArrayName(i): vtk_to_numpy(attributes.GetArray(i)) for i in range(attributes.GetNumberOfArrays())
+    }
+
+
+def test_the_surface_is_three_triangulated_tubes_with_typed_arrays():
+    surface = make_vessel_surface()
+
+    assert surface.GetNumberOfPoints() == 3 * 16 * 20
+    assert surface.GetNumberOfPolys() == surface.GetNumberOfCells() == 3 * 15 * 20 * 2
+    assert np.all(np.diff(vtk_to_numpy(surface.GetPolys().GetOffsetsArray())) == 3)
+    point_data, cell_data = arrays(surface.GetPointData()), arrays(surface.GetCellData())
+    assert point_data["WallShearStress"].dtype == np.float32
+    assert point_data["Normals"].dtype == np.float64 and point_data["Normals"].shape == (960, 3)
+    assert surface.GetPointData().GetNormals().GetName() == "Normals"
+    assert cell_data["GroupIds"].dtype == np.int32
+    np.testing.assert_array_equal(np.bincount(cell_data["GroupIds"]), [600, 600, 600])
+
+
+def test_triangles_face_outwards_along_the_normals():
+    surface = make_vessel_surface()
+    points = vtk_to_numpy(surface.GetPoints().GetData())
+    triangles = vtk_to_numpy(surface.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    normals = vtk_to_numpy(surface.GetPointData().GetNormals())
+
+    facing = np.cross(points[triangles[:, 1]] - points[triangles[:, 0]], points[triangles[:, 2]] - points[triangles[:, 0]])
+
+    assert np.all(np.einsum("ij,ij->i", facing, normals[triangles[:, 0]]) > 0)
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0)
+
+
+def test_the_wall_lies_one_radius_from_the_centerline_it_was_built_on():
+    surface, centerlines = make_vessel_surface(), make_centerlines()
+    wall = vtk_to_numpy(surface.GetPoints().GetData()).reshape(3, 16, 20, 3)
+    centres = vtk_to_numpy(centerlines.GetPoints().GetData()).reshape(3, 16, 1, 3)
+    radii = arrays(centerlines.GetPointData())["MaximumInscribedSphereRadius"].reshape(3, 16, 1)
+
+    np.testing.assert_allclose(np.linalg.norm(wall - centres, axis=-1), np.broadcast_to(radii, (3, 16, 20)))
+
+
+def test_centerlines_are_one_polyline_per_branch_with_vmtks_arrays():
+    centerlines = make_centerlines()
+
+    assert centerlines.GetNumberOfLines() == centerlines.GetNumberOfCells() == 3
+    np.testing.assert_array_equal(vtk_to_numpy(centerlines.GetLines().GetOffsetsArray()), [0, 16, 32, 48])
+    cell_data = arrays(centerlines.GetCellData())
+    assert cell_data["CenterlineIds"].dtype == cell_data["GroupIds"].dtype == np.int32
+    np.testing.assert_array_equal(cell_data["CenterlineIds"], [0, 0, 1])
+    np.testing.assert_array_equal(cell_data["GroupIds"], [0, 1, 2])
+    radius = arrays(centerlines.GetPointData())["MaximumInscribedSphereRadius"]
+    assert radius.dtype == np.float64 and radius[0] == 2.0 and radius[15] == 1.8
+
+
+def test_the_image_is_placed_like_a_ct_volume_and_is_negative_inside_the_vessel():
+    image = make_image()
+    centres = vtk_to_numpy(make_centerlines().GetPoints().GetData())
+
+    assert image.GetDimensions() == (24, 20, 16)
+    assert image.GetSpacing() == (0.75, 0.3, 1.4) and image.GetOrigin() == (8.5, 2.9, -1.5)
+    direction = [image.GetDirectionMatrix().GetElement(i, j) for i in range(3) for j in range(3)]
+    np.testing.assert_array_equal(np.reshape(direction, (3, 3)), np.diag([-1.0, -1.0, 1.0]))
+    scalars = image.GetPointData().GetScalars()
+    assert scalars.GetName() == "SignedDistance" and vtk_to_numpy(scalars).dtype == np.float32
+    # The voxel nearest each centerline point is inside the vessel.
+    for centre in centres[[2, 20, 40]]:
+        index = [0, 0, 0]
+        pcoords = [0.0, 0.0, 0.0]
+        assert image.ComputeStructuredCoordinates(centre, index, pcoords)
+        nearest = [int(round(i + p)) for i, p in zip(index, pcoords)]
+        assert scalars.GetValue(image.ComputePointId(nearest)) < 0
+
+
+def test_the_image_values_are_the_distance_at_each_voxels_physical_position():
+    image = make_image()
+    position = [0.0, 0.0, 0.0]
+    image.TransformIndexToPhysicalPoint(5, 7, 3, position)
+
+    expected = sample_data.signed_distance(np.array([position]))[0]
+
+    assert image.GetPointData().GetScalars().GetValue(image.ComputePointId([5, 7, 3])) == np.float32(expected)
+
+
+def test_written_files_hold_the_same_objects(tmp_path):
+    from vmtkscripts_numpy.vtkfiles import read_image, read_surface
+
+    paths = write_sample_data(tmp_path / "new" / "folder")
+
+    assert {kind: path.name for kind, path in paths.items()} == {
+        "surface": "vessel.vtp", "centerlines": "centerlines.vtp", "image": "image.vti"}
+    surface, image = read_surface(paths["surface"]), read_image(paths["image"])
+    np.testing.assert_array_equal(vtk_to_numpy(surface.GetPoints().GetData()),
+                                  vtk_to_numpy(make_vessel_surface().GetPoints().GetData()))
+    assert read_surface(paths["centerlines"]).GetNumberOfLines() == 3
+    assert image.GetDirectionMatrix().GetElement(0, 0) == -1.0
+    np.testing.assert_array_equal(vtk_to_numpy(image.GetPointData().GetScalars()),
+                                  vtk_to_numpy(make_image().GetPointData().GetScalars()))
