@@ -1,0 +1,119 @@
+"""Helpers for the VTK file tests: what a dataset holds, as plain numpy, and where its voxels are."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+
+
+def attribute_arrays(attributes):
+    """{name: ("dtype xcomponents", numpy values)} of a vtkDataSetAttributes / vtkFieldData."""
+    arrays = {}
+    for index in range(attributes.GetNumberOfArrays()):
+        array = attributes.GetAbstractArray(index)
+        if hasattr(array, "GetNumberOfComponents") and array.IsNumeric():
+            values = vtk_to_numpy(array).copy()
+            arrays[array.GetName()] = (f"{values.dtype} x{array.GetNumberOfComponents()}", values)
+        else:
+            arrays[array.GetName()] = ("string", [array.GetValue(i) for i in range(array.GetNumberOfValues())])
+    return arrays
+
+
+def cell_arrays_of(cells):
+    return vtk_to_numpy(cells.GetOffsetsArray()).copy(), vtk_to_numpy(cells.GetConnectivityArray()).copy()
+
+
+def polydata_contents(surface):
+    """Everything a surface holds that a lossless format must keep."""
+    return {
+        "points": vtk_to_numpy(surface.GetPoints().GetData()).copy(),
+        "points dtype": str(vtk_to_numpy(surface.GetPoints().GetData()).dtype),
+        **{kind: cell_arrays_of(getattr(surface, f"Get{kind}")()) for kind in ("Verts", "Lines", "Polys", "Strips")},
+        "point data": attribute_arrays(surface.GetPointData()),
+        "cell data": attribute_arrays(surface.GetCellData()),
+        "field data": attribute_arrays(surface.GetFieldData()),
+    }
+
+
+def assert_same_contents(found, expected):
+    assert found.keys() == expected.keys()
+    for key in expected:
+        if isinstance(expected[key], dict):
+            assert found[key].keys() == expected[key].keys(), key
+            for name, (dtype, values) in expected[key].items():
+                assert found[key][name][0] == dtype, (key, name)
+                np.testing.assert_array_equal(found[key][name][1], values, err_msg=f"{key} {name}")
+        elif isinstance(expected[key], tuple):
+            for part_found, part_expected in zip(found[key], expected[key]):
+                np.testing.assert_array_equal(part_found, part_expected, err_msg=key)
+        elif isinstance(expected[key], np.ndarray):
+            np.testing.assert_array_equal(found[key], expected[key], err_msg=key)
+        else:
+            assert found[key] == expected[key], key
+
+
+def voxel_positions(image):
+    """(N, 3) physical positions of every voxel, in VTK's order, from the image's own placement."""
+    extent = image.GetExtent()
+    k, j, i = np.meshgrid(*(np.arange(extent[2 * a], extent[2 * a + 1] + 1) for a in (2, 1, 0)), indexing="ij")
+    indices = np.stack([i.ravel(), j.ravel(), k.ravel()], axis=1).astype(float)
+    direction = np.array([image.GetDirectionMatrix().GetElement(r, c) for r in range(3) for c in range(3)]).reshape(3, 3)
+    return np.asarray(image.GetOrigin()) + (indices * np.asarray(image.GetSpacing())) @ direction.T
+
+
+def physical_point(image, index):
+    """VTK's own answer for the physical position of voxel ``index``."""
+    point = [0.0, 0.0, 0.0]
+    image.TransformIndexToPhysicalPoint(*index, point)
+    return np.array(point)
+
+
+def voxels_by_position(image):
+    """Voxel positions and values sorted by position, to compare images whose index order differs."""
+    positions = voxel_positions(image)
+    values = vtk_to_numpy(image.GetPointData().GetScalars())
+    order = np.lexsort(np.round(positions, 4).T[::-1])
+    return positions[order], values[order]
+
+
+def placed_image(direction, extent=(2, 7, -1, 4, 3, 6), dtype=np.int16, components=1):
+    """An image with every kind of placement: extent not starting at 0, origin, spacing and ``direction``."""
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+
+    image = vtkImageData()
+    image.SetExtent(*extent)
+    image.SetOrigin(10.0, -5.0, 2.0)
+    image.SetSpacing(0.5, 0.75, 2.0)
+    image.SetDirectionMatrix(*np.asarray(direction, dtype=float).ravel())
+    count = image.GetNumberOfPoints()
+    values = (np.arange(count * components) % 1000).astype(dtype)
+    array = numpy_to_vtk(values.reshape(count, components) if components > 1 else values, deep=True)
+    array.SetName("Values")
+    image.GetPointData().SetScalars(array)
+    return image
+
+
+def rotation(angle=0.3):
+    """A proper rotation that is not symmetric, so a transposed direction shows."""
+    c, s = np.cos(angle), np.sin(angle)
+    about_z = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    about_x = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+    return about_z @ about_x
+
+
+@pytest.fixture
+def contents():
+    return polydata_contents
+
+
+@pytest.fixture
+def same_contents():
+    return assert_same_contents
+
+
+@pytest.fixture
+def image_tools():
+    """The image helpers above, as one namespace."""
+    helpers = (voxel_positions, physical_point, voxels_by_position, placed_image, rotation)
+    return SimpleNamespace(**{helper.__name__: helper for helper in helpers})

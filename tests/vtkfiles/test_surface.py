@@ -1,0 +1,296 @@
+"""Surface files: lossless formats keep everything, lossy ones say what they drop, bad files name themselves."""
+
+import warnings
+
+import numpy as np
+import pytest
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkPoints, vtkStringArray
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+
+from vmtkscripts_numpy.errors import DataFileError, LossWarning
+from vmtkscripts_numpy.sample_data import make_centerlines, make_image, make_vessel_surface
+from vmtkscripts_numpy.vtkfiles import read_surface, write_image, write_mesh, write_surface
+
+
+def cells(offsets, connectivity):
+    array = vtkCellArray()
+    array.SetData(numpy_to_vtkIdTypeArray(np.array(offsets, dtype=np.int64), deep=True),
+                  numpy_to_vtkIdTypeArray(np.array(connectivity, dtype=np.int64), deep=True))
+    return array
+
+
+def every_cell_kind():
+    """Vertices, a polyline, a triangle, a quad and a strip, with arrays of several dtypes and field data."""
+    surface = vtkPolyData()
+    points = vtkPoints()
+    points.SetData(numpy_to_vtk(np.random.default_rng(1).random((10, 3)) * 100, deep=True))
+    surface.SetPoints(points)
+    surface.SetVerts(cells([0, 1, 2], [0, 9]))
+    surface.SetLines(cells([0, 3], [2, 3, 4]))
+    surface.SetPolys(cells([0, 3, 7], [0, 1, 2, 3, 4, 5, 6]))
+    surface.SetStrips(cells([0, 5], [5, 6, 7, 8, 9]))
+    for dtype in (np.int8, np.uint16, np.int64, np.float32):
+        array = numpy_to_vtk(np.arange(10).astype(dtype), deep=True)
+        array.SetName(f"Point_{np.dtype(dtype).name}")
+        surface.GetPointData().AddArray(array)
+    ids = numpy_to_vtk(np.arange(6, dtype=np.int32) * 7, deep=True)
+    ids.SetName("GroupIds")
+    surface.GetCellData().AddArray(ids)
+    label = vtkStringArray()
+    label.SetName("Label")
+    label.InsertNextValue("left carotid")
+    surface.GetFieldData().AddArray(label)
+    return surface
+
+
+LOSSLESS = [("vtp", "binary"), ("vtp", "ascii"), ("vtk", "binary"), ("vtkhdf", "binary"), ("hdf", "binary")]
+
+
+@pytest.mark.parametrize("make", [make_vessel_surface, make_centerlines, every_cell_kind], ids=["vessel", "centerlines", "cells"])
+@pytest.mark.parametrize("extension,mode", LOSSLESS)
+def test_lossless_formats_give_back_every_point_cell_and_array(tmp_path, contents, same_contents, make, extension, mode):
+    surface = make()
+    path = tmp_path / f"surface.{extension}"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossWarning)
+        write_surface(surface, path, mode=mode)
+    read = read_surface(path)
+
+    same_contents(contents(read), contents(surface))
+
+
+def test_ascii_legacy_files_warn_that_float64_values_are_rounded(tmp_path, contents):
+    surface = make_centerlines()
+    path = tmp_path / "centerlines.vtk"
+
+    with pytest.warns(LossWarning, match="centerlines.vtk: legacy VTK .* round float64 values"):
+        write_surface(surface, path, mode="ascii")
+    read = read_surface(path)
+
+    radius = read.GetPointData().GetArray("MaximumInscribedSphereRadius")
+    assert radius.GetDataTypeAsString() == "double"
+    np.testing.assert_allclose(vtk_to_numpy(radius), vtk_to_numpy(surface.GetPointData().GetArray(0)), rtol=1e-10)
+    np.testing.assert_array_equal(vtk_to_numpy(read.GetLines().GetConnectivityArray()),
+                                  vtk_to_numpy(surface.GetLines().GetConnectivityArray()))
+
+
+def triangle_corners(surface):
+    """(triangles, 3, 3) coordinates of each triangle's corners, independent of point numbering."""
+    points = vtk_to_numpy(surface.GetPoints().GetData())
+    polys = surface.GetPolys()
+    assert np.all(np.diff(vtk_to_numpy(polys.GetOffsetsArray())) == 3)
+    return points[vtk_to_numpy(polys.GetConnectivityArray()).reshape(-1, 3)]
+
+
+@pytest.mark.parametrize("mode", ["binary", "ascii"])
+def test_stl_keeps_the_triangles_in_float32_and_names_what_it_drops(tmp_path, mode):
+    surface = make_vessel_surface()
+    path = tmp_path / "vessel.stl"
+
+    with pytest.warns(LossWarning) as caught:
+        write_surface(surface, path, mode=mode)
+    read = read_surface(path)
+
+    message = str(caught[0].message)
+    assert message.startswith(f"{path}: STL does not keep everything")
+    assert "'WallShearStress', 'Normals' are dropped" in message and "'GroupIds'" in message
+    assert "rounded to float32" in message
+    expected = triangle_corners(surface).astype(np.float32)
+    np.testing.assert_allclose(triangle_corners(read), expected, rtol=0, atol=1e-5 if mode == "ascii" else 0)
+
+
+def test_stl_splits_quads_and_strips_into_triangles_and_drops_lines_and_vertices(tmp_path):
+    path = tmp_path / "cells.stl"
+
+    with pytest.warns(LossWarning) as caught:
+        write_surface(every_cell_kind(), path)
+    read = read_surface(path)
+
+    message = str(caught[0].message)
+    assert "2 vertex cells are dropped" in message and "1 line cells are dropped" in message
+    assert "1 triangle strips are split into triangles" in message
+    assert "1 polygons with more than 3 points are split into triangles" in message
+    assert read.GetNumberOfPolys() == 1 + 2 + 3 and read.GetNumberOfLines() == 0
+
+
+@pytest.mark.parametrize("mode", ["binary", "ascii"])
+def test_ply_keeps_points_as_float32_and_polygons_in_order(tmp_path, mode):
+    surface = every_cell_kind()
+    path = tmp_path / "cells.ply"
+
+    with pytest.warns(LossWarning, match="1 triangle strips are dropped.*'Point_int8'"):
+        write_surface(surface, path, mode=mode)
+    read = read_surface(path)
+
+    np.testing.assert_array_equal(vtk_to_numpy(read.GetPoints().GetData()),
+                                  vtk_to_numpy(surface.GetPoints().GetData()).astype(np.float32))
+    np.testing.assert_array_equal(vtk_to_numpy(read.GetPolys().GetConnectivityArray()), [0, 1, 2, 3, 4, 5, 6])
+    assert read.GetPointData().GetNumberOfArrays() == 0
+
+
+def test_a_wavefront_obj_file_is_read_but_cannot_be_written(tmp_path):
+    path = tmp_path / "square.obj"
+    path.write_text("v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf 1 2 3 4\nl 1 3\n")
+
+    square = read_surface(path)
+
+    np.testing.assert_array_equal(vtk_to_numpy(square.GetPoints().GetData())[2], [1, 1, 0])
+    np.testing.assert_array_equal(vtk_to_numpy(square.GetPolys().GetConnectivityArray()), [0, 1, 2, 3])
+    with pytest.raises(DataFileError, match=r"square.obj: wavefront files \(.obj\) can be read but not written"):
+        write_surface(square, path)
+
+
+def test_vtkhdf_renames_slashes_and_dots_in_array_names_and_says_so(tmp_path):
+    surface = make_centerlines()
+    surface.GetPointData().GetArray(0).SetName("Radius.mm")
+    path = tmp_path / "centerlines.vtkhdf"
+
+    with pytest.warns(LossWarning, match=r"'Radius.mm' are renamed"):
+        write_surface(surface, path)
+
+    assert read_surface(path).GetPointData().GetArray("Radius_mm") is not None
+
+
+def test_the_format_can_be_named_instead_of_guessed(tmp_path, contents, same_contents):
+    path = tmp_path / "vessel.data"
+    write_surface(make_vessel_surface(), path, format="vtkxml")
+
+    same_contents(contents(read_surface(path, format="vtkxml")), contents(make_vessel_surface()))
+
+
+# --- bad files -------------------------------------------------------------------------------
+
+
+def written(tmp_path, name, write=write_surface, data=None):
+    path = tmp_path / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)
+        write(make_vessel_surface() if data is None else data, path)
+    return path
+
+
+def file_with(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+def truncated(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+BAD_FILES = {
+    "missing": (lambda tmp: tmp / "nothere.vtp", "no such file"),
+    "directory": (lambda tmp: (tmp / "folder.vtp").mkdir() or tmp / "folder.vtp", "is a directory"),
+    "empty": (lambda tmp: file_with(tmp, "empty.vtp", b""), r"is empty \(0 bytes\)"),
+    "garbage vtp": (lambda tmp: file_with(tmp, "junk.vtp", "not xml at all"), "is not a VTK XML PolyData file"),
+    "truncated vtp": (lambda tmp: truncated(written(tmp, "cut.vtp")), "cannot be read as VTK XML PolyData"),
+    "truncated vtk": (lambda tmp: truncated(written(tmp, "cut.vtk")), "is truncated: its POLYGONS .* section needs"),
+    "truncated stl": (lambda tmp: truncated(written(tmp, "cut.stl")), "cannot be read as STL"),
+    "garbage stl": (lambda tmp: file_with(tmp, "junk.stl", b"\x00" * 7), "cannot be read as STL"),
+    "truncated vtkhdf": (lambda tmp: truncated(written(tmp, "cut.vtkhdf")), "not a readable HDF5 file"),
+    "garbage ply": (lambda tmp: file_with(tmp, "junk.ply", "hello"), "is not a PLY file"),
+    "truncated ply": (lambda tmp: truncated(written(tmp, "cut.ply")), "is truncated: it ends inside its PLY 'face'"),
+    "garbage obj": (lambda tmp: file_with(tmp, "junk.obj", "hello\n"), "no points could be read"),
+    "mesh in vtp": (lambda tmp: written(tmp, "mesh.vtu", write_mesh, _mesh()).rename(tmp / "mesh.vtp") or tmp / "mesh.vtp",
+                    "is a VTK XML UnstructuredGrid file, not PolyData; it holds a mesh: read it with read_mesh"),
+    "mesh in vtk": (lambda tmp: written(tmp, "mesh.vtk", write_mesh, _mesh()),
+                    "is a legacy VTK UNSTRUCTURED_GRID file, not POLYDATA; it holds a mesh"),
+    "mesh in vtkhdf": (lambda tmp: written(tmp, "mesh.vtkhdf", write_mesh, _mesh()),
+                       "is a VTKHDF UnstructuredGrid file, not PolyData; it holds a mesh"),
+    "image in vtk": (lambda tmp: written(tmp, "image.vtk", write_image, make_image()),
+                     "is a legacy VTK STRUCTURED_POINTS file, not POLYDATA; it holds an image"),
+    "unknown extension": (lambda tmp: tmp / "surface.xyz",
+                          r"unknown surface file extension .xyz; surface extensions for reading are "
+                          r"\.vtp, \.vtk, \.stl, \.ply, \.obj, \.vtkhdf, \.hdf"),
+}
+
+
+def _mesh():
+    from vtkmodules.vtkFiltersCore import vtkAppendFilter
+
+    append = vtkAppendFilter()
+    append.SetInputData(make_vessel_surface())
+    append.Update()
+    return append.GetOutput()
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_is_a_data_file_error_naming_it_and_vtk_prints_nothing(tmp_path, capfd, case):
+    make_path, problem = BAD_FILES[case]
+    path = make_path(tmp_path)
+    capfd.readouterr()
+
+    with pytest.raises(DataFileError, match=problem) as raised:
+        read_surface(path)
+
+    assert raised.value.path == str(path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert capfd.readouterr().err == ""
+
+
+# --- atomic writes -------------------------------------------------------------------------
+
+
+def test_a_write_into_a_missing_directory_names_the_directory(tmp_path):
+    with pytest.raises(DataFileError, match="does not exist"):
+        write_surface(make_vessel_surface(), tmp_path / "no" / "such" / "vessel.vtp")
+
+
+def test_a_successful_write_leaves_only_the_file(tmp_path):
+    write_surface(make_vessel_surface(), tmp_path / "vessel.vtp")
+
+    assert [p.name for p in tmp_path.iterdir()] == ["vessel.vtp"]
+
+
+def test_a_failing_write_keeps_the_old_file_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    from vmtkscripts_numpy.vtkfiles import _common
+
+    path = tmp_path / "vessel.vtp"
+    write_surface(make_centerlines(), path)
+    before = path.read_bytes()
+
+    def broken_writer(writer, target, final, description):
+        target.write_bytes(b"<VTKFile half written")
+        raise DataFileError(final, "disk full")
+
+    monkeypatch.setattr(_common, "run_writer", broken_writer)
+    with pytest.raises(DataFileError, match="disk full"):
+        write_surface(make_vessel_surface(), path)
+
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["vessel.vtp"]
+
+
+# --- vmtk's own data ---------------------------------------------------------------------------
+
+
+def test_vmtks_aorta_surface_is_read_with_its_arrays(vmtk_test_data):
+    surface = read_surface(vmtk_test_data("aorta-surface.vtp"))
+
+    assert (surface.GetNumberOfPoints(), surface.GetNumberOfPolys()) == (6468, 12932)
+    assert surface.GetPointData().GetArray("Scalars_").GetDataTypeAsString() == "float"
+
+
+def test_vmtks_stl_aorta_has_the_same_triangles_as_its_vtp(vmtk_test_data):
+    from_stl = read_surface(vmtk_test_data("aorta-surface.stl"))
+    from_vtp = read_surface(vmtk_test_data("aorta-surface.vtp"))
+
+    assert from_stl.GetNumberOfPolys() == from_vtp.GetNumberOfPolys()
+    np.testing.assert_allclose(
+        np.sort(triangle_corners(from_stl).reshape(-1, 3), axis=0),
+        np.sort(triangle_corners(from_vtp).reshape(-1, 3), axis=0), atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["cow.vtp", "aorta-centerline-branches.vtp"])
+def test_vmtk_data_survives_vtkhdf_exactly(tmp_path, vmtk_test_data, contents, same_contents, name):
+    surface = read_surface(vmtk_test_data(name))
+    path = tmp_path / "copy.vtkhdf"
+
+    write_surface(surface, path)
+
+    same_contents(contents(read_surface(path)), contents(surface))
