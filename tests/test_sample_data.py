@@ -33,7 +33,8 @@ def test_triangles_face_outwards_along_the_normals():
     triangles = vtk_to_numpy(surface.GetPolys().GetConnectivityArray()).reshape(-1, 3)
     normals = vtk_to_numpy(surface.GetPointData().GetNormals())
 
-    facing = np.cross(points[triangles[:, 1]] - points[triangles[:, 0]], points[triangles[:, 2]] - points[triangles[:, 0]])
+    first, second, third = (points[triangles[:, corner]] for corner in range(3))
+    facing = np.cross(second - first, third - first)
 
     assert np.all(np.einsum("ij,ij->i", facing, normals[triangles[:, 0]]) > 0)
     np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0)

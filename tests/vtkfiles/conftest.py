@@ -58,7 +58,8 @@ def voxel_positions(image):
     extent = image.GetExtent()
     k, j, i = np.meshgrid(*(np.arange(extent[2 * a], extent[2 * a + 1] + 1) for a in (2, 1, 0)), indexing="ij")
     indices = np.stack([i.ravel(), j.ravel(), k.ravel()], axis=1).astype(float)
-    direction = np.array([image.GetDirectionMatrix().GetElement(r, c) for r in range(3) for c in range(3)]).reshape(3, 3)
+    matrix = image.GetDirectionMatrix()
+    direction = np.array([[matrix.GetElement(r, c) for c in range(3)] for r in range(3)])
     return np.asarray(image.GetOrigin()) + (indices * np.asarray(image.GetSpacing())) @ direction.T
 
 

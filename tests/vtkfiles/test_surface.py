@@ -47,9 +47,11 @@ def every_cell_kind():
 LOSSLESS = [("vtp", "binary"), ("vtp", "ascii"), ("vtk", "binary"), ("vtkhdf", "binary"), ("hdf", "binary")]
 
 
-@pytest.mark.parametrize("make", [make_vessel_surface, make_centerlines, every_cell_kind], ids=["vessel", "centerlines", "cells"])
+@pytest.mark.parametrize("make", [make_vessel_surface, make_centerlines, every_cell_kind],
+                         ids=["vessel", "centerlines", "cells"])
 @pytest.mark.parametrize("extension,mode", LOSSLESS)
-def test_lossless_formats_give_back_every_point_cell_and_array(tmp_path, contents, same_contents, make, extension, mode):
+def test_lossless_formats_give_back_every_point_cell_and_array(tmp_path, contents, same_contents, make, extension,
+                                                               mode):
     surface = make()
     path = tmp_path / f"surface.{extension}"
 
@@ -196,7 +198,7 @@ BAD_FILES = {
     "garbage ply": (lambda tmp: file_with(tmp, "junk.ply", "hello"), "is not a PLY file"),
     "truncated ply": (lambda tmp: truncated(written(tmp, "cut.ply")), "is truncated: it ends inside its PLY 'face'"),
     "garbage obj": (lambda tmp: file_with(tmp, "junk.obj", "hello\n"), "no points could be read"),
-    "mesh in vtp": (lambda tmp: written(tmp, "mesh.vtu", write_mesh, _mesh()).rename(tmp / "mesh.vtp") or tmp / "mesh.vtp",
+    "mesh in vtp": (lambda tmp: written(tmp, "mesh.vtu", write_mesh, _mesh()).rename(tmp / "mesh.vtp"),
                     "is a VTK XML UnstructuredGrid file, not PolyData; it holds a mesh: read it with read_mesh"),
     "mesh in vtk": (lambda tmp: written(tmp, "mesh.vtk", write_mesh, _mesh()),
                     "is a legacy VTK UNSTRUCTURED_GRID file, not POLYDATA; it holds a mesh"),

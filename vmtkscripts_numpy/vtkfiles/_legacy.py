@@ -117,7 +117,8 @@ def _section(cursor: _Cursor, words: list, version: float, tuples: int) -> int:
             cursor.position = mark
         cursor.skip_values(tuples * components, words[2], f"SCALARS {words[1]}")
     elif keyword == "COLOR_SCALARS":
-        cursor.skip_values(tuples * number(2), "unsigned_char" if cursor.binary else "float", f"COLOR_SCALARS {words[1]}")
+        value_type = "unsigned_char" if cursor.binary else "float"
+        cursor.skip_values(tuples * number(2), value_type, f"COLOR_SCALARS {words[1]}")
     elif keyword in ("VECTORS", "NORMALS"):
         cursor.skip_values(3 * tuples, words[2], f"{keyword} {words[1]}")
     elif keyword in ("TENSORS", "TENSORS6"):
@@ -188,6 +189,9 @@ def _walk(data: "mmap.mmap", path: Path) -> None:
             words = line.decode("latin-1").split()
             tuples = _section(cursor, words, version, tuples)
     except _Uncountable:
+        # A section this check cannot size: leave it to VTK, unless the file stops right there.
+        if cursor.position >= len(data) and not data[-1:] == b"\n":
+            raise DataFileError(path, "is truncated: it ends inside a section header") from None
         return
     except (ValueError, IndexError):
         raise DataFileError(path, f"has a damaged legacy VTK section near byte {cursor.position}") from None

@@ -147,11 +147,11 @@ class FormatTable:
                 )
         if not chosen.can(operation):
             others = _extension_list(self.extensions(operation))
+            can, cannot = ("read", "written") if operation == "write" else ("written", "read")
             raise DataFileError(
                 path,
-                f"{chosen.name} files ({_extension_list(chosen.extensions)}) can be "
-                f"{'read' if operation == 'write' else 'written'} but not {'written' if operation == 'write' else 'read'}"
-                f"; {self.kind} extensions for {verb} are {others}",
+                f"{chosen.name} files ({_extension_list(chosen.extensions)}) can be {can} but not {cannot}; "
+                f"{self.kind} extensions for {verb} are {others}",
             )
         return chosen
 

@@ -349,7 +349,8 @@ def _orthonormal(rotation: np.ndarray) -> bool:
 def _nifti_transform(reader: Any, path: Path) -> Tuple[Optional[np.ndarray], List[str]]:
     """The sform (preferred) or qform as a 3x4 matrix with unit columns and the column scales, or None."""
     notes: List[str] = []
-    for name, matrix in (("sform", _matrix3x4(reader.GetSFormMatrix())), ("qform", _matrix3x4(reader.GetQFormMatrix()))):
+    candidates = (("sform", _matrix3x4(reader.GetSFormMatrix())), ("qform", _matrix3x4(reader.GetQFormMatrix())))
+    for name, matrix in candidates:
         if matrix is None:
             continue
         scales = np.linalg.norm(matrix[:, :3], axis=0)
@@ -509,7 +510,9 @@ def _nrrd_layout(fields: Dict[str, str], path: Path) -> Dict[str, Any]:
     components = sizes[0] if not spatial[0] else 1
     dims = [sizes[axis] for axis in spatial_axes] + [1] * (3 - len(spatial_axes))
     if directions is not None and len(directions) == dimension:
-        columns = [np.resize(np.pad(directions[axis], (0, max(0, 3 - len(directions[axis])))), 3) for axis in spatial_axes]
+        # Vectors of a 2D space get a zero z; longer ones are cut to x, y, z.
+        columns = [np.resize(np.pad(directions[axis], (0, max(0, 3 - len(directions[axis])))), 3)
+                   for axis in spatial_axes]
         steps = np.array([np.linalg.norm(column) for column in columns])
         if np.any(steps == 0):
             raise DataFileError(path, "has a zero vector in 'space directions'")
