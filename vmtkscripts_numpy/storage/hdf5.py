@@ -47,6 +47,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -76,18 +77,24 @@ COMPRESSIONS = (None, "gzip", "lzf")
 
 #: Oldest HDF5 format objects are written in: readable by HDF5 1.10 (2016) and later.
 _LIBVER = ("v110", "latest")
+_PAGE = 4096
+#: Large blocks (chunks) start on a page boundary: copying misaligned data out of the
+#: page cache made whole-file reads about 40% slower.
+_ALIGNMENT = {"alignment_threshold": 1 << 16, "alignment_interval": _PAGE}
 
 
 def chunk_shape(shape: Tuple[int, ...], itemsize: int, target: int = CHUNK_BYTES) -> Tuple[int, ...]:
     """A chunk of about ``target`` bytes: whole trailing axes, the first axes split.
 
     Such chunks are contiguous slabs of a C-ordered array, so a whole dataset
-    is written and read in large sequential pieces.
+    is written and read in large sequential pieces. Where it costs little, a
+    chunk is a whole number of 4 KiB pages, so that chunks start on page
+    boundaries both in the file and in the array they are read into.
 
     Examples
     --------
     >>> chunk_shape((4_000_000, 3), 8)
-    (43690, 3)
+    (43520, 3)
     >>> chunk_shape((512, 512, 512), 4)
     (1, 512, 512)
     >>> chunk_shape((10, 3), 4)
@@ -99,7 +106,11 @@ def chunk_shape(shape: Tuple[int, ...], itemsize: int, target: int = CHUNK_BYTES
         if size * shape[axis] <= target:
             size *= shape[axis]
             continue
-        chunk[axis] = max(1, target // size)
+        count = max(1, target // size)
+        pages = _PAGE // math.gcd(size, _PAGE)  # slices per whole number of pages
+        if count >= pages:
+            count -= count % pages
+        chunk[axis] = count
         for earlier in range(axis):
             chunk[earlier] = 1
         break
@@ -248,7 +259,7 @@ def write(
         if compression is None:
             _preallocate(temporary, _expected_size(nodes, writer.chunk_bytes))
         # (Not rdcc_nbytes=0 here: HDF5 2.0 then drops the data of chunked datasets whose fill time is never.)
-        with h5py.File(temporary, "r+", libver=_LIBVER) as h5file:
+        with h5py.File(temporary, "r+", libver=_LIBVER, **_ALIGNMENT) as h5file:
             groups: Dict[Tuple[Any, ...], Any] = {(): h5file}
             for where, node_kind, value in nodes[1:]:
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)
