@@ -1,0 +1,63 @@
+"""vmtkmeshreader and vmtkmeshwriter: vmtk's members and a pipe between mesh formats."""
+
+import numpy as np
+import pytest
+from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkFiltersCore import vtkAppendFilter
+
+from vmtkscripts_numpy import pypes, vmtkscripts
+from vmtkscripts_numpy.sample_data import make_vessel_surface
+from vmtkscripts_numpy.vtkfiles import read_mesh, write_mesh
+
+
+def vessel_mesh():
+    append = vtkAppendFilter()
+    append.SetInputData(make_vessel_surface())
+    append.Update()
+    return append.GetOutput()
+
+
+def test_the_reader_and_writer_have_vmtks_members():
+    script = vmtkscripts.vmtkMeshReader()
+    reader = {m.OptionName: m for m in script.InputMembers + script.OutputMembers}
+    writer = {m.OptionName: m for m in vmtkscripts.vmtkMeshWriter().InputMembers}
+
+    assert reader["f"].GetRangeEnumeration() == ["vtkxml", "vtk", "vtkhdf"]
+    assert (reader["o"].MemberName, reader["o"].MemberType, reader["o"].MemberIO) == (
+        "Mesh", "vtkUnstructuredGrid", "vmtkmeshwriter")
+    assert (writer["i"].MemberName, writer["i"].MemberIO) == ("Mesh", "vmtkmeshreader")
+    assert writer["mode"].GetRangeEnumeration() == ["ascii", "binary"]
+    assert writer["ofile"].MemberName == "OutputFileName"
+
+
+@pytest.mark.parametrize("extension", ["vtkhdf", "vtk"])
+def test_a_pipe_converts_a_mesh_and_keeps_cells_and_arrays(tmp_path, extension):
+    source = write_mesh(vessel_mesh(), tmp_path / "vessel.vtu")
+    target = tmp_path / f"vessel.{extension}"
+
+    pypes.PypeRun(["vmtkmeshreader", "-ifile", str(source), "--pipe", "vmtkmeshwriter", "-ofile", str(target)],
+                  output_stream=pypes.pype.NullOutputStream())
+
+    mesh, original = read_mesh(target), vessel_mesh()
+    np.testing.assert_array_equal(vtk_to_numpy(mesh.GetCells().GetConnectivityArray()),
+                                  vtk_to_numpy(original.GetCells().GetConnectivityArray()))
+    np.testing.assert_array_equal(vtk_to_numpy(mesh.GetCellData().GetArray("GroupIds")),
+                                  vtk_to_numpy(original.GetCellData().GetArray("GroupIds")))
+
+
+def test_the_writer_takes_its_input_and_mode(tmp_path):
+    writer = vmtkscripts.vmtkMeshWriter()
+    writer.Input = vessel_mesh()
+    writer.OutputFileName = str(tmp_path / "vessel.vtu")
+    writer.Mode = "ascii"
+    writer.LogOn = 0
+
+    writer.Execute()
+
+    assert b'format="ascii"' in (tmp_path / "vessel.vtu").read_bytes()
+    assert read_mesh(tmp_path / "vessel.vtu").GetNumberOfCells() == 1800
+
+
+def test_without_a_mesh_the_writer_says_how_to_give_one():
+    with pytest.raises(pypes.PypeError, match="vmtkmeshwriter: no Mesh; give one with -i or -ifile"):
+        vmtkscripts.vmtkMeshWriter().Execute()
