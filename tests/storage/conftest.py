@@ -101,7 +101,8 @@ def every_leaf_dict():
     special = np.array([np.nan, np.inf, -np.inf, -0.0, 1e-310, 1.5])
     return {
         "dtypes": {name: (np.arange(12) % 3).astype(name).reshape(4, 3) for name in dtypes},
-        "big_endian": {"f8": np.arange(5, dtype=">f8"), "i4": np.arange(5, dtype=">i4"), "U": np.array(["a", "bc"], ">U2")},
+        "big_endian": {"f8": np.arange(5, dtype=">f8"), "i4": np.arange(5, dtype=">i4"),
+                       "U": np.array(["a", "bc"], ">U2")},
         "special_floats": special,
         "zero_d": np.array(7, dtype=np.uint8),
         "zero_d_float": np.array(2.5),

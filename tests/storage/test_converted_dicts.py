@@ -9,7 +9,6 @@ import json
 import zipfile
 
 import h5py
-import numpy as np
 import pytest
 
 from vmtkscripts_numpy import storage

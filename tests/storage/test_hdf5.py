@@ -18,7 +18,8 @@ UPSTREAM = {
         "PointData": {"MaximumInscribedSphereRadius": ((417,), "float64"), "EdgeArray": ((417, 2), "int32"),
                       "EdgePCoordArray": ((417,), "float64")},
         "CellData": {"CenterlineIds": ((6,), "int32"), "TractIds": ((6,), "int32"), "Blanking": ((6,), "int32"),
-                     "GroupIds": ((6,), "int32"), "CellPointIds": [((n,), "int32") for n in (78, 21, 116, 73, 26, 103)]},
+                     "GroupIds": ((6,), "int32"),
+                     "CellPointIds": [((n,), "int32") for n in (78, 21, 116, 73, 26, 103)]},
     },
     "upstream-twelve-line-centerlines.hdf5": {
         "Points": ((102, 3), "float32"),
@@ -43,7 +44,7 @@ def layout_of(tree):
 
 
 def vmtk_style_load(group):
-    """What vmtk's reader does (with ``[()]`` for the removed ``Dataset.value``): groups -> dicts, datasets -> values."""
+    """What vmtk's reader does, with ``[()]`` for the removed ``Dataset.value``: groups -> dicts, datasets -> values."""
     return {key: vmtk_style_load(item) if isinstance(item, h5py.Group) else item[()] for key, item in group.items()}
 
 
@@ -78,6 +79,14 @@ def test_vmtks_hdf5_and_pickle_of_the_same_data_read_the_same(upstream_file, nam
         return a.dtype == b.dtype and np.array_equal(a, b)
 
     assert same(from_hdf5, from_pickle)
+
+
+# our files -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("options", [{}, {"compression": "gzip"}, {"compression": "lzf"}])
+def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, options, assert_same):
+    _, array_dict = dict_kind
+    hdf5.write(tmp_path / "a.hdf5", array_dict, **options)
+    assert_same(array_dict, hdf5.read(tmp_path / "a.hdf5"))
 
 
 # our layout ------------------------------------------------------------------------------------------------

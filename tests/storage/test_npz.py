@@ -10,6 +10,13 @@ from vmtkscripts_numpy.errors import DataFileError
 from vmtkscripts_numpy.storage import npz
 
 
+@pytest.mark.parametrize("options", [{}, {"compression": "deflate"}])
+def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, options, assert_same):
+    _, array_dict = dict_kind
+    npz.write(tmp_path / "a.npz", array_dict, **options)
+    assert_same(array_dict, npz.read(tmp_path / "a.npz"))
+
+
 def test_arrays_are_members_named_by_their_key_paths(tmp_path, make_dict):
     lines = make_dict("centerlines")
     path = tmp_path / "lines.npz"

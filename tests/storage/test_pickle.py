@@ -3,7 +3,6 @@
 import builtins
 import os
 import pickle
-import pickletools
 import shlex
 import subprocess
 import sys
@@ -26,7 +25,8 @@ UPSTREAM = {
         "PointData": {"MaximumInscribedSphereRadius": ((417,), "float64"), "EdgeArray": ((417, 2), "int32"),
                       "EdgePCoordArray": ((417,), "float64")},
         "CellData": {"CenterlineIds": ((6,), "int32"), "TractIds": ((6,), "int32"), "Blanking": ((6,), "int32"),
-                     "GroupIds": ((6,), "int32"), "CellPointIds": [((n,), "int32") for n in (78, 21, 116, 73, 26, 103)]},
+                     "GroupIds": ((6,), "int32"),
+                     "CellPointIds": [((n,), "int32") for n in (78, 21, 116, 73, 26, 103)]},
     },
     "upstream-twelve-line-centerlines.pickle": {
         "Points": ((102, 3), "float32"),
@@ -279,6 +279,12 @@ def test_protocol_5_with_out_of_band_buffers_is_refused_cleanly(tmp_path):
 
 
 # writing ---------------------------------------------------------------------------------------------------
+def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, assert_same):
+    _, array_dict = dict_kind
+    pickle_format.write(tmp_path / "a.pickle", array_dict)
+    assert_same(array_dict, pickle_format.read(tmp_path / "a.pickle"))
+
+
 def test_written_pickles_name_only_builtins_and_numpy(tmp_path, make_dict):
     path = tmp_path / "every.pickle"
     pickle_format.write(path, make_dict("every_leaf"))
