@@ -244,8 +244,6 @@ def read(path: _files.PathLike) -> Dict[str, Any]:
     try:
         archive = zipfile.ZipFile(name)
     except (zipfile.BadZipFile, EOFError, ValueError) as error:
-        if _files.sniff_format(name) == NAME:
-            raise DataFileError(name, f"is truncated or damaged ({error})") from None
         raise _files.not_the_format(name, NAME, str(error)) from None
     except OSError as error:
         raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
