@@ -364,3 +364,29 @@ def test_mhd_writes_its_voxel_file_beside_it_and_nothing_else(tmp_path):
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ct.mhd", "ct.zraw"]
     assert b"ElementDataFile = ct.zraw" in (tmp_path / "ct.mhd").read_bytes()
+
+
+@pytest.mark.parametrize("extension", ["mha", "nii"])
+def test_a_single_slice_keeps_its_in_plane_placement(tmp_path, image_tools, extension):
+    swap = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    image = image_tools.placed_image(swap, extent=(0, 4, 0, 3, 0, 0))
+    image.SetOrigin(1.0, 2.0, 0.0)
+    path = tmp_path / f"slice.{extension}"
+
+    with pytest.warns(LossWarning) as caught:
+        write_image(image, path)
+    read = read_image(path)
+
+    assert "direction" not in str(caught[0].message) and "origin" not in str(caught[0].message)
+    np.testing.assert_allclose(image_tools.voxel_positions(read), image_tools.voxel_positions(image), atol=1e-6)
+
+
+def test_a_single_slice_away_from_z_0_is_flattened_by_metaimage_and_it_says_so(tmp_path, image_tools):
+    image = image_tools.placed_image(np.eye(3), extent=(0, 4, 0, 3, 0, 0))
+    path = tmp_path / "slice.mha"
+
+    with pytest.warns(LossWarning, match=r"the z of the origin \(2\) is dropped: a single slice is written as a 2D"):
+        write_image(image, path)
+
+    np.testing.assert_allclose(image_tools.voxel_positions(read_image(path))[:, :2],
+                               image_tools.voxel_positions(image)[:, :2])

@@ -22,9 +22,11 @@ format     extensions         read/write  what the file keeps
 vtkxml     .vti               read/write  everything: extent, origin, spacing, direction, all arrays
 vtkhdf     .vtkhdf, .hdf      read/write  everything; '/' and '.' in array names become '_'
 meta       .mha, .mhd         read/write  origin, spacing, direction; one array, without its name;
-                                          extent start folded into the origin
+                                          extent start folded into the origin; a single slice is a
+                                          2D file (no z origin, no out-of-plane direction)
 nifti      .nii, .nii.gz      read/write  origin, spacing, direction (qform and sform, RAS in the
-                                          file); one array, without its name; extent start folded
+                                          file, float32: positions to about 1e-6 relative); one
+                                          array, without its name; extent start folded
 nrrd       .nrrd, .nhdr       read        origin, spacing, direction (``space directions``); one array
 vtk        .vtk               read/write  origin, spacing, all arrays; NO direction (LossWarning);
                                           extent start folded into the origin
@@ -41,8 +43,9 @@ follows the rest of the world:
 
 - MetaImage ``TransformMatrix``: ITK (and so vmtk, 3D Slicer, SimpleITK)
   store one image axis per consecutive triple (the columns of the direction
-  matrix); ``vtkMetaImageReader``/``Writer`` take the triples as rows. We
-  transpose, so files are exchanged with ITK-based tools with the right
+  matrix); ``vtkMetaImageReader``/``Writer`` take the triples as rows (and
+  garble 2D files). We read the matrix from the header ourselves and write
+  it transposed, so files are exchanged with ITK-based tools with the right
   orientation.
 - ``vtkNrrdReader`` ignores the orientation in ``space directions`` and takes
   a first axis of 9 voxels or fewer for vector components. We read the
@@ -266,8 +269,8 @@ _MET_SIZES = {
 }
 
 
-def _check_meta(path: Path) -> None:
-    """Raise unless a MetaImage header is complete and its data (in the file or beside it) is all there.
+def _check_meta(path: Path) -> Dict[str, str]:
+    """The header fields of a MetaImage file, once its data (in the file or beside it) is known to be all there.
 
     MetaIO, under vtkMetaImageReader, prints its own complaints to the terminal
     for short files; checking first keeps them out and names the file.
@@ -294,7 +297,7 @@ def _check_meta(path: Path) -> None:
     if source.upper() == "LOCAL":
         available = path.stat().st_size - match.end()
     elif source.upper().startswith("LIST") or "%" in source:
-        return
+        return fields
     else:
         data_file = path.parent / source
         if not data_file.is_file():
@@ -302,23 +305,53 @@ def _check_meta(path: Path) -> None:
         available = data_file.stat().st_size
     if needed is not None and available < needed:
         raise DataFileError(path, f"is truncated: its voxels need {needed} bytes, {available} are there")
+    return fields
+
+
+def _meta_direction(fields: Dict[str, str], path: Path) -> np.ndarray:
+    """The direction matrix from ``TransformMatrix`` as ITK reads it: one image axis per group of NDims values."""
+    text = fields.get("TransformMatrix") or fields.get("Rotation") or fields.get("Orientation")
+    if not text:
+        return np.eye(3)
+    try:
+        dimension = int(fields.get("NDims", "3"))
+        axes = np.array([float(v) for v in text.split()], dtype=np.float64).reshape(dimension, dimension)
+    except ValueError:
+        raise DataFileError(path, f"has a MetaImage TransformMatrix that cannot be understood: {text!r}") from None
+    direction = np.eye(3)
+    size = min(dimension, 3)
+    direction[:size, :size] = axes[:size, :size].T
+    return direction
 
 
 def _read_meta(path: Path) -> vtkImageData:
     from vtkmodules.vtkIOImage import vtkMetaImageReader
 
-    _check_meta(path)
+    fields = _check_meta(path)
     read = _common.require_points(_common.run_reader(vtkMetaImageReader(), path, "MetaImage"), path, "a MetaImage file")
-    _, _, vtk_direction, _ = image_placement(read)
-    # vtkMetaImageReader takes TransformMatrix row by row; ITK writes it axis by axis.
-    return _with_scalars(read, read.GetPointData().GetScalars(), direction=vtk_direction.T)
+    # vtkMetaImageReader takes TransformMatrix row by row (and garbles 2D ones); ITK writes it axis by axis.
+    return _with_scalars(read, read.GetPointData().GetScalars(), direction=_meta_direction(fields, path))
+
+
+def _flat_losses(image: vtkImageData) -> List[str]:
+    """What a 2D MetaImage (VTK writes single-slice images so) cannot hold of a single-slice image."""
+    if _dimensions(image)[2] != 1:
+        return []
+    _, spacing, direction, _ = image_placement(image)
+    losses = []
+    z = first_voxel_position(image)[2]
+    if z != 0:
+        losses.append(f"the z of the origin ({z:g}) is dropped: a single slice is written as a 2D MetaImage")
+    if not np.array_equal(direction[2], [0.0, 0.0, 1.0]) or not np.array_equal(direction[:2, 2], [0.0, 0.0]):
+        losses.append("the out-of-plane part of the direction matrix is dropped (2D MetaImage)")
+    return losses
 
 
 def _write_meta(image: vtkImageData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOImage import vtkMetaImageWriter
 
     array, losses = _single_array(image, "MetaImage", path)
-    _common.warn_losses(path, "MetaImage", _extent_losses(image) + losses)
+    _common.warn_losses(path, "MetaImage", _extent_losses(image) + _flat_losses(image) + losses)
     rebased = _rebased(image)
     _, _, direction, _ = image_placement(rebased)
     # Transposed so that the file's TransformMatrix lists one axis per triple, as ITK reads it.
@@ -329,8 +362,23 @@ def _write_meta(image: vtkImageData, path: Path, mode: str) -> None:
         writer.SetInputData(written)
         writer.SetCompression(True)
         _common.run_writer(writer, target, path, "MetaImage")
+        if _dimensions(image)[2] == 1:
+            # VTK writes a single slice as a 2D file with the first four values of its 3x3
+            # matrix; put the in-plane axes there, one pair per axis, as ITK reads them.
+            axes = direction[:2, :2].T.ravel()
+            _replace_header_field(target, "TransformMatrix", " ".join(repr(float(v)) for v in axes))
 
     _common.atomic_write(path, write)
+
+
+def _replace_header_field(path: Path, key: str, value: str) -> None:
+    """Rewrite one ``key = value`` line of a MetaImage header (the voxels after it move along)."""
+    content = path.read_bytes()
+    end = re.search(rb"^\s*ElementDataFile\s*=[^\n]*\n", content, flags=re.MULTILINE)
+    header_end = end.end() if end else len(content)
+    header = re.sub(rb"^(\s*" + key.encode() + rb"\s*=)[^\r\n]*", lambda m: m.group(1) + b" " + value.encode(),
+                    content[:header_end], count=1, flags=re.MULTILINE)
+    path.write_bytes(header + content[header_end:])
 
 
 # --- NIfTI --------------------------------------------------------------------------------
@@ -347,7 +395,7 @@ def _orthonormal(rotation: np.ndarray) -> bool:
 
 
 def _nifti_transform(reader: Any, path: Path) -> Tuple[Optional[np.ndarray], List[str]]:
-    """The sform (preferred) or qform as a 3x4 matrix with unit columns and the column scales, or None."""
+    """The sform (preferred, as nibabel and ITK do) or else the qform as a 3x4 matrix, or None; and notes."""
     notes: List[str] = []
     candidates = (("sform", _matrix3x4(reader.GetSFormMatrix())), ("qform", _matrix3x4(reader.GetQFormMatrix())))
     for name, matrix in candidates:
@@ -381,7 +429,7 @@ def _read_nifti(path: Path) -> vtkImageData:
     origin = LPS_TO_RAS @ (rotation @ (scales * vtk_origin) + translation)
     spacing = spacing * scales
     scalars = read.GetPointData().GetScalars()
-    if reader.GetQFac() < 0 and dimensions[2] > 1:
+    if reader.GetQFac() < 0:
         # VTK reversed the slices to make the grid right-handed; restore the file's
         # slice order (as ITK and nibabel give it) and let the direction carry the flip.
         origin = origin + direction[:, 2] * spacing[2] * (dimensions[2] - 1)
