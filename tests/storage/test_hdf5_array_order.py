@@ -1,0 +1,61 @@
+"""Arrays in any memory order reach HDF5 as the C-ordered datasets vmtk reads, with every value in place.
+
+Images in vmtk's [x, y, z] order are Fortran-ordered (x fastest, as VTK keeps
+them); HDF5 stores C order, so the writer copies them in blocks
+(``hdf5.c_ordered``). These tests check that copy on every layout it may meet.
+"""
+
+import h5py
+import numpy as np
+import pytest
+
+from vmtkscripts_numpy.storage import hdf5
+
+rng = np.random.default_rng(3)
+
+
+def layouts():
+    volume = rng.integers(-1000, 3000, (37, 20, 19)).astype(np.int16)
+    vectors = rng.random((9, 8, 7, 3)).astype(np.float32)
+    return {
+        "fortran volume": np.asfortranarray(volume),
+        "vtk-ordered vectors [x, y, z, k]": np.ascontiguousarray(vectors.transpose(2, 1, 0, 3)).transpose(2, 1, 0, 3),
+        "fortran points": np.asfortranarray(rng.random((50, 3))),
+        "reversed rows": rng.random((40, 6))[::-1],
+        "every other column of a volume": rng.random((6, 5, 40))[:, :, ::2],
+        "axes in a mixed order": rng.random((4, 5, 6)).transpose(1, 2, 0),
+        "a single slice": np.asfortranarray(rng.random((30, 1, 17))),
+        "broadcast": np.broadcast_to(np.arange(5.0), (4, 5)),
+        "fortran bools": np.asfortranarray(rng.random((6, 7, 8)) > 0.5),
+    }
+
+
+@pytest.mark.parametrize("name", list(layouts()))
+def test_c_ordered_copies_every_value_in_place(name):
+    data = layouts()[name]
+    copy = hdf5.c_ordered(data)
+    assert copy.flags.c_contiguous
+    assert copy.dtype == data.dtype and copy.shape == data.shape
+    np.testing.assert_array_equal(copy, data)
+
+
+def test_an_image_in_vmtk_order_is_stored_as_vmtk_reads_it(tmp_path):
+    volume = np.asfortranarray(rng.integers(0, 4000, (33, 21, 18)).astype(np.int16))
+    path = tmp_path / "image.hdf5"
+    hdf5.write(path, {"Dimensions": np.array(volume.shape), "PointData": {"ImageScalars": volume}})
+    with h5py.File(path, "r") as h5file:
+        stored = h5file["PointData"]["ImageScalars"][()]
+    # vmtk reads the dataset as it is: same shape, value (x, y, z) at index [x, y, z].
+    assert stored.shape == (33, 21, 18)
+    np.testing.assert_array_equal(stored, volume)
+    np.testing.assert_array_equal(hdf5.read(path)["PointData"]["ImageScalars"], volume)
+
+
+def test_compressed_strided_arrays_round_trip(tmp_path):
+    arrays = {name.replace(" ", "_"): value for name, value in layouts().items()}
+    path = tmp_path / "layouts.hdf5"
+    hdf5.write(path, arrays, compression="gzip", compression_level=1)
+    back = hdf5.read(path)
+    for name, value in arrays.items():
+        np.testing.assert_array_equal(back[name], value)
+        assert back[name].dtype == value.dtype
