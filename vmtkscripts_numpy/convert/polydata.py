@@ -24,7 +24,7 @@ without copying when asked (``copy=False`` one way, ``share=True`` the other).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import (
@@ -40,6 +40,7 @@ from vtkmodules.vtkCommonDataModel import (
 )
 
 from ..errors import ArrayDictError, LossWarning
+from .arrays import vtk_to_numpy
 from .cells import (
     cell_array_to_numpy,
     cell_point_ids_to_offsets,
@@ -144,10 +145,14 @@ def polydata_to_dict(
     if cell_to_point:
         polydata = _cell_data_to_point_data(polydata)
     cell_arrays = (polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips())
-    offsets, connectivity, cell_types = _merge_cell_arrays(cell_arrays, copy)
-    ids = offsets_to_cell_point_ids(
-        offsets, connectivity, cell_point_ids, where="CellData['CellPointIds'] of the surface"
-    )
+    uniform = _uniform_cells(cell_arrays, copy) if cell_point_ids != "list" else None
+    if uniform is not None:
+        ids, cell_types = uniform
+    else:
+        offsets, connectivity, cell_types = _merge_cell_arrays(cell_arrays, copy)
+        ids = offsets_to_cell_point_ids(
+            offsets, connectivity, cell_point_ids, where="CellData['CellPointIds'] of the surface"
+        )
     sections = data_sections_to_dict(
         polydata, copy, type(polydata).__name__, cell_arrays_left_out=("CellPointIds",)
     )
@@ -187,6 +192,26 @@ def _cell_data_to_point_data(polydata: vtkPolyData) -> vtkPolyData:
     interpolate.PassCellDataOff()
     interpolate.Update()
     return interpolate.GetOutput()
+
+
+def _uniform_cells(cell_arrays, copy: bool) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """``(ids (M, k), cell types)`` when all cells are in one cell array and have ``k`` points; else None.
+
+    The usual surface (all triangles) takes this path: VTK checks the cell sizes
+    in one pass without allocating (at once for its fixed-size storage), and only
+    the connectivity is read, so neither the offsets nor the sizes are copied.
+    """
+    used = [(kind, cells) for kind, cells in enumerate(cell_arrays) if cells is not None and cells.GetNumberOfCells()]
+    if len(used) != 1:
+        return None
+    kind, cells = used[0]
+    size = cells.IsHomogeneous()
+    if size <= 0:
+        return None
+    count = cells.GetNumberOfCells()
+    ids = vtk_to_numpy(cells.GetConnectivityArray(), copy=False)[: count * size].reshape(count, size)
+    cell_type = _cell_types(kind, np.array([size]))[0]
+    return (ids.copy() if copy else ids), np.full(count, cell_type, np.uint8)
 
 
 def _merge_cell_arrays(cell_arrays, copy: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -283,13 +308,22 @@ def dict_to_polydata(
     cell_data_where = key_path(where, "CellData")
     cell_data = require(array_dict, "CellData", where)
     ids_where = key_path(cell_data_where, "CellPointIds")
-    offsets, connectivity = cell_point_ids_to_offsets(require(cell_data, "CellPointIds", cell_data_where), ids_where)
+    cell_point_ids = require(cell_data, "CellPointIds", cell_data_where)
+    offsets, connectivity = cell_point_ids_to_offsets(cell_point_ids, ids_where)
     check_point_ids(connectivity, number_of_points, ids_where)
+    # The offsets are always new, and so is the connectivity unless it is a view of an (M, k) array:
+    # VTK can keep new arrays without a second copy even when share=False.
+    given_array = isinstance(cell_point_ids, np.ndarray)
+    new_connectivity = not (given_array and np.may_share_memory(connectivity, cell_point_ids))
     number_of_cells = offsets.size - 1
-    kinds = _cell_kinds(array_dict.get("CellTypes"), np.diff(offsets), default_cell_kind, key_path(where, "CellTypes"))
+    # An (M, k) array: every cell has k points, which spares reading the offsets to check CellTypes.
+    uniform_size = cell_point_ids.shape[1] if given_array and cell_point_ids.ndim == 2 else None
+    kinds = _cell_kinds(
+        array_dict.get("CellTypes"), offsets, uniform_size, default_cell_kind, key_path(where, "CellTypes")
+    )
 
     reordered: Optional[Dict[str, Any]] = None
-    if kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
+    if not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
         order = np.argsort(kinds, kind="stable")
         warnings.warn(
             f"{key_path(where, 'CellTypes')}: the cells are not grouped as VTK stores them (vertices, lines, "
@@ -299,6 +333,7 @@ def dict_to_polydata(
         )
         check_data_lengths(cell_data, number_of_cells, cell_data_where, skip=("CellPointIds",))
         offsets, connectivity = reorder_cells(offsets, connectivity, order)
+        new_connectivity = True
         kinds = kinds[order]
         reordered = {
             name: np.asarray(values)[order] for name, values in cell_data.items() if name != "CellPointIds"
@@ -307,14 +342,14 @@ def dict_to_polydata(
     polydata = vtkPolyData()
     polydata.SetPoints(points)
     setters = (polydata.SetVerts, polydata.SetLines, polydata.SetPolys, polydata.SetStrips)
-    bounds = np.searchsorted(kinds, np.arange(len(CELL_KINDS) + 1)) if kinds.size else None
+    bounds = None if isinstance(kinds, int) else np.searchsorted(kinds, np.arange(len(CELL_KINDS) + 1))
     for kind, setter in enumerate(setters):
         if bounds is None:
-            first, last = 0, number_of_cells if kind == CELL_KINDS.index(default_cell_kind) else 0
+            first, last = 0, number_of_cells if kind == kinds else 0
         else:
             first, last = int(bounds[kind]), int(bounds[kind + 1])
         if last > first:
-            setter(_cell_range(offsets, connectivity, first, last, share))
+            setter(_cell_range(offsets, connectivity, first, last, share or new_connectivity))
     dict_to_data_sections(
         array_dict,
         polydata,
@@ -344,21 +379,32 @@ def dict_to_centerlines(array_dict: Mapping[str, Any], *, share: bool = True) ->
     return dict_to_polydata(array_dict, default_cell_kind="lines", share=share)
 
 
-def _cell_kinds(cell_types: Any, sizes: np.ndarray, default_kind: str, where: str) -> np.ndarray:
-    """The cell array (index into CELL_KINDS) of every cell; empty when every cell is of ``default_kind``."""
+def _cell_kinds(
+    cell_types: Any, offsets: np.ndarray, uniform_size: Optional[int], default_kind: str, where: str
+) -> Union[int, np.ndarray]:
+    """The cell array (index into CELL_KINDS) of every cell, or one index when all cells go to one array.
+
+    ``uniform_size`` is the number of points of every cell when the ids came as an
+    ``(M, k)`` array (None: the sizes are read from ``offsets`` when needed).
+    """
+    count = offsets.size - 1
     if cell_types is None:
-        return np.empty(0, np.int8)
+        return CELL_KINDS.index(default_kind)
     types = integer_array(cell_types, where)
-    if types.ndim != 1 or types.size != sizes.size:
+    if types.ndim != 1 or types.size != count:
         raise ArrayDictError(
-            f"{where}: expected shape ({sizes.size},), one type per cell, found shape {types.shape}"
+            f"{where}: expected shape ({count},), one type per cell, found shape {types.shape}"
         )
     if types.size == 0:
-        return np.empty(0, np.int8)
+        return CELL_KINDS.index(default_kind)
     low, high = int(types.min()), int(types.max())
     if low < 0 or high >= _KIND_OF_TYPE.size:
         bad = low if low < 0 else high
         raise ArrayDictError(f"{where}: {bad} is not a VTK cell type a polydata holds; {_TYPES_TEXT}")
+    if low == high:
+        # One type for all cells (the usual surface or centerlines): checked once, not per cell.
+        return _single_cell_kind(low, offsets, uniform_size, where)
+    sizes = np.diff(offsets)
     kinds = _KIND_OF_TYPE[types]
     unknown = np.flatnonzero(kinds < 0)
     if unknown.size:
@@ -377,15 +423,38 @@ def _cell_kinds(cell_types: Any, sizes: np.ndarray, default_kind: str, where: st
     return kinds
 
 
+def _single_cell_kind(cell_type: int, offsets: np.ndarray, uniform_size: Optional[int], where: str) -> int:
+    kind = int(_KIND_OF_TYPE[cell_type])
+    if kind < 0:
+        raise ArrayDictError(f"{where}: cell 0 has type {cell_type}, which a polydata cannot hold; {_TYPES_TEXT}")
+    required = int(_SIZE_OF_TYPE[cell_type])
+    if required >= 0:
+        if uniform_size is not None:
+            index, size = (0, uniform_size) if uniform_size != required else (None, None)
+        else:
+            sizes = np.diff(offsets)
+            wrong = np.flatnonzero(sizes != required)
+            index, size = (int(wrong[0]), int(sizes[wrong[0]])) if wrong.size else (None, None)
+        if index is not None:
+            raise ArrayDictError(
+                f"{where}: cell {index} has type {cell_type}, which has {required} points, "
+                f"but it has {size} point ids"
+            )
+    return kind
+
+
 _TYPES_TEXT = "expected " + ", ".join(
     f"{vtk_type} ({kind})" for vtk_type, kind in sorted(POLYDATA_CELL_TYPES.items())
 )
 
 
 def _cell_range(offsets: np.ndarray, connectivity: np.ndarray, first: int, last: int, share: bool):
-    """A vtkCellArray of cells ``first`` to ``last - 1`` (sharing the arrays when they start at cell 0)."""
+    """A vtkCellArray of cells ``first`` to ``last - 1`` (sharing the connectivity as ``share`` says).
+
+    The offsets are the converter's own, never the caller's: VTK keeps them without a copy.
+    """
     start, end = int(offsets[first]), int(offsets[last])
     kind_offsets = offsets[first : last + 1]
     if start:
         kind_offsets = kind_offsets - start
-    return numpy_to_cell_array(kind_offsets, connectivity[start:end], share=share)
+    return numpy_to_cell_array(kind_offsets, connectivity[start:end], share=share, share_offsets=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,11 @@ def check_point_ids(ids: np.ndarray, number_of_points: int, where: str) -> None:
     """Every id must index an existing point: ``0 <= id < number_of_points``."""
     if ids.size == 0:
         return
+    if ids.dtype.kind in "iu":
+        # One pass: seen as unsigned, a negative id is larger than any count of points.
+        unsigned = ids.view(ids.dtype.str.replace("i", "u"))
+        if int(unsigned.max()) < number_of_points:
+            return
     low, high = ids.min(), ids.max()
     if low < 0 or high >= number_of_points:
         bad = low if low < 0 else high

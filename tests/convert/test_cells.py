@@ -1,0 +1,175 @@
+"""The shortcuts the converters take for speed give exactly what the general paths give.
+
+Surfaces whose cells all have k points skip reading the offsets, one-type
+``CellTypes`` are checked once, meshes of one cell size are laid out as one
+block, lists of cells are cut with plain slices, and point ids are checked in
+one pass. Each test compares a shortcut with the general answer or with the
+error the general path gives.
+"""
+
+import numpy as np
+import pytest
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData, vtkUnstructuredGrid
+
+from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
+from vmtkscripts_numpy.convert.cells import numpy_to_cell_array, offsets_to_cell_point_ids, offsets_to_legacy
+from vmtkscripts_numpy.convert.mesh import dict_to_mesh, mesh_to_dict
+from vmtkscripts_numpy.convert.polydata import dict_to_centerlines, dict_to_polydata, polydata_to_dict
+from vmtkscripts_numpy.convert.validate import check_point_ids
+from vmtkscripts_numpy.errors import ArrayDictError
+
+rng = np.random.default_rng(11)
+
+
+def surface(cells, kind="polys", points=20):
+    """A polydata whose ``kind`` cell array holds ``cells`` (a list of id lists), with VTK's own storage."""
+    polydata = vtkPolyData()
+    polydata.SetPoints(dict_to_polydata({"Points": rng.random((points, 3)), "CellData": {"CellPointIds": []}})
+                       .GetPoints())
+    array = vtkCellArray()
+    for cell in cells:
+        array.InsertNextCell(len(cell), cell)
+    getattr(polydata, "Set" + kind.capitalize())(array)
+    return polydata
+
+
+# --- surfaces: all cells of one size -----------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "size", "cell_type"), [
+    ("polys", 3, 5), ("polys", 4, 9), ("polys", 6, 7), ("lines", 2, 3), ("lines", 5, 4), ("verts", 1, 1),
+    ("strips", 5, 6),
+])
+def test_cells_of_one_size_come_as_an_array_with_their_type(kind, size, cell_type):
+    cells = rng.integers(0, 20, (15, size)).tolist()
+    for copy in (True, False):
+        array_dict = polydata_to_dict(surface(cells, kind), copy=copy)
+        assert array_dict["CellData"]["CellPointIds"].tolist() == cells
+        assert array_dict["CellTypes"].tolist() == [cell_type] * 15
+        assert array_dict["CellTypes"].dtype == np.uint8
+
+
+def test_cells_of_different_sizes_in_one_array_still_come_as_a_list():
+    cells = [[0, 1, 2], [2, 3, 4, 5], [5, 6, 7]]
+    array_dict = polydata_to_dict(surface(cells))
+    assert [ids.tolist() for ids in array_dict["CellData"]["CellPointIds"]] == cells
+    assert array_dict["CellTypes"].tolist() == [5, 9, 5]
+
+
+def test_the_ids_copy_owns_its_memory_and_the_view_shares_vtks():
+    polydata = surface(rng.integers(0, 20, (10, 3)).tolist())
+    vtk_ids = vtk_to_numpy(polydata.GetPolys().GetConnectivityArray(), copy=False)
+    assert not np.shares_memory(polydata_to_dict(polydata)["CellData"]["CellPointIds"], vtk_ids)
+    assert np.shares_memory(polydata_to_dict(polydata, copy=False)["CellData"]["CellPointIds"], vtk_ids)
+
+
+def test_32_bit_cell_storage_gives_int32_ids():
+    polydata = surface(rng.integers(0, 20, (10, 3)).tolist())
+    polydata.GetPolys().ConvertTo32BitStorage()
+    ids = polydata_to_dict(polydata)["CellData"]["CellPointIds"]
+    assert ids.dtype == np.int32 and ids.shape == (10, 3)
+
+
+# --- surfaces: the other way ----------------------------------------------------------
+
+
+def test_copies_leave_the_dict_alone_for_arrays_and_lists():
+    ids = rng.integers(0, 20, (12, 3))
+    copied = dict_to_polydata({"Points": rng.random((20, 3)), "CellData": {"CellPointIds": ids}}, share=False)
+    ids[:] = 0
+    assert vtk_to_numpy(copied.GetPolys().GetConnectivityArray()).max() > 0
+    lines = [np.arange(5), np.arange(5, 9)]
+    centerlines = dict_to_centerlines({"Points": rng.random((9, 3)), "CellData": {"CellPointIds": lines}}, share=False)
+    lines[0][:] = 0
+    assert vtk_to_numpy(centerlines.GetLines().GetConnectivityArray()).tolist() == list(range(9))
+
+
+@pytest.mark.parametrize(("ids", "types", "message"), [
+    (np.zeros((3, 4), int), [5, 5, 5], r"cell 0 has type 5, which has 3 points, but it has 4 point ids"),
+    ([np.arange(3), np.arange(3), np.arange(4)], [5, 5, 5], r"cell 2 has type 5, which has 3 points, but it has 4"),
+    (np.zeros((2, 3), int), [42, 42], r"cell 0 has type 42, which a polydata cannot hold"),
+    ([np.arange(3), np.arange(2)], [3, 3], r"cell 0 has type 3, which has 2 points, but it has 3 point ids"),
+])
+def test_one_type_for_every_cell_is_checked_like_mixed_types(ids, types, message):
+    with pytest.raises(ArrayDictError, match=message):
+        dict_to_polydata({"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": ids}, "CellTypes": types})
+
+
+def test_one_type_for_every_cell_puts_them_in_its_cell_array():
+    polygons = [np.arange(5), np.arange(3), np.arange(4)]
+    polydata = dict_to_polydata({"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": polygons},
+                                 "CellTypes": [7, 7, 7]})
+    assert polydata.GetNumberOfPolys() == 3
+    lines = dict_to_polydata({"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": np.zeros((2, 2), int)},
+                              "CellTypes": [3, 3]})
+    assert lines.GetNumberOfLines() == 2 and lines.GetNumberOfPolys() == 0
+
+
+# --- point ids: one pass ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.int8])
+def test_negative_ids_are_caught_in_every_signed_width(dtype):
+    ids = np.array([0, 3, -1, 2], dtype)
+    with pytest.raises(ArrayDictError, match=r"point id -1 is out of range"):
+        check_point_ids(ids, 4, "ids")
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.int32, np.uint32, np.uint8])
+def test_ids_past_the_last_point_are_caught_and_the_rest_pass(dtype):
+    check_point_ids(np.array([0, 3, 2], dtype), 4, "ids")
+    with pytest.raises(ArrayDictError, match=r"point id 4 is out of range; ids must be in \[0, 3\]"):
+        check_point_ids(np.array([0, 4, 2], dtype), 4, "ids")
+
+
+def test_strided_ids_are_checked():
+    ids = np.arange(20).reshape(4, 5)[:, ::2]
+    check_point_ids(ids, 20, "ids")
+    with pytest.raises(ArrayDictError, match="point id 19"):
+        check_point_ids(ids, 18, "ids")
+
+
+# --- lists and the flat layout ------------------------------------------------------------
+
+
+def test_a_list_of_cells_is_views_of_the_connectivity_also_from_an_offset():
+    connectivity = np.arange(20)
+    offsets = np.array([4, 7, 7, 12, 20])
+    cells = offsets_to_cell_point_ids(offsets, connectivity, "list")
+    assert [cell.tolist() for cell in cells] == [list(range(4, 7)), [], list(range(7, 12)), list(range(12, 20))]
+    assert all(np.shares_memory(cell, connectivity) for cell in cells if cell.size)
+
+
+@pytest.mark.parametrize("size", [1, 3, 4, 8])
+def test_the_flat_layout_of_cells_of_one_size_is_the_general_one(size):
+    offsets = np.arange(0, 10 * size + 1, size)
+    connectivity = rng.integers(0, 100, 10 * size)
+    general = offsets_to_legacy(offsets, connectivity)
+    block = offsets_to_legacy(offsets, connectivity, cell_size=size)
+    for mine, expected in zip(block, general):
+        np.testing.assert_array_equal(mine, expected)
+        assert mine.dtype == np.int64
+
+
+def test_a_mesh_of_one_cell_size_keeps_its_cells_and_types():
+    connectivity = rng.integers(0, 30, (6, 4))
+    grid = vtkUnstructuredGrid()
+    grid.SetPoints(dict_to_polydata({"Points": rng.random((30, 3)), "CellData": {"CellPointIds": []}}).GetPoints())
+    grid.SetCells(numpy_to_vtk(np.full(6, 10, np.uint8)),
+                  numpy_to_cell_array(np.arange(0, 25, 4), connectivity.ravel()))
+    cells = mesh_to_dict(grid)["Cells"]
+    assert cells["CellPointIds"].tolist() == np.hstack([np.full((6, 1), 4), connectivity]).ravel().tolist()
+    assert cells["CellLocations"].tolist() == list(range(0, 30, 5))
+    assert cells["CellTypesAsStrings"] == {"vtkTetra": np.array([10], np.uint8)}
+    again = mesh_to_dict(dict_to_mesh(mesh_to_dict(grid), share=False))["Cells"]
+    np.testing.assert_array_equal(again["CellPointIds"], cells["CellPointIds"])
+
+
+def test_mixed_cell_types_are_listed_in_ascending_order():
+    array_dict = {
+        "Points": rng.random((10, 3)),
+        "Cells": {"CellPointIds": [np.arange(4), np.arange(3), np.arange(4, 8), np.arange(2)],
+                  "CellTypes": np.array([10, 5, 10, 3], np.uint8)},
+    }
+    strings = mesh_to_dict(dict_to_mesh(array_dict))["Cells"]["CellTypesAsStrings"]
+    assert list(strings) == ["vtkLine", "vtkTriangle", "vtkTetra"]
