@@ -115,18 +115,20 @@ def mesh_to_dict(
     types = _cell_types_of(grid, copy)
     if (types == VTK_POLYHEDRON).any():
         raise ArrayDictError(f"{type(grid).__name__}: {_POLYHEDRA_REFUSED}")
-    offsets, connectivity = cell_array_to_numpy(grid.GetCells(), copy=copy)
+    # The flat layout is always a new array: VTK's cells need copying only for the list's views.
+    offsets, connectivity = cell_array_to_numpy(grid.GetCells(), copy=copy and cells_as_list)
     cells: Dict[str, Any] = {}
     if cells_as_list:
         cells["CellPointIds"] = offsets_to_cell_point_ids(offsets, connectivity, "list")
     else:
-        flat, locations = offsets_to_legacy(offsets, connectivity)
+        size = grid.GetCells().IsHomogeneous() if grid.GetCells() is not None else -1
+        flat, locations = offsets_to_legacy(offsets, connectivity, cell_size=size if size > 0 else None)
         cells["CellLocations"] = locations
         cells["CellPointIds"] = flat
     cells["CellTypes"] = types
     if cell_types_as_strings:
         cells["CellTypesAsStrings"] = {
-            cell_class_name(int(cell_type)): np.array([cell_type], np.uint8) for cell_type in np.unique(types)
+            cell_class_name(int(cell_type)): np.array([cell_type], np.uint8) for cell_type in _present_types(types)
         }
     sections = data_sections_to_dict(grid, copy, type(grid).__name__)
     return {
@@ -212,7 +214,9 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     grid = vtkUnstructuredGrid()
     grid.SetPoints(points)
     vtk_types = numpy_to_vtk(types, share=share, where=types_where)
-    cell_array = numpy_to_cell_array(offsets, connectivity, share=share)
+    # Offsets and connectivity are new arrays made above (from the flat layout or the list): VTK keeps
+    # them as they are even when share=False.
+    cell_array = numpy_to_cell_array(offsets, connectivity, share=True)
     grid.SetCells(vtk_types, cell_array)
     try:
         keep_alive(grid.GetCellTypes(), vtk_types)
@@ -220,6 +224,11 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         keep_alive(grid.GetCellTypesArray(), vtk_types)
     dict_to_data_sections(array_dict, grid, number_of_points, number_of_cells, share=share, where=where)
     return grid
+
+
+def _present_types(types: np.ndarray) -> np.ndarray:
+    """The cell types present in a uint8 array, ascending (a count per value: no sort of a million cells)."""
+    return np.flatnonzero(np.bincount(types, minlength=256)).astype(np.uint8)
 
 
 def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarray:
@@ -231,7 +240,7 @@ def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarr
         bad = low if low < 0 else high
         raise ArrayDictError(f"{where}: {bad} is not a VTK cell type (they are 0 to 255)")
     types = types.astype(np.uint8, copy=False)
-    for cell_type in np.unique(types):
+    for cell_type in _present_types(types):
         cell_type = int(cell_type)
         first = int(np.argmax(types == cell_type))
         if cell_type == VTK_POLYHEDRON:
