@@ -19,7 +19,8 @@ The rules every converter of the package follows:
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonCore import (

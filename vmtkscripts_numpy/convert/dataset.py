@@ -9,7 +9,8 @@ the kind-specific modules add the cells.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints

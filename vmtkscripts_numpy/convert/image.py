@@ -22,8 +22,10 @@ voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a C-ordered
 
 from __future__ import annotations
 
+import math
 import warnings
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from collections.abc import Mapping
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -136,7 +138,7 @@ def image_to_dict(image: vtkImageData, *, index_order: str = "xyz", copy: bool =
 
 def _grid_view(values: np.ndarray, grid: Tuple[int, ...], order: str, where: str) -> np.ndarray:
     """A flat VTK array ``(n,)``/``(n, k)`` as a ``grid``-shaped view in ``order``."""
-    count = int(np.prod(grid))
+    count = math.prod(grid)
     if values.shape[0] != count:
         raise ArrayDictError(f"{where}: has {values.shape[0]} tuples, but the image grid {grid} has {count}")
     # VTK runs x fastest: in C order that is [z, y, x] (components last); [x, y, z] is its transpose.
@@ -242,7 +244,7 @@ def dict_to_image(
         dict_to_attributes(
             arrays,
             attributes,
-            expected_tuples=None if grid is None else int(np.prod(grid)),
+            expected_tuples=None if grid is None else math.prod(grid),
             where=section_where,
             array_types=_optional_mapping(array_types, section, key_path(where, "ArrayTypes")),
             active=None if grid is None else _optional_mapping(active, section, key_path(where, "ActiveArrays")),
@@ -267,7 +269,7 @@ def _flat_for_vtk(values: Any, grid: Tuple[int, ...], order: str, share: bool, w
             f"found {values.shape}{hint}"
         )
     zyx = values if order == "zyx" else values.transpose((2, 1, 0) + tuple(range(3, values.ndim)))
-    count = int(np.prod(grid))
+    count = math.prod(grid)
     # A view when the memory already runs x fastest (components fastest of all); else one copy.
     flat = zyx.reshape((count,) + zyx.shape[3:])
     if not share and np.may_share_memory(flat, values):
@@ -440,20 +442,23 @@ def _origin(value: Any, where: str) -> np.ndarray:
     return _vector(value, (3,), where).astype(np.float64)
 
 
+_IDENTITY = np.eye(3)
+
+
 def _direction(value: Any, where: str) -> np.ndarray:
     if value is None:
         return np.eye(3)
     direction = _vector(value, (3, 3), where).astype(np.float64)
+    deviation = np.abs(direction.T @ direction - _IDENTITY).max()
+    if deviation <= ORTHONORMAL_TOLERANCE:
+        return direction
     if abs(np.linalg.det(direction)) < ORTHONORMAL_TOLERANCE:
         raise ArrayDictError(f"{where}: is singular (determinant 0), found {direction.tolist()}")
-    deviation = np.abs(direction.T @ direction - np.eye(3)).max()
-    if deviation > ORTHONORMAL_TOLERANCE:
-        raise ArrayDictError(
-            f"{where}: expected an orthonormal matrix (unit columns at right angles, a rotation or "
-            f"reflection), found {direction.tolist()} (Direction.T @ Direction differs from the identity "
-            f"by {deviation:.3g})"
-        )
-    return direction
+    raise ArrayDictError(
+        f"{where}: expected an orthonormal matrix (unit columns at right angles, a rotation or "
+        f"reflection), found {direction.tolist()} (Direction.T @ Direction differs from the identity "
+        f"by {deviation:.3g})"
+    )
 
 
 def _extent(value: Any, dimensions: np.ndarray, where: str) -> np.ndarray:
