@@ -63,11 +63,13 @@ def test_lossless_formats_give_back_every_point_cell_and_array(tmp_path, content
     same_contents(contents(read), contents(surface))
 
 
-def test_ascii_legacy_files_warn_that_float64_values_are_rounded(tmp_path, contents):
+def test_ascii_legacy_files_warn_that_float_values_are_rounded(tmp_path):
     surface = make_centerlines()
     path = tmp_path / "centerlines.vtk"
 
-    with pytest.warns(LossWarning, match="centerlines.vtk: legacy VTK .* round float64 values"):
+    expected = (r"centerlines.vtk: legacy VTK .* round float values \(float32 to 6, float64 to 11 significant "
+                r"digits\): the points and arrays 'MaximumInscribedSphereRadius' change")
+    with pytest.warns(LossWarning, match=expected):
         write_surface(surface, path, mode="ascii")
     read = read_surface(path)
 
@@ -115,6 +117,13 @@ def test_stl_splits_quads_and_strips_into_triangles_and_drops_lines_and_vertices
     assert "1 triangle strips are split into triangles" in message
     assert "1 polygons with more than 3 points are split into triangles" in message
     assert read.GetNumberOfPolys() == 1 + 2 + 3 and read.GetNumberOfLines() == 0
+
+
+def test_centerlines_cannot_become_an_stl_file(tmp_path):
+    with pytest.raises(DataFileError, match="centerlines.stl: cannot be written as STL: the surface has no polygons"):
+        write_surface(make_centerlines(), tmp_path / "centerlines.stl")
+
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("mode", ["binary", "ascii"])

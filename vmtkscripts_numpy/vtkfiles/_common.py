@@ -361,23 +361,22 @@ def hdf5_renamed_arrays(data: Any) -> List[str]:
     return []
 
 
-def has_float64(data: Any) -> bool:
-    """Whether points or any point/cell/field array of ``data`` is float64."""
-    from vtkmodules.vtkCommonCore import VTK_DOUBLE
+def legacy_ascii_losses(data: Any) -> List[str]:
+    """Losses of an ASCII legacy VTK file, which prints float32 values with 6 significant digits, float64 with 11."""
+    from vtkmodules.vtkCommonCore import VTK_DOUBLE, VTK_FLOAT
+
+    def is_float(array: Any) -> bool:
+        return array is not None and array.GetDataType() in (VTK_FLOAT, VTK_DOUBLE)
 
     points = data.GetPoints() if hasattr(data, "GetPoints") else None
-    if points is not None and points.GetDataType() == VTK_DOUBLE:
-        return True
     groups = [data.GetPointData(), data.GetFieldData()] + ([data.GetCellData()] if hasattr(data, "GetCellData") else [])
-    for attributes in groups:
-        for index in range(attributes.GetNumberOfArrays()):
-            array = attributes.GetAbstractArray(index)
-            if array is not None and array.GetDataType() == VTK_DOUBLE:
-                return True
-    return False
-
-
-LEGACY_ASCII_LOSS = (
-    "ASCII legacy VTK files round float64 values to about 11 significant digits "
-    "(write mode='binary' or .vtp/.vtu/.vti to keep them exactly)"
-)
+    names = [attributes.GetArrayName(i) or "(unnamed)" for attributes in groups
+             for i in range(attributes.GetNumberOfArrays()) if is_float(attributes.GetAbstractArray(i))]
+    changed = (["the points"] if points is not None and is_float(points.GetData()) else []) + (
+        [f"arrays {quoted(names)}"] if names else [])
+    if not changed:
+        return []
+    return [
+        "ASCII legacy VTK files round float values (float32 to 6, float64 to 11 significant digits): "
+        f"{' and '.join(changed)} change; write mode='binary' or .vtp/.vtu/.vti to keep them exactly"
+    ]

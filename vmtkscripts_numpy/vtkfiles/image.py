@@ -224,8 +224,8 @@ def _write_legacy(image: vtkImageData, path: Path, mode: str) -> None:
             f"the direction matrix {np.round(direction, 6).tolist()} is dropped: the file places the voxels "
             "along the x, y, z axes from the first voxel's position (use .vti, .vtkhdf, .mha or .nii to keep it)",
         )
-    if mode == "ascii" and _common.has_float64(image):
-        losses.append(_common.LEGACY_ASCII_LOSS)
+    if mode == "ascii":
+        losses += _common.legacy_ascii_losses(image)
     _common.warn_losses(path, "legacy VTK", losses)
     rebased = _rebased(image)
     rebased.SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1)

@@ -4,7 +4,7 @@
 format     extensions        read/write  what the file keeps
 =========  ================  ==========  ==============================================
 vtkxml     .vtu              read/write  everything (all cell types, polyhedra, arrays)
-vtk        .vtk              read/write  everything; ASCII rounds float64 values
+vtk        .vtk              read/write  everything; ASCII rounds floats (6 / 11 digits)
 vtkhdf     .vtkhdf, .hdf     read/write  everything; '/' and '.' in array names become '_'
 =========  ================  ==========  ==============================================
 
@@ -66,8 +66,8 @@ def _write_vtkxml(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
 def _write_legacy(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOLegacy import vtkUnstructuredGridWriter
 
-    if mode == "ascii" and _common.has_float64(mesh):
-        _common.warn_losses(path, "legacy VTK (ASCII)", [_common.LEGACY_ASCII_LOSS])
+    if mode == "ascii":
+        _common.warn_losses(path, "legacy VTK (ASCII)", _common.legacy_ascii_losses(mesh))
 
     def write(target: Path) -> None:
         writer = vtkUnstructuredGridWriter()

@@ -4,7 +4,7 @@
 format     extensions        read/write  what the file keeps
 =========  ================  ==========  ==============================================
 vtkxml     .vtp              read/write  everything (points, all cell kinds, all arrays)
-vtk        .vtk              read/write  everything; ASCII rounds float64 values
+vtk        .vtk              read/write  everything; ASCII rounds floats (6 / 11 digits)
 stl        .stl              read/write  triangles only, float32 points, no arrays
 ply        .ply              read/write  points (float32) and polygons, no arrays
 wavefront  .obj              read        points, polygons and lines
@@ -34,6 +34,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonCore import VTK_DOUBLE
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 
+from ..errors import DataFileError
 from . import _common, _ply
 from .formats import FileFormat, FormatTable, check_mode
 
@@ -107,8 +108,8 @@ def _write_vtkxml(surface: vtkPolyData, path: Path, mode: str) -> None:
 def _write_legacy(surface: vtkPolyData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOLegacy import vtkPolyDataWriter
 
-    if mode == "ascii" and _common.has_float64(surface):
-        _common.warn_losses(path, "legacy VTK (ASCII)", [_common.LEGACY_ASCII_LOSS])
+    if mode == "ascii":
+        _common.warn_losses(path, "legacy VTK (ASCII)", _common.legacy_ascii_losses(surface))
 
     def write(target: Path) -> None:
         writer = vtkPolyDataWriter()
@@ -160,6 +161,9 @@ def _geometry_losses(surface: vtkPolyData, keeps_polygons: bool, keeps_lines: bo
 def _write_stl(surface: vtkPolyData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOGeometry import vtkSTLWriter
 
+    if surface.GetNumberOfPolys() + surface.GetNumberOfStrips() == 0:
+        raise DataFileError(path, "cannot be written as STL: the surface has no polygons or strips, and STL "
+                                  "holds only triangles (write centerlines as .vtp, .vtk or .vtkhdf)")
     losses = _geometry_losses(surface, keeps_polygons=False, keeps_lines=False)
     _common.warn_losses(path, "STL", losses + ["points shared by triangles are merged by position when read back"])
 
