@@ -129,6 +129,19 @@ def test_legacy_vtk_keeps_arrays_and_positions_of_an_axis_aligned_image(tmp_path
                                   vtk_to_numpy(image.GetPointData().GetArray("Velocity")))
 
 
+def test_legacy_vtk_warns_that_it_prints_origin_and_spacing_with_6_digits(tmp_path):
+    image = make_image()
+    image.SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1)
+    image.SetOrigin(10.123456789, 0.0, 0.0)
+    path = tmp_path / "image.vtk"
+
+    with pytest.warns(LossWarning, match=r"the origin is written with 6 significant digits: \(10.123456789, 0.0, 0.0\) "
+                                         r"becomes \(10.1235, 0.0, 0.0\)"):
+        write_image(image, path)
+
+    assert read_image(path).GetOrigin() == (10.1235, 0.0, 0.0)
+
+
 def test_legacy_vtk_warns_that_it_drops_the_direction(tmp_path, image_tools):
     path = tmp_path / "ct.vtk"
 

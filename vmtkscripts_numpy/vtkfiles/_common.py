@@ -364,11 +364,13 @@ def hdf5_renamed_arrays(data: Any) -> List[str]:
 def legacy_ascii_losses(data: Any) -> List[str]:
     """Losses of an ASCII legacy VTK file, which prints float32 values with 6 significant digits, float64 with 11."""
     from vtkmodules.vtkCommonCore import VTK_DOUBLE, VTK_FLOAT
+    from vtkmodules.vtkCommonDataModel import vtkPointSet
 
     def is_float(array: Any) -> bool:
         return array is not None and array.GetDataType() in (VTK_FLOAT, VTK_DOUBLE)
 
-    points = data.GetPoints() if hasattr(data, "GetPoints") else None
+    # Image points are implicit (origin and spacing are written apart), even if VTK can list them.
+    points = data.GetPoints() if isinstance(data, vtkPointSet) else None
     groups = [data.GetPointData(), data.GetFieldData()] + ([data.GetCellData()] if hasattr(data, "GetCellData") else [])
     names = [attributes.GetArrayName(i) or "(unnamed)" for attributes in groups
              for i in range(attributes.GetNumberOfArrays()) if is_float(attributes.GetAbstractArray(i))]

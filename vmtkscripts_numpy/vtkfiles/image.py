@@ -28,8 +28,8 @@ nifti      .nii, .nii.gz      read/write  origin, spacing, direction (qform and 
                                           file, float32: positions to about 1e-6 relative); one
                                           array, without its name; extent start folded
 nrrd       .nrrd, .nhdr       read        origin, spacing, direction (``space directions``); one array
-vtk        .vtk               read/write  origin, spacing, all arrays; NO direction (LossWarning);
-                                          extent start folded into the origin
+vtk        .vtk               read/write  origin and spacing (6 significant digits), all arrays; NO
+                                          direction (LossWarning); extent start folded into the origin
 =========  =================  ==========  ===========================================================
 
 "Folded into the origin" means the indices of the written image start at 0 and
@@ -224,6 +224,12 @@ def _write_legacy(image: vtkImageData, path: Path, mode: str) -> None:
             f"the direction matrix {np.round(direction, 6).tolist()} is dropped: the file places the voxels "
             "along the x, y, z axes from the first voxel's position (use .vti, .vtkhdf, .mha or .nii to keep it)",
         )
+    for name, values in (("origin", first_voxel_position(image)), ("spacing", image.GetSpacing())):
+        # The header prints them with 6 significant digits, in binary files too.
+        printed = [float(f"{value:g}") for value in values]
+        if printed != [float(value) for value in values]:
+            losses.append(f"the {name} is written with 6 significant digits: {tuple(map(float, values))} "
+                          f"becomes {tuple(printed)}")
     if mode == "ascii":
         losses += _common.legacy_ascii_losses(image)
     _common.warn_losses(path, "legacy VTK", losses)
