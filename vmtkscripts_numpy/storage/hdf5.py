@@ -189,9 +189,10 @@ class _Writer:
         self.chunk_bytes = chunk_bytes
 
     def dataset_plist(self, data: np.ndarray) -> Any:
-        h5p, h5d = self.h5py.h5p, self.h5py.h5d
+        h5p = self.h5py.h5p
         plist = h5p.create(h5p.DATASET_CREATE)
-        plist.set_fill_time(h5d.FILL_TIME_NEVER)  # every element is written at once
+        # (No FILL_TIME_NEVER: with it, HDF5 2.0 loses the only chunk of a one-chunk dataset written
+        # without chunk cache. No fill value is set, so nothing is filled anyway.)
         plist.set_obj_track_times(False)  # same data, same file bytes
         if data.ndim and data.size:
             plist.set_chunk(chunk_shape(data.shape, data.dtype.itemsize, self.chunk_bytes))
@@ -298,8 +299,8 @@ def write(
             h5file.attrs[WRITER_ATTRIBUTE] = f"vmtkscripts_numpy {__version__}"
         if compression is None:
             _preallocate(temporary, _expected_size(nodes, writer.chunk_bytes))
-        # (Not rdcc_nbytes=0 here: HDF5 2.0 then drops the data of chunked datasets whose fill time is never.)
-        with h5py.File(temporary, "r+", libver=_LIBVER, **_ALIGNMENT) as h5file:
+        # No chunk cache: each chunk is written once, whole, straight from the array, not copied first.
+        with h5py.File(temporary, "r+", libver=_LIBVER, rdcc_nbytes=0, **_ALIGNMENT) as h5file:
             groups: Dict[Tuple[Any, ...], Any] = {(): h5file}
             for where, node_kind, value in nodes[1:]:
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)
