@@ -14,10 +14,7 @@ class vmtkImageReader(pypes.pypeScript):
         self.Image = None
         self.Output = None
         self.SetScriptName("vmtkimagereader")
-        self.SetScriptDoc(
-            "read an image and stores it in a vtkImageData object, with its origin, spacing and direction "
-            "matrix in LPS physical coordinates (NIfTI is converted from RAS)"
-        )
+        self.SetScriptDoc("read an image and store it in a vtkImageData object, placed in LPS coordinates")
         self.SetInputMembers([
             ["Format", "f", "str", 1, '["vtkxml","vtk","meta","nrrd","nifti","vtkhdf"]', "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess file format from extension"],

@@ -14,10 +14,7 @@ class vmtkImageWriter(pypes.pypeScript):
         self.Image = None
         self.Input = None
         self.SetScriptName("vmtkimagewriter")
-        self.SetScriptDoc(
-            "write an image to disk, keeping every voxel's physical position where the format allows "
-            "(legacy .vtk has no direction matrix: a warning says so)"
-        )
+        self.SetScriptDoc("write an image to disk, keeping each voxel's physical position where the format can")
         self.SetInputMembers([
             ["Image", "i", "vtkImageData", 1, "", "the input image", "vmtkimagereader"],
             ["Format", "f", "str", 1, '["vtkxml","vtk","meta","nifti","vtkhdf"]', "file format"],

@@ -13,12 +13,7 @@ class vmtkNumpySampleData(pypes.pypeScript):
         self.Centerlines = None
         self.Image = None
         self.SetScriptName("vmtknumpysampledata")
-        self.SetScriptDoc(
-            "make a small synthetic Y-shaped vessel: its surface (WallShearStress, Normals, GroupIds), its "
-            "centerlines (MaximumInscribedSphereRadius, CenterlineIds, GroupIds) and an image of it "
-            "(SignedDistance, direction diag(-1,-1,1)); with -d, also write vessel.vtp, centerlines.vtp and "
-            "image.vti there"
-        )
+        self.SetScriptDoc("make a small synthetic vessel: surface, centerlines and image; -d writes them as files")
         self.SetInputMembers([
             ["OutputDirectoryName", "d", "str", 1, "",
              "directory to write vessel.vtp, centerlines.vtp and image.vti into (created if needed); "
