@@ -30,9 +30,9 @@ meant them: a group whose members are exactly the datasets ``"0"`` ...
 ``"n-1"`` is a list, in numeric order (``0, 1, 2, ..., 10, 11``, not
 HDF5's name order ``0, 1, 10, 11, 2, ...``).
 
-Every dataset costs HDF5 about 50-100 microseconds to create or open, so a
+Every dataset costs HDF5 about 50-130 microseconds to create or open, so a
 list of 100 000 small arrays (vmtk's centerline ``CellPointIds``) takes some
-seconds each way; pickle and npz do not have that cost per array.
+seconds each way; npz takes about half as long per array, pickle a twentieth.
 
 Examples
 --------
