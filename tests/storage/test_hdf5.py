@@ -257,8 +257,8 @@ def _h5(path, build):
                     f["s"].attrs.__setitem__("vmtkscripts_numpy_dtype", "O")),
          r"dataset /s: bad vmtkscripts_numpy_dtype 'O'"),
         (lambda f: (f.attrs.__setitem__("vmtkscripts_numpy_layout_version", 1),
-                    f.create_group("root").attrs.__setitem__("vmtkscripts_numpy_container", "set")),
-         r"/root: unknown vmtkscripts_numpy_container 'set'"),
+                    f.create_group("Things").attrs.__setitem__("vmtkscripts_numpy_container", "set")),
+         r"/Things: unknown vmtkscripts_numpy_container 'set'"),
     ],
 )
 def test_hdf5_files_that_are_not_array_dicts_are_named(tmp_path, build, message):
