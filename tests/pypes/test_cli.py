@@ -73,3 +73,24 @@ def test_runner_help_does_not_import_vtk():
     code = "import sys; from vmtkscripts_numpy.pypes import cli; cli.runner_help(); print(any(m.startswith('vtkmodules') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_warnings_on_the_command_line_are_one_line(capsys, monkeypatch):
+    import warnings
+
+    from vmtkscripts_numpy.pypes.lookup import find_script_class
+
+    source = find_script_class("vmtktestsource")
+    monkeypatch.setattr(source, "Execute", lambda self: warnings.warn("the format drops arrays", UserWarning))
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    assert cli.main(["vmtknumpy", "--nolog", "vmtktestsource"]) == 0
+    assert capsys.readouterr().err == "warning: the format drops arrays\n"
+
+
+def test_python_m_cli_runs_a_pipe_too():
+    result = subprocess.run(
+        [sys.executable, "-m", "vmtkscripts_numpy.pypes.cli", "vmtknosuchscript"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 1
+    assert "error: unknown script 'vmtknosuchscript'" in result.stderr

@@ -115,3 +115,11 @@ def test_nolog_silences_logs():
     script.ParseArguments()
     script.PrintLog("hidden")
     assert script.OutputStream.getvalue() == ""
+
+
+def test_a_member_with_two_options_is_logged_once():
+    script = find_script_class("vmtktestwriter")()
+    script.OutputStream = io.StringIO()
+    script.SetInputMembers([["OutputFileName", "o", "str", 1, "", "deprecated"]])
+    script.PrintInputMembers()
+    assert script.OutputStream.getvalue().count("OutputFileName =") == 1

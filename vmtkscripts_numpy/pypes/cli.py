@@ -6,6 +6,7 @@ import importlib.util
 import os
 import sys
 import traceback
+import warnings
 from typing import List, Optional, Sequence
 
 from .errors import PypeError
@@ -91,6 +92,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 2
     main_object = pypeMain()
     main_object.Arguments = arguments
+    warnings.showwarning = _show_warning_on_one_line
     try:
         main_object.Execute()
     except KeyboardInterrupt:
@@ -105,3 +107,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"error: {message}\n")
         return 1
     return 0
+
+
+def _show_warning_on_one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    # On the command line a warning is for the user, not the developer: no source location.
+    (file or sys.stderr).write(f"warning: {message}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main(["vmtknumpy"] + sys.argv[1:]))

@@ -291,12 +291,15 @@ class pypeScript:
 
     # logging of members (as vmtk prints them) ---------------------------
     def _PrintMembers(self, members: List[pypeMember]) -> None:
+        shown = set()
         for member in members:
-            if member.MemberName == "Self":
+            # A member may have two options (vmtk's -ofile and deprecated -o): show it once.
+            if member.MemberName == "Self" or member.MemberName in shown:
                 continue
+            shown.add(member.MemberName)
             value = getattr(self, member.MemberName, None)
-            shown = value if member.IsBuiltinType() or value is None else member.MemberType
-            self.PrintLog(f"{member.MemberName} = {shown}", 1)
+            text = value if member.IsBuiltinType() or value is None else member.MemberType
+            self.PrintLog(f"{member.MemberName} = {text}", 1)
 
     def PrintInputMembers(self) -> None:
         self.PrintLog(f"Input {self.ScriptName} members:")
