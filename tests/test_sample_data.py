@@ -4,7 +4,13 @@ import numpy as np
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from vmtkscripts_numpy import sample_data
-from vmtkscripts_numpy.sample_data import make_centerlines, make_image, make_vessel_surface, write_sample_data
+from vmtkscripts_numpy.sample_data import (
+    make_centerlines,
+    make_image,
+    make_mesh,
+    make_vessel_surface,
+    write_sample_data,
+)
 
 
 def arrays(attributes):
@@ -92,16 +98,34 @@ def test_the_image_values_are_the_distance_at_each_voxels_physical_position():
 
 
 def test_written_files_hold_the_same_objects(tmp_path):
-    from vmtkscripts_numpy.vtkfiles import read_image, read_surface
+    from vmtkscripts_numpy.vtkfiles import read_image, read_mesh, read_surface
 
     paths = write_sample_data(tmp_path / "new" / "folder")
 
     assert {kind: path.name for kind, path in paths.items()} == {
-        "surface": "vessel.vtp", "centerlines": "centerlines.vtp", "image": "image.vti"}
+        "surface": "vessel.vtp", "centerlines": "centerlines.vtp", "mesh": "mesh.vtu", "image": "image.vti"}
     surface, image = read_surface(paths["surface"]), read_image(paths["image"])
     np.testing.assert_array_equal(vtk_to_numpy(surface.GetPoints().GetData()),
                                   vtk_to_numpy(make_vessel_surface().GetPoints().GetData()))
     assert read_surface(paths["centerlines"]).GetNumberOfLines() == 3
+    assert read_mesh(paths["mesh"]).GetNumberOfCells() == make_mesh().GetNumberOfCells()
     assert image.GetDirectionMatrix().GetElement(0, 0) == -1.0
     np.testing.assert_array_equal(vtk_to_numpy(image.GetPointData().GetScalars()),
                                   vtk_to_numpy(make_image().GetPointData().GetScalars()))
+
+
+def test_the_mesh_is_the_vessel_wall_of_positive_volume_hexahedra():
+    from vtkmodules.vtkFiltersVerdict import vtkMeshQuality
+
+    mesh = make_mesh()
+    quality = vtkMeshQuality()
+    quality.SetInputData(mesh)
+    quality.SetHexQualityMeasureToVolume()
+    quality.Update()
+    volumes = vtk_to_numpy(quality.GetOutput().GetCellData().GetArray("Quality"))
+
+    assert mesh.GetNumberOfCells() == 900 and set(np.unique([mesh.GetCellType(i) for i in range(0, 900, 97)])) == {12}
+    assert (volumes > 0).all()
+    entity_ids = vtk_to_numpy(mesh.GetCellData().GetArray("CellEntityIds"))
+    assert np.array_equal(np.unique(entity_ids), [1, 2, 3])
+    assert mesh.GetPointData().GetArray("Displacement").GetNumberOfComponents() == 3

@@ -12,12 +12,16 @@ three objects agree with each other:
   ``MaximumInscribedSphereRadius`` (float64, the tube's radius there) and cell
   data ``CenterlineIds`` and ``GroupIds`` (int32), as vmtk's branch-split
   centerlines name them;
+- :func:`make_mesh`: the vessel wall (a thickness of 15 % of the radius) as
+  one layer of hexahedra, a ``vtkUnstructuredGrid`` with point data
+  ``Displacement`` (float64, 3 components) and cell data ``CellEntityIds``
+  (int32: 1 parent, 2 and 3 daughters), as vmtk's meshes name them;
 - :func:`make_image`: a 24 x 20 x 16 float32 image ``SignedDistance`` of each
   voxel to the vessel wall (negative inside), with non-unit spacing, a
   non-zero origin and direction diag(-1, -1, 1), as a CT volume read by vmtk has.
 
-:func:`write_sample_data` writes them as ``vessel.vtp``, ``centerlines.vtp`` and
-``image.vti`` (VTK XML keeps the image's direction matrix).
+:func:`write_sample_data` writes them as ``vessel.vtp``, ``centerlines.vtp``,
+``mesh.vtu`` and ``image.vti`` (VTK XML keeps the image's direction matrix).
 
 Examples
 --------
@@ -26,6 +30,8 @@ Examples
 1800
 >>> make_centerlines().GetNumberOfCells()
 3
+>>> make_mesh().GetNumberOfCells()
+900
 >>> make_image().GetDimensions()
 (24, 20, 16)
 """
@@ -38,7 +44,7 @@ from typing import Dict, List, NamedTuple, Union
 import numpy as np
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkCommonDataModel import VTK_HEXAHEDRON, vtkCellArray, vtkImageData, vtkPolyData, vtkUnstructuredGrid
 
 PathLike = Union[str, Path]
 
@@ -69,7 +75,10 @@ IMAGE_ORIGIN = (8.5, 2.9, -1.5)
 IMAGE_DIRECTION = np.diag([-1.0, -1.0, 1.0])
 
 #: File names written by :func:`write_sample_data`.
-FILE_NAMES = {"surface": "vessel.vtp", "centerlines": "centerlines.vtp", "image": "image.vti"}
+FILE_NAMES = {"surface": "vessel.vtp", "centerlines": "centerlines.vtp", "mesh": "mesh.vtu", "image": "image.vti"}
+
+#: Wall thickness of :func:`make_mesh`, as a fraction of the lumen radius.
+WALL_THICKNESS = 0.15
 
 
 def _frame(branch: Branch):
@@ -191,6 +200,64 @@ def make_centerlines() -> vtkPolyData:
     return centerlines
 
 
+def make_mesh() -> vtkUnstructuredGrid:
+    """The vessel wall of the Y bifurcation as one layer of hexahedra.
+
+    Returns
+    -------
+    vtkUnstructuredGrid
+        1920 float64 points (the lumen surface's points and the same points
+        pushed outwards by the wall thickness), 900 hexahedra; point data
+        ``Displacement`` (float64 x 3, a small outward motion growing along
+        each branch) and cell data ``CellEntityIds`` (int32: 1 parent, 2 and 3
+        daughters).
+
+    Examples
+    --------
+    >>> mesh = make_mesh()
+    >>> mesh.GetNumberOfPoints(), mesh.GetCellType(0)
+    (1920, 12)
+    """
+    lumen = make_vessel_surface()
+    inner = _points_of(lumen)
+    normals = _values_of(lumen.GetPointData().GetNormals())
+    radii = np.concatenate([np.repeat(_stations(branch)[1], CIRCUMFERENTIAL_POINTS) for branch in BRANCHES])
+    outer = inner + (WALL_THICKNESS * radii)[:, None] * normals
+    per_branch = AXIAL_STATIONS * CIRCUMFERENTIAL_POINTS
+    # Each lumen quad (two triangles of the surface) and its outward copy make one hexahedron.
+    s, c = np.meshgrid(np.arange(AXIAL_STATIONS - 1), np.arange(CIRCUMFERENTIAL_POINTS), indexing="ij")
+    p00 = s * CIRCUMFERENTIAL_POINTS + c
+    p01 = s * CIRCUMFERENTIAL_POINTS + (c + 1) % CIRCUMFERENTIAL_POINTS
+    bottom = np.stack([p00, p01, p01 + CIRCUMFERENTIAL_POINTS, p00 + CIRCUMFERENTIAL_POINTS], axis=-1).reshape(-1, 4)
+    bottom = np.concatenate([bottom + b * per_branch for b in range(len(BRANCHES))])
+    hexahedra = np.concatenate([bottom, bottom + len(inner)], axis=1)
+
+    mesh = vtkUnstructuredGrid()
+    vtk_points = vtkPoints()
+    vtk_points.SetData(numpy_to_vtk(np.concatenate([inner, outer]), deep=True))
+    mesh.SetPoints(vtk_points)
+    cells = vtkCellArray()
+    cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, hexahedra.size + 1, 8, dtype=np.int64), deep=True),
+                  numpy_to_vtkIdTypeArray(hexahedra.reshape(-1).astype(np.int64), deep=True))
+    mesh.SetCells(VTK_HEXAHEDRON, cells)
+    fractions = np.tile(np.repeat(_stations(BRANCHES[0])[0], CIRCUMFERENTIAL_POINTS), 2 * len(BRANCHES))
+    displacement = 0.05 * fractions[:, None] * np.concatenate([normals, normals])
+    mesh.GetPointData().AddArray(_array(displacement, "Displacement"))
+    entity_ids = np.repeat(np.arange(1, len(BRANCHES) + 1, dtype=np.int32), len(hexahedra) // len(BRANCHES))
+    mesh.GetCellData().AddArray(_array(entity_ids, "CellEntityIds"))
+    return mesh
+
+
+def _points_of(dataset) -> np.ndarray:
+    return _values_of(dataset.GetPoints().GetData())
+
+
+def _values_of(array) -> np.ndarray:
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    return vtk_to_numpy(array)
+
+
 def signed_distance(points: np.ndarray) -> np.ndarray:
     """Distance of ``points`` (N, 3) to the vessel wall: negative inside the tubes, float64 (N,)."""
     distances = []
@@ -238,21 +305,23 @@ def write_sample_data(directory: PathLike) -> Dict[str, Path]:
     Returns
     -------
     dict
-        ``{"surface": .../vessel.vtp, "centerlines": .../centerlines.vtp, "image": .../image.vti}``
+        ``{"surface": .../vessel.vtp, "centerlines": .../centerlines.vtp, "mesh": .../mesh.vtu,
+        "image": .../image.vti}``
 
     Examples
     --------
     >>> import tempfile
     >>> paths = write_sample_data(tempfile.mkdtemp())
     >>> sorted(path.name for path in paths.values())
-    ['centerlines.vtp', 'image.vti', 'vessel.vtp']
+    ['centerlines.vtp', 'image.vti', 'mesh.vtu', 'vessel.vtp']
     """
-    from .vtkfiles import write_image, write_surface
+    from .vtkfiles import write_image, write_mesh, write_surface
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = {kind: directory / name for kind, name in FILE_NAMES.items()}
     write_surface(make_vessel_surface(), paths["surface"])
     write_surface(make_centerlines(), paths["centerlines"])
+    write_mesh(make_mesh(), paths["mesh"])
     write_image(make_image(), paths["image"])
     return paths

@@ -94,3 +94,15 @@ def test_python_m_cli_runs_a_pipe_too():
     )
     assert result.returncode == 1
     assert "error: unknown script 'vmtknosuchscript'" in result.stderr
+
+
+def test_a_closed_output_pipe_ends_quietly(capsys, monkeypatch):
+    from vmtkscripts_numpy.pypes.lookup import find_script_class
+
+    def write_to_a_closed_pipe(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(find_script_class("vmtktestsource"), "Execute", write_to_a_closed_pipe)
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    assert cli.main(["vmtknumpy", "--nolog", "vmtktestsource"]) == 0
+    assert capsys.readouterr().err == ""

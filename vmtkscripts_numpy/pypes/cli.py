@@ -99,6 +99,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"{command}: interrupted\n")
         return 130
     except USER_ERRORS as error:
+        if _is_broken_pipe(error):
+            # The reader of our output went away (e.g. `| head`): stop quietly, as Unix tools do.
+            sys.stdout = open(os.devnull, "w")
+            return 0
         if os.environ.get(TRACEBACK_VARIABLE):
             traceback.print_exc()
         message = str(error)
@@ -107,6 +111,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"error: {message}\n")
         return 1
     return 0
+
+
+def _is_broken_pipe(error: BaseException) -> bool:
+    return isinstance(error, BrokenPipeError) or isinstance(error.__cause__, BrokenPipeError)
 
 
 def _show_warning_on_one_line(message, category, filename, lineno, file=None, line=None) -> None:
