@@ -257,6 +257,26 @@ def check_vtkhdf_type(path: Path, expected: str) -> None:
         raise DataFileError(path, f"is a VTKHDF {found} file, not {expected}" + (f"; it holds {hint}" if hint else ""))
 
 
+def read_vtkxml(path: Path, reader_class: Callable[[], Any], xml_type: str) -> Any:
+    """Read a VTK XML file whose ``<VTKFile type=...>`` must be ``xml_type`` with ``reader_class()``."""
+    check_xml_type(path, xml_type, f"a VTK XML {xml_type} file")
+    return run_reader(reader_class(), path, f"VTK XML {xml_type}")
+
+
+def read_legacy(path: Path, reader_class: Callable[[], Any], dataset: str) -> Any:
+    """Read a legacy VTK file whose ``DATASET`` must be ``dataset`` with ``reader_class()``."""
+    check_legacy_type(path, dataset, "a legacy VTK file")
+    return run_reader(reader_class(), path, f"legacy VTK {dataset}")
+
+
+def read_vtkhdf(path: Path, hdf_type: str) -> Any:
+    """Read a VTKHDF file whose ``Type`` must be ``hdf_type``."""
+    from vtkmodules.vtkIOHDF import vtkHDFReader
+
+    check_vtkhdf_type(path, hdf_type)
+    return run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
+
+
 # --- writing ------------------------------------------------------------------------
 
 
@@ -311,6 +331,55 @@ def run_writer(writer: Any, target: Path, path: Path, description: str) -> None:
         succeeded = writer.Write() != 0
     if messages.errors or not succeeded or writer.GetErrorCode():
         raise DataFileError(path, f"could not be written as {description}: {messages.summary()}")
+
+
+def write_with(
+    data: Any,
+    path: Path,
+    writer_class: Callable[[], Any],
+    description: str,
+    configure: Optional[Callable[[Any], Any]] = None,
+) -> None:
+    """Write ``data`` to ``path`` atomically with a ``writer_class()``, set up by ``configure(writer)`` if given."""
+
+    def write(target: Path) -> None:
+        writer = writer_class()
+        writer.SetInputData(data)
+        if configure is not None:
+            configure(writer)
+        run_writer(writer, target, path, description)
+
+    atomic_write(path, write)
+
+
+def file_type(mode: str) -> Callable[[Any], Any]:
+    """Set up a writer with ``SetFileTypeToASCII/Binary`` (legacy VTK, STL, PLY) for ``mode``."""
+    return lambda writer: writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
+
+
+def write_vtkxml(data: Any, path: Path, mode: str, writer_class: Callable[[], Any], description: str) -> None:
+    """Write a VTK XML file, ASCII or binary after ``mode``."""
+    write_with(data, path, writer_class, description,
+               lambda writer: writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary())
+
+
+def write_legacy(
+    data: Any, path: Path, mode: str, writer_class: Callable[[], Any], description: str, warn_ascii: bool = True
+) -> None:
+    """Write a legacy VTK file; in ASCII, first warn of rounded floats unless the caller warns itself."""
+    if mode == "ascii" and warn_ascii:
+        # Called from a format's writer, under write_surface/write_mesh: one frame more than there.
+        warn_losses(path, "legacy VTK (ASCII)", legacy_ascii_losses(data), stacklevel=5)
+    write_with(data, path, writer_class, description, file_type(mode))
+
+
+def write_vtkhdf(data: Any, path: Path, description: str) -> None:
+    """Write a VTKHDF file, warning of the array names its writer changes."""
+    from vtkmodules.vtkIOHDF import vtkHDFWriter
+
+    # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.
+    warn_losses(path, "VTKHDF", hdf5_renamed_arrays(data), stacklevel=5)
+    write_with(data, path, vtkHDFWriter, description)
 
 
 def warn_losses(path: PathLike, description: str, losses: Sequence[str], stacklevel: int = 4) -> None:

@@ -187,27 +187,19 @@ def _reversed_slices(array: Any, dimensions: Sequence[int]) -> Any:
 def _read_vtkxml(path: Path) -> vtkImageData:
     from vtkmodules.vtkIOXML import vtkXMLImageDataReader
 
-    _common.check_xml_type(path, "ImageData", "a VTK XML ImageData file")
-    return _common.run_reader(vtkXMLImageDataReader(), path, "VTK XML ImageData")
+    return _common.read_vtkxml(path, vtkXMLImageDataReader, "ImageData")
 
 
 def _write_vtkxml(image: vtkImageData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOXML import vtkXMLImageDataWriter
 
-    def write(target: Path) -> None:
-        writer = vtkXMLImageDataWriter()
-        writer.SetInputData(image)
-        writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary()
-        _common.run_writer(writer, target, path, "VTK XML ImageData")
-
-    _common.atomic_write(path, write)
+    _common.write_vtkxml(image, path, mode, vtkXMLImageDataWriter, "VTK XML ImageData")
 
 
 def _read_legacy(path: Path) -> vtkImageData:
     from vtkmodules.vtkIOLegacy import vtkStructuredPointsReader
 
-    _common.check_legacy_type(path, "STRUCTURED_POINTS", "a legacy VTK file")
-    points = _common.run_reader(vtkStructuredPointsReader(), path, "legacy VTK STRUCTURED_POINTS")
+    points = _common.read_legacy(path, vtkStructuredPointsReader, "STRUCTURED_POINTS")
     image = vtkImageData()
     image.ShallowCopy(points)
     return image
@@ -235,34 +227,17 @@ def _write_legacy(image: vtkImageData, path: Path, mode: str) -> None:
     _common.warn_losses(path, "legacy VTK", losses)
     rebased = _rebased(image)
     rebased.SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1)
-
-    def write(target: Path) -> None:
-        writer = vtkStructuredPointsWriter()
-        writer.SetInputData(rebased)
-        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
-        _common.run_writer(writer, target, path, "legacy VTK STRUCTURED_POINTS")
-
-    _common.atomic_write(path, write)
+    # The ASCII rounding is in the one warning above.
+    _common.write_legacy(rebased, path, mode, vtkStructuredPointsWriter, "legacy VTK STRUCTURED_POINTS",
+                         warn_ascii=False)
 
 
 def _read_vtkhdf(path: Path) -> vtkImageData:
-    from vtkmodules.vtkIOHDF import vtkHDFReader
-
-    _common.check_vtkhdf_type(path, "ImageData")
-    return _common.run_reader(vtkHDFReader(), path, "VTKHDF ImageData")
+    return _common.read_vtkhdf(path, "ImageData")
 
 
 def _write_vtkhdf(image: vtkImageData, path: Path, mode: str) -> None:
-    from vtkmodules.vtkIOHDF import vtkHDFWriter
-
-    _common.warn_losses(path, "VTKHDF", _common.hdf5_renamed_arrays(image))
-
-    def write(target: Path) -> None:
-        writer = vtkHDFWriter()
-        writer.SetInputData(image)
-        _common.run_writer(writer, target, path, "VTKHDF ImageData")
-
-    _common.atomic_write(path, write)
+    _common.write_vtkhdf(image, path, "VTKHDF ImageData")
 
 
 # --- MetaImage ----------------------------------------------------------------------------

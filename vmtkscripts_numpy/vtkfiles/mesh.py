@@ -33,62 +33,33 @@ _WANTED = "a mesh (vtkUnstructuredGrid)"
 def _read_vtkxml(path: Path) -> vtkUnstructuredGrid:
     from vtkmodules.vtkIOXML import vtkXMLUnstructuredGridReader
 
-    _common.check_xml_type(path, "UnstructuredGrid", "a VTK XML UnstructuredGrid file")
-    return _common.run_reader(vtkXMLUnstructuredGridReader(), path, "VTK XML UnstructuredGrid")
+    return _common.read_vtkxml(path, vtkXMLUnstructuredGridReader, "UnstructuredGrid")
 
 
 def _read_legacy(path: Path) -> vtkUnstructuredGrid:
     from vtkmodules.vtkIOLegacy import vtkUnstructuredGridReader
 
-    _common.check_legacy_type(path, "UNSTRUCTURED_GRID", "a legacy VTK file")
-    return _common.run_reader(vtkUnstructuredGridReader(), path, "legacy VTK UNSTRUCTURED_GRID")
+    return _common.read_legacy(path, vtkUnstructuredGridReader, "UNSTRUCTURED_GRID")
 
 
 def _read_vtkhdf(path: Path) -> vtkUnstructuredGrid:
-    from vtkmodules.vtkIOHDF import vtkHDFReader
-
-    _common.check_vtkhdf_type(path, "UnstructuredGrid")
-    return _common.run_reader(vtkHDFReader(), path, "VTKHDF UnstructuredGrid")
+    return _common.read_vtkhdf(path, "UnstructuredGrid")
 
 
 def _write_vtkxml(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOXML import vtkXMLUnstructuredGridWriter
 
-    def write(target: Path) -> None:
-        writer = vtkXMLUnstructuredGridWriter()
-        writer.SetInputData(mesh)
-        writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary()
-        _common.run_writer(writer, target, path, "VTK XML UnstructuredGrid")
-
-    _common.atomic_write(path, write)
+    _common.write_vtkxml(mesh, path, mode, vtkXMLUnstructuredGridWriter, "VTK XML UnstructuredGrid")
 
 
 def _write_legacy(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOLegacy import vtkUnstructuredGridWriter
 
-    if mode == "ascii":
-        _common.warn_losses(path, "legacy VTK (ASCII)", _common.legacy_ascii_losses(mesh))
-
-    def write(target: Path) -> None:
-        writer = vtkUnstructuredGridWriter()
-        writer.SetInputData(mesh)
-        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
-        _common.run_writer(writer, target, path, "legacy VTK UNSTRUCTURED_GRID")
-
-    _common.atomic_write(path, write)
+    _common.write_legacy(mesh, path, mode, vtkUnstructuredGridWriter, "legacy VTK UNSTRUCTURED_GRID")
 
 
 def _write_vtkhdf(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
-    from vtkmodules.vtkIOHDF import vtkHDFWriter
-
-    _common.warn_losses(path, "VTKHDF", _common.hdf5_renamed_arrays(mesh))
-
-    def write(target: Path) -> None:
-        writer = vtkHDFWriter()
-        writer.SetInputData(mesh)
-        _common.run_writer(writer, target, path, "VTKHDF UnstructuredGrid")
-
-    _common.atomic_write(path, write)
+    _common.write_vtkhdf(mesh, path, "VTKHDF UnstructuredGrid")
 
 
 #: The mesh formats, by name and extension.

@@ -49,15 +49,13 @@ _WANTED = "a surface (vtkPolyData)"
 def _read_vtkxml(path: Path) -> vtkPolyData:
     from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
 
-    _common.check_xml_type(path, "PolyData", "a VTK XML PolyData file")
-    return _common.run_reader(vtkXMLPolyDataReader(), path, "VTK XML PolyData")
+    return _common.read_vtkxml(path, vtkXMLPolyDataReader, "PolyData")
 
 
 def _read_legacy(path: Path) -> vtkPolyData:
     from vtkmodules.vtkIOLegacy import vtkPolyDataReader
 
-    _common.check_legacy_type(path, "POLYDATA", "a legacy VTK file")
-    return _common.run_reader(vtkPolyDataReader(), path, "legacy VTK POLYDATA")
+    return _common.read_legacy(path, vtkPolyDataReader, "POLYDATA")
 
 
 def _read_stl(path: Path) -> vtkPolyData:
@@ -84,10 +82,7 @@ def _read_obj(path: Path) -> vtkPolyData:
 
 
 def _read_vtkhdf(path: Path) -> vtkPolyData:
-    from vtkmodules.vtkIOHDF import vtkHDFReader
-
-    _common.check_vtkhdf_type(path, "PolyData")
-    return _common.run_reader(vtkHDFReader(), path, "VTKHDF PolyData")
+    return _common.read_vtkhdf(path, "PolyData")
 
 
 # --- writers ------------------------------------------------------------------------
@@ -96,28 +91,13 @@ def _read_vtkhdf(path: Path) -> vtkPolyData:
 def _write_vtkxml(surface: vtkPolyData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter
 
-    def write(target: Path) -> None:
-        writer = vtkXMLPolyDataWriter()
-        writer.SetInputData(surface)
-        writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary()
-        _common.run_writer(writer, target, path, "VTK XML PolyData")
-
-    _common.atomic_write(path, write)
+    _common.write_vtkxml(surface, path, mode, vtkXMLPolyDataWriter, "VTK XML PolyData")
 
 
 def _write_legacy(surface: vtkPolyData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOLegacy import vtkPolyDataWriter
 
-    if mode == "ascii":
-        _common.warn_losses(path, "legacy VTK (ASCII)", _common.legacy_ascii_losses(surface))
-
-    def write(target: Path) -> None:
-        writer = vtkPolyDataWriter()
-        writer.SetInputData(surface)
-        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
-        _common.run_writer(writer, target, path, "legacy VTK POLYDATA")
-
-    _common.atomic_write(path, write)
+    _common.write_legacy(surface, path, mode, vtkPolyDataWriter, "legacy VTK POLYDATA")
 
 
 def _cell_counts(surface: vtkPolyData) -> dict:
@@ -166,14 +146,7 @@ def _write_stl(surface: vtkPolyData, path: Path, mode: str) -> None:
                                   "holds only triangles (write centerlines as .vtp, .vtk or .vtkhdf)")
     losses = _geometry_losses(surface, keeps_polygons=False, keeps_lines=False)
     _common.warn_losses(path, "STL", losses + ["points shared by triangles are merged by position when read back"])
-
-    def write(target: Path) -> None:
-        writer = vtkSTLWriter()
-        writer.SetInputData(surface)
-        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
-        _common.run_writer(writer, target, path, "STL")
-
-    _common.atomic_write(path, write)
+    _common.write_with(surface, path, vtkSTLWriter, "STL", _common.file_type(mode))
 
 
 def _write_ply(surface: vtkPolyData, path: Path, mode: str) -> None:
@@ -185,27 +158,11 @@ def _write_ply(surface: vtkPolyData, path: Path, mode: str) -> None:
     geometry = vtkPolyData()
     geometry.SetPoints(surface.GetPoints())
     geometry.SetPolys(surface.GetPolys())
-
-    def write(target: Path) -> None:
-        writer = vtkPLYWriter()
-        writer.SetInputData(geometry)
-        writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
-        _common.run_writer(writer, target, path, "PLY")
-
-    _common.atomic_write(path, write)
+    _common.write_with(geometry, path, vtkPLYWriter, "PLY", _common.file_type(mode))
 
 
 def _write_vtkhdf(surface: vtkPolyData, path: Path, mode: str) -> None:
-    from vtkmodules.vtkIOHDF import vtkHDFWriter
-
-    _common.warn_losses(path, "VTKHDF", _common.hdf5_renamed_arrays(surface))
-
-    def write(target: Path) -> None:
-        writer = vtkHDFWriter()
-        writer.SetInputData(surface)
-        _common.run_writer(writer, target, path, "VTKHDF PolyData")
-
-    _common.atomic_write(path, write)
+    _common.write_vtkhdf(surface, path, "VTKHDF PolyData")
 
 
 #: The surface formats, by name and extension.
