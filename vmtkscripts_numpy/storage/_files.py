@@ -6,7 +6,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional, Sequence, Union
 
 from ..errors import DataFileError
 
@@ -60,6 +60,21 @@ def check_readable(path: PathLike, format_name: str) -> str:
 
 
 #: How each format is named in messages.
+def check_compression(
+    format_name: str, choices: Sequence[Optional[str]], compression: Optional[str], method: str, level: object
+) -> None:
+    """Raise :class:`ValueError` unless ``compression`` is one of ``choices`` and ``level`` an integer 0-9.
+
+    ``format_name`` ("HDF5", "npz") and ``method`` ("gzip", "deflate") name them in the message.
+    """
+    import numpy as np
+
+    if compression not in choices:
+        raise ValueError(f"{format_name} compression must be one of {tuple(choices)}, not {compression!r}")
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 0 <= level <= 9:
+        raise ValueError(f"{method} compression level must be an integer from 0 to 9, not {level!r}")
+
+
 DESCRIPTIONS = {"hdf5": "an HDF5 file", "npz": "an npz file", "pickle": "a pickle file"}
 
 

@@ -280,12 +280,7 @@ def write(
     ValueError
         For an unknown compression or a level outside 0-9.
     """
-    if compression not in COMPRESSIONS:
-        raise ValueError(f"HDF5 compression must be one of {COMPRESSIONS}, not {compression!r}")
-    if isinstance(compression_level, bool) or not isinstance(compression_level, (int, np.integer)) or not (
-        0 <= compression_level <= 9
-    ):
-        raise ValueError(f"gzip compression level must be an integer from 0 to 9, not {compression_level!r}")
+    _files.check_compression("HDF5", COMPRESSIONS, compression, "gzip", compression_level)
     if int(chunk_bytes) < 1:
         raise ValueError(f"chunk_bytes must be positive, not {chunk_bytes!r}")
     nodes = list(_tree.walk(array_dict))  # check everything before touching the disk

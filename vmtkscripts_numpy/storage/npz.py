@@ -81,12 +81,7 @@ def write(
     ValueError
         For an unknown compression or a level outside 0-9.
     """
-    if compression not in COMPRESSIONS:
-        raise ValueError(f"npz compression must be one of {COMPRESSIONS}, not {compression!r}")
-    if isinstance(compression_level, bool) or not isinstance(compression_level, (int, np.integer)) or not (
-        0 <= compression_level <= 9
-    ):
-        raise ValueError(f"deflate compression level must be an integer from 0 to 9, not {compression_level!r}")
+    _files.check_compression("npz", COMPRESSIONS, compression, "deflate", compression_level)
     nodes = list(_tree.walk(array_dict))  # check everything before touching the disk
     manifest: Dict[str, Any] = {
         "format": "vmtkscripts_numpy npz",
