@@ -18,7 +18,7 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from ..errors import ArrayDictError, LossWarning
 from .arrays import attributes_to_dict, dict_to_attributes, numpy_to_vtk, vtk_to_numpy
 from .cells import keep_alive
-from .validate import key_path, numeric_array, require
+from .validate import key_path, numeric_array, optional_mapping, require
 
 #: The keys every point-based ArrayDict has; the kinds add theirs (``Cells``, ``CellTypes``).
 DATASET_KEYS: Tuple[str, ...] = ("Points", "PointData", "CellData", "FieldData", "ActiveArrays", "ArrayTypes")
@@ -107,16 +107,6 @@ def numpy_to_points(array_dict: Mapping[str, Any], share: bool = True, where: st
     points.SetData(vtk_array)
     keep_alive(points.GetData(), vtk_array)
     return points
-
-
-def optional_mapping(mapping: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    """``mapping[key]`` when present (it must be a dict), else an empty dict."""
-    value = mapping.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ArrayDictError(f"{key_path(where, key)}: expected a dict, found {type(value).__name__}")
-    return value
 
 
 def _sections(array_dict: Mapping[str, Any], key: str, allowed: Tuple[str, ...], where: str) -> Dict[str, Mapping]:

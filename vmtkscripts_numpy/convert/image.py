@@ -32,7 +32,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from ..errors import ArrayDictError, LossWarning
 from .arrays import attributes_to_dict, dict_to_attributes, vtk_to_numpy
-from .validate import key_path, numeric_array, require
+from .validate import key_path, numeric_array, optional_mapping, require
 
 #: The index orders an image dict may use: vmtk's ``[x, y, z]`` and the C-ordered ``[z, y, x]``.
 INDEX_ORDERS: Tuple[str, ...] = ("xyz", "zyx")
@@ -231,11 +231,11 @@ def dict_to_image(
         active = _section_table(array_dict, "ActiveArrays", where)
     else:
         # vmtk's dicts record no active arrays; vmtk makes its image arrays the scalars.
-        names = list(_optional_mapping(array_dict, "PointData", where))
+        names = list(optional_mapping(array_dict, "PointData", where))
         active = {"PointData": {"Scalars": names[0]}} if names else {}
     for section, (attributes, grid) in sections.items():
         section_where = key_path(where, section)
-        arrays = _optional_mapping(array_dict, section, where)
+        arrays = optional_mapping(array_dict, section, where)
         if grid is not None:
             arrays = {
                 name: _flat_for_vtk(values, grid, order, share, key_path(section_where, name))
@@ -246,8 +246,8 @@ def dict_to_image(
             attributes,
             expected_tuples=None if grid is None else math.prod(grid),
             where=section_where,
-            array_types=_optional_mapping(array_types, section, key_path(where, "ArrayTypes")),
-            active=None if grid is None else _optional_mapping(active, section, key_path(where, "ActiveArrays")),
+            array_types=optional_mapping(array_types, section, key_path(where, "ArrayTypes")),
+            active=None if grid is None else optional_mapping(active, section, key_path(where, "ActiveArrays")),
             # _flat_for_vtk already copied where a copy was asked for.
             share=share or grid is not None,
         )
@@ -476,24 +476,15 @@ def _extent(value: Any, dimensions: np.ndarray, where: str) -> np.ndarray:
     return extent
 
 
-def _optional_mapping(mapping: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = mapping.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ArrayDictError(f"{key_path(where, key)}: expected a dict, found {type(value).__name__}")
-    return value
-
-
 def _section_table(array_dict: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     """``ActiveArrays`` or ``ArrayTypes``: a dict of sections, each a dict."""
-    table = _optional_mapping(array_dict, key, where)
+    table = optional_mapping(array_dict, key, where)
     for section, value in table.items():
         if section not in _SECTIONS[key]:
             raise ArrayDictError(
                 f"{key_path(where, key, section)}: unknown section; expected one of {', '.join(_SECTIONS[key])}"
             )
-        _optional_mapping(table, section, key_path(where, key))
+        optional_mapping(table, section, key_path(where, key))
     return table
 
 

@@ -25,6 +25,16 @@ def require(mapping: Any, key: str, where: str = "ArrayDict") -> Any:
     return mapping[key]
 
 
+def optional_mapping(mapping: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    """``mapping[key]`` when present (it must be a dict), else an empty dict."""
+    value = mapping.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ArrayDictError(f"{key_path(where, key)}: expected a dict, found {type(value).__name__}")
+    return value
+
+
 def numeric_array(values: Any, where: str, allow_bool: bool = False) -> np.ndarray:
     """``values`` as a numpy array of integers or floats (or bools when allowed).
 
