@@ -176,6 +176,15 @@ KIND_HINTS = {
 }
 
 
+def _require_kind(path: Path, format_name: str, found: str, expected: str) -> None:
+    """Raise if a ``format_name`` file holds a ``found`` dataset, not ``expected``; say how to read it."""
+    if found != expected:
+        hint = KIND_HINTS.get(found, "")
+        raise DataFileError(
+            path, f"is a {format_name} {found} file, not {expected}" + (f"; it holds {hint}" if hint else "")
+        )
+
+
 def xml_file_type(path: Path) -> Optional[str]:
     """The ``type`` of a VTK XML file's ``<VTKFile>`` element (``"PolyData"``...), or None if not VTK XML."""
     match = re.search(rb"<VTKFile[^>]*?\btype\s*=\s*[\"'](\w+)[\"']", read_header(path))
@@ -187,11 +196,7 @@ def check_xml_type(path: Path, expected: str, description: str) -> None:
     found = xml_file_type(path)
     if found is None:
         raise DataFileError(path, f"is not {description}: no <VTKFile type=...> element at its start")
-    if found != expected:
-        hint = KIND_HINTS.get(found, "")
-        raise DataFileError(
-            path, f"is a VTK XML {found} file, not {expected}" + (f"; it holds {hint}" if hint else "")
-        )
+    _require_kind(path, "VTK XML", found, expected)
 
 
 def legacy_dataset_type(path: Path) -> Optional[str]:
@@ -208,11 +213,7 @@ def check_legacy_type(path: Path, expected: str, description: str) -> None:
     found = legacy_dataset_type(path)
     if found is None:
         raise DataFileError(path, f"is not {description}: it does not start with '# vtk DataFile'")
-    if found != expected:
-        hint = KIND_HINTS.get(found, "")
-        raise DataFileError(
-            path, f"is a legacy VTK {found} file, not {expected}" + (f"; it holds {hint}" if hint else "")
-        )
+    _require_kind(path, "legacy VTK", found, expected)
     # VTK's legacy readers accept truncated files silently.
     from ._legacy import check_complete
 
@@ -251,10 +252,7 @@ def vtkhdf_type(path: Path) -> str:
 
 def check_vtkhdf_type(path: Path, expected: str) -> None:
     """Raise unless ``path`` is a VTKHDF file of ``Type`` ``expected``."""
-    found = vtkhdf_type(path)
-    if found != expected:
-        hint = KIND_HINTS.get(found, "")
-        raise DataFileError(path, f"is a VTKHDF {found} file, not {expected}" + (f"; it holds {hint}" if hint else ""))
+    _require_kind(path, "VTKHDF", vtkhdf_type(path), expected)
 
 
 def read_vtkxml(path: Path, reader_class: Callable[[], Any], xml_type: str) -> Any:
