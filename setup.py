@@ -13,6 +13,10 @@ SCRIPT_COMMANDS = sorted(
 )
 
 TEST_REQUIRES = ["pytest>=7"]
+# The tutorial notebooks need these; tests/test_tutorials.py runs them, so the tests need them too.
+TUTORIAL_REQUIRES = [
+    "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
+]
 
 setup(
     name="vmtkscripts_numpy",
@@ -25,7 +29,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["vmtkscripts_numpy", "vmtkscripts_numpy.*"]),
     install_requires=["numpy", "vtk>=9.1", "h5py"],
-    extras_require={"test": TEST_REQUIRES},
+    extras_require={"test": TEST_REQUIRES + TUTORIAL_REQUIRES, "tutorials": TUTORIAL_REQUIRES},
     entry_points={
         "console_scripts": ["vmtknumpy = vmtkscripts_numpy.pypes.cli:main"]
         + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in SCRIPT_COMMANDS],
