@@ -18,11 +18,12 @@ def test_outputs_are_named_and_typed_as_vmtk_names_them():
     assert (outputs["Image"].MemberType, outputs["Image"].MemberIO) == ("vtkImageData", "vmtkimagewriter")
 
 
-def test_the_command_line_writes_the_three_files(tmp_path, capsys):
+def test_the_command_line_writes_the_sample_files(tmp_path, capsys):
     code = main(["vmtknumpy", "vmtknumpysampledata", "-d", str(tmp_path / "data")])
 
     assert code == 0
-    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["centerlines.vtp", "image.vti", "vessel.vtp"]
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [
+        "centerlines.vtp", "image.vti", "mesh.vtu", "vessel.vtp"]
     assert f"Wrote {tmp_path / 'data' / 'vessel.vtp'}" in capsys.readouterr().out
     assert read_surface(tmp_path / "data" / "centerlines.vtp").GetNumberOfLines() == 3
 

@@ -16,7 +16,7 @@ class vmtkNumpySampleData(pypes.pypeScript):
         self.SetScriptDoc("make a small synthetic vessel: surface, centerlines and image; -d writes them as files")
         self.SetInputMembers([
             ["OutputDirectoryName", "d", "str", 1, "",
-             "directory to write vessel.vtp, centerlines.vtp and image.vti into (created if needed); "
+             "directory to write vessel.vtp, centerlines.vtp, mesh.vtu and image.vti into (created if needed); "
              "without it nothing is written"]])
         self.SetOutputMembers([
             ["Surface", "o", "vtkPolyData", 1, "", "the vessel surface", "vmtksurfacewriter"],
