@@ -31,6 +31,7 @@ _LAZY_FUNCTIONS = {
     "vtkfiles": ["read_surface", "write_surface", "read_image", "write_image", "read_mesh", "write_mesh"],
     "storage": ["read_array_dict", "write_array_dict"],
     "sample_data": ["write_sample_data"],
+    "timeseries": ["time_series_dict", "time_step", "write_pvd_series", "read_pvd_series", "stack_time_steps"],
 }
 _MODULE_OF = {name: module for module, names in _LAZY_FUNCTIONS.items() for name in names}
 
