@@ -1,0 +1,265 @@
+"""How times, peak memory, start-up and the machine are measured.
+
+Times: the fastest of several runs (the least disturbed by other work on the
+machine), the methods compared taking turns, with the garbage collector off
+during each run; a run longer than a second is done once. Every array of 1 MB or more gets fresh memory from the
+system (see :func:`fresh_memory_for_large_arrays`).
+
+Peak memory: in a fresh child process per measurement (``python -m
+benchmarks.measure KIND DIRECTION SIZE METHOD``). The child builds the
+input, returns freed memory to the system (``malloc_trim``), resets the
+kernel's peak-RSS mark (``/proc/self/clear_refs``), runs the conversion once
+and reads ``VmHWM`` from ``/proc/self/status``. The peak of the conversion is
+the input's bytes plus the rise of the peak RSS: it counts VTK's C++
+allocations, which ``tracemalloc`` does not see.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional, Tuple
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_time(
+    call: Callable[[], Any], budget: float = 1.0, max_runs: int = 7, once_over: float = 1.0
+) -> Tuple[float, int]:
+    """``(seconds, runs)``: the fastest of up to ``max_runs`` runs within about ``budget`` seconds."""
+    times = []
+    gc.collect()  # once: a collection before each run would leave the caches cold
+    while True:
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            result = call()
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
+        del result
+        if times[0] > once_over or len(times) >= max_runs or sum(times) > budget:
+            return min(times), len(times)
+
+
+#: Calls shorter than this (seconds) run several times in a row within a round of :func:`best_times`.
+SHORT_CALL = 0.01
+
+
+def best_times(
+    calls: Dict[str, Callable[[], Any]], budget: float = 1.0, max_runs: int = 7, once_over: float = 1.0
+) -> Dict[str, Tuple[float, int]]:
+    """``{key: (seconds, runs)}``: the fastest run of each call, the calls taking turns.
+
+    Each round runs every call once, so that all of them see the same load on
+    a shared machine; rounds go on up to ``max_runs`` or about ``budget``
+    seconds per call. A call that took more than ``once_over`` seconds is not
+    run again.
+    """
+    times: Dict[str, list] = {key: [] for key in calls}
+    spent = 0.0
+    gc.collect()
+    for _ in range(max_runs):
+        for key, call in calls.items():
+            if times[key] and times[key][0] > once_over:
+                continue
+            # A call of a few milliseconds runs three times in a row: right after another method's
+            # copy of hundreds of megabytes its first run finds cold caches (up to 5x slower).
+            repeats = 3 if times[key] and min(times[key]) < SHORT_CALL else 1
+            for _ in range(repeats):
+                gc.disable()
+                try:
+                    start = time.perf_counter()
+                    result = call()
+                    elapsed = time.perf_counter() - start
+                finally:
+                    gc.enable()
+                del result
+                times[key].append(elapsed)
+                spent += elapsed
+        if spent > budget * len(calls):
+            break
+    return {key: (min(values), len(values)) for key, values in times.items()}
+
+
+def fresh_memory_for_large_arrays(threshold: int = 1 << 20) -> bool:
+    """Make glibc give every allocation of ``threshold`` bytes or more fresh pages from the system.
+
+    glibc does so above 32 MB anyway; below, it reuses freed memory or not
+    depending on what ran before (its threshold moves), which changed the time
+    of the same conversion of a 40 MB surface threefold between runs. A fixed
+    threshold makes every method pay the same first touch of its new arrays,
+    as a one-off conversion does. Returns False where this cannot be set.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    m_mmap_threshold = -3
+    return bool(libc.mallopt(m_mmap_threshold, threshold))
+
+
+def warm_memory(megabytes: int) -> None:
+    """Touch and free that much memory once, so that no method pays a first touch of new memory.
+
+    On a virtual machine the first touch of memory the guest never used costs
+    up to ten times a later touch; the first method timed would pay for it.
+    """
+    import numpy as np
+
+    if megabytes > 0:
+        block = np.ones(megabytes * (1 << 20) // 8)
+        del block
+
+
+# --- peak memory in a child process --------------------------------------------------
+
+
+def _status(field: str) -> int:
+    """A ``/proc/self/status`` field in bytes."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise OSError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def memory_supported() -> Optional[str]:
+    """None when peak RSS can be measured here, else why not."""
+    if not sys.platform.startswith("linux"):
+        return "needs Linux (/proc/self/status VmHWM)"
+    if not os.access("/proc/self/clear_refs", os.W_OK):
+        return "/proc/self/clear_refs is not writable (the peak RSS cannot be reset)"
+    return None
+
+
+def _child(kind: str, direction: str, size: int, key: str) -> Dict[str, Any]:
+    from . import data, methods
+
+    fresh_memory_for_large_arrays()
+    method = methods.find_method(kind, direction, key)
+    # One call on tiny data first: imports and first-use set-up are not part of the peak.
+    method.prepare(methods.Inputs(kind, methods.TINY[kind], direction))()
+    inputs = methods.Inputs(kind, size, direction)
+    call = method.prepare(inputs)
+    input_bytes = inputs.input_bytes(direction)
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
+    if not _reset_peak():
+        return {"error": "cannot reset the peak RSS"}
+    before = _status("VmRSS")
+    result = call()
+    peak = _status("VmHWM")
+    if hasattr(result, "GetPointData"):
+        output_bytes = data.vtk_bytes(result)
+    else:
+        output_bytes = data.array_bytes(result)
+    return {"input_bytes": input_bytes, "output_bytes": output_bytes, "rise": peak - before}
+
+
+def measure_peak(kind: str, direction: str, size: int, key: str, timeout: float = 900) -> Dict[str, Any]:
+    """Run one conversion in a fresh child process; its input and output bytes and peak-RSS rise."""
+    command = [sys.executable, "-m", "benchmarks.measure", kind, direction, str(size), key]
+    environment = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    )
+    completed = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=timeout
+    )
+    if completed.returncode:
+        return {"error": (completed.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# --- start-up -------------------------------------------------------------------------
+
+
+def startup_commands() -> Dict[str, list]:
+    """The commands whose start-up is compared, by key."""
+    return {
+        "vmtknumpy-help": [sys.executable, "-m", "vmtkscripts_numpy", "--help"],
+        "import-numpy": [sys.executable, "-c", "import numpy"],
+        "python": [sys.executable, "-c", "pass"],
+    }
+
+
+def startup_time(command: list, runs: int = 9) -> float:
+    """The median wall time of ``runs`` runs of ``command`` (after one unmeasured run)."""
+    environment = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    )
+    times = []
+    for run in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, check=True)
+        if run:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+
+def machine() -> Dict[str, str]:
+    """CPU model, cores, memory and the versions that matter, for the report."""
+    info: Dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    info["CPU"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        info["CPU"] = platform.processor() or platform.machine()
+    info["cores"] = str(os.cpu_count())
+    try:
+        info["memory"] = f"{_meminfo_total() / (1 << 30):.1f} GiB"
+    except OSError:
+        pass
+    info["OS"] = f"{platform.system()} {platform.release()}"
+    info["Python"] = platform.python_version()
+    for module in ("numpy", "vtk", "h5py", "pyvista"):
+        info[module] = _version(module)
+    return info
+
+
+def _meminfo_total() -> int:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    raise OSError("no MemTotal")
+
+
+def _version(module: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(module)
+    except Exception:  # noqa: BLE001 - any failure means "not installed" here
+        return "not installed"
+
+
+if __name__ == "__main__":
+    kind, direction, size, key = sys.argv[1:5]
+    print(json.dumps(_child(kind, direction, int(size), key)))
