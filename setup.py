@@ -17,6 +17,8 @@ TEST_REQUIRES = ["pytest>=7"]
 TUTORIAL_REQUIRES = [
     "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
 ]
+# python -m benchmarks.run compares with PyVista when it is installed and draws its plot with matplotlib.
+BENCH_REQUIRES = ["pyvista", "matplotlib"]
 
 setup(
     name="vmtkscripts_numpy",
@@ -29,7 +31,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["vmtkscripts_numpy", "vmtkscripts_numpy.*"]),
     install_requires=["numpy", "vtk>=9.1", "h5py"],
-    extras_require={"test": TEST_REQUIRES + TUTORIAL_REQUIRES, "tutorials": TUTORIAL_REQUIRES},
+    extras_require={"test": TEST_REQUIRES + TUTORIAL_REQUIRES, "tutorials": TUTORIAL_REQUIRES, "bench": BENCH_REQUIRES},
     entry_points={
         "console_scripts": ["vmtknumpy = vmtkscripts_numpy.pypes.cli:main"]
         + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in SCRIPT_COMMANDS],

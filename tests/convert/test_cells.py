@@ -24,8 +24,9 @@ rng = np.random.default_rng(11)
 def surface(cells, kind="polys", points=20):
     """A polydata whose ``kind`` cell array holds ``cells`` (a list of id lists), with VTK's own storage."""
     polydata = vtkPolyData()
-    polydata.SetPoints(dict_to_polydata({"Points": rng.random((points, 3)), "CellData": {"CellPointIds": []}})
-                       .GetPoints())
+    polydata.SetPoints(
+        dict_to_polydata({"Points": rng.random((points, 3)), "CellData": {"CellPointIds": []}}).GetPoints()
+    )
     array = vtkCellArray()
     for cell in cells:
         array.InsertNextCell(len(cell), cell)
@@ -36,10 +37,18 @@ def surface(cells, kind="polys", points=20):
 # --- surfaces: all cells of one size -----------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "size", "cell_type"), [
-    ("polys", 3, 5), ("polys", 4, 9), ("polys", 6, 7), ("lines", 2, 3), ("lines", 5, 4), ("verts", 1, 1),
-    ("strips", 5, 6),
-])
+@pytest.mark.parametrize(
+    ("kind", "size", "cell_type"),
+    [
+        ("polys", 3, 5),
+        ("polys", 4, 9),
+        ("polys", 6, 7),
+        ("lines", 2, 3),
+        ("lines", 5, 4),
+        ("verts", 1, 1),
+        ("strips", 5, 6),
+    ],
+)
 def test_cells_of_one_size_come_as_an_array_with_their_type(kind, size, cell_type):
     cells = rng.integers(0, 20, (15, size)).tolist()
     for copy in (True, False):
@@ -84,12 +93,15 @@ def test_copies_leave_the_dict_alone_for_arrays_and_lists():
     assert vtk_to_numpy(centerlines.GetLines().GetConnectivityArray()).tolist() == list(range(9))
 
 
-@pytest.mark.parametrize(("ids", "types", "message"), [
-    (np.zeros((3, 4), int), [5, 5, 5], r"cell 0 has type 5, which has 3 points, but it has 4 point ids"),
-    ([np.arange(3), np.arange(3), np.arange(4)], [5, 5, 5], r"cell 2 has type 5, which has 3 points, but it has 4"),
-    (np.zeros((2, 3), int), [42, 42], r"cell 0 has type 42, which a polydata cannot hold"),
-    ([np.arange(3), np.arange(2)], [3, 3], r"cell 0 has type 3, which has 2 points, but it has 3 point ids"),
-])
+@pytest.mark.parametrize(
+    ("ids", "types", "message"),
+    [
+        (np.zeros((3, 4), int), [5, 5, 5], r"cell 0 has type 5, which has 3 points, but it has 4 point ids"),
+        ([np.arange(3), np.arange(3), np.arange(4)], [5, 5, 5], r"cell 2 has type 5, which has 3 points, but it has 4"),
+        (np.zeros((2, 3), int), [42, 42], r"cell 0 has type 42, which a polydata cannot hold"),
+        ([np.arange(3), np.arange(2)], [3, 3], r"cell 0 has type 3, which has 2 points, but it has 3 point ids"),
+    ],
+)
 def test_one_type_for_every_cell_is_checked_like_mixed_types(ids, types, message):
     with pytest.raises(ArrayDictError, match=message):
         dict_to_polydata({"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": ids}, "CellTypes": types})
@@ -97,11 +109,13 @@ def test_one_type_for_every_cell_is_checked_like_mixed_types(ids, types, message
 
 def test_one_type_for_every_cell_puts_them_in_its_cell_array():
     polygons = [np.arange(5), np.arange(3), np.arange(4)]
-    polydata = dict_to_polydata({"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": polygons},
-                                 "CellTypes": [7, 7, 7]})
+    polydata = dict_to_polydata(
+        {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": polygons}, "CellTypes": [7, 7, 7]}
+    )
     assert polydata.GetNumberOfPolys() == 3
-    lines = dict_to_polydata({"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": np.zeros((2, 2), int)},
-                              "CellTypes": [3, 3]})
+    lines = dict_to_polydata(
+        {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": np.zeros((2, 2), int)}, "CellTypes": [3, 3]}
+    )
     assert lines.GetNumberOfLines() == 2 and lines.GetNumberOfPolys() == 0
 
 
@@ -155,8 +169,9 @@ def test_a_mesh_of_one_cell_size_keeps_its_cells_and_types():
     connectivity = rng.integers(0, 30, (6, 4))
     grid = vtkUnstructuredGrid()
     grid.SetPoints(dict_to_polydata({"Points": rng.random((30, 3)), "CellData": {"CellPointIds": []}}).GetPoints())
-    grid.SetCells(numpy_to_vtk(np.full(6, 10, np.uint8)),
-                  numpy_to_cell_array(np.arange(0, 25, 4), connectivity.ravel()))
+    grid.SetCells(
+        numpy_to_vtk(np.full(6, 10, np.uint8)), numpy_to_cell_array(np.arange(0, 25, 4), connectivity.ravel())
+    )
     cells = mesh_to_dict(grid)["Cells"]
     assert cells["CellPointIds"].tolist() == np.hstack([np.full((6, 1), 4), connectivity]).ravel().tolist()
     assert cells["CellLocations"].tolist() == list(range(0, 30, 5))
@@ -168,8 +183,10 @@ def test_a_mesh_of_one_cell_size_keeps_its_cells_and_types():
 def test_mixed_cell_types_are_listed_in_ascending_order():
     array_dict = {
         "Points": rng.random((10, 3)),
-        "Cells": {"CellPointIds": [np.arange(4), np.arange(3), np.arange(4, 8), np.arange(2)],
-                  "CellTypes": np.array([10, 5, 10, 3], np.uint8)},
+        "Cells": {
+            "CellPointIds": [np.arange(4), np.arange(3), np.arange(4, 8), np.arange(2)],
+            "CellTypes": np.array([10, 5, 10, 3], np.uint8),
+        },
     }
     strings = mesh_to_dict(dict_to_mesh(array_dict))["Cells"]["CellTypesAsStrings"]
     assert list(strings) == ["vtkLine", "vtkTriangle", "vtkTetra"]
