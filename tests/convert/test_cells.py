@@ -12,7 +12,12 @@ import pytest
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData, vtkUnstructuredGrid
 
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
-from vmtkscripts_numpy.convert.cells import numpy_to_cell_array, offsets_to_cell_point_ids, offsets_to_legacy
+from vmtkscripts_numpy.convert.cells import (
+    legacy_to_offsets,
+    numpy_to_cell_array,
+    offsets_to_cell_point_ids,
+    offsets_to_legacy,
+)
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh, mesh_to_dict
 from vmtkscripts_numpy.convert.polydata import dict_to_centerlines, dict_to_polydata, polydata_to_dict
 from vmtkscripts_numpy.convert.validate import check_point_ids
@@ -190,3 +195,16 @@ def test_mixed_cell_types_are_listed_in_ascending_order():
     }
     strings = mesh_to_dict(dict_to_mesh(array_dict))["Cells"]["CellTypesAsStrings"]
     assert list(strings) == ["vtkLine", "vtkTriangle", "vtkTetra"]
+
+
+@pytest.mark.parametrize("vtk9_locations", [False, True])
+def test_flat_cells_of_one_size_read_like_mixed_ones(vtk9_locations):
+    ids = rng.integers(0, 50, (7, 4))
+    flat = np.hstack([np.full((7, 1), 4), ids]).ravel()
+    locations = np.arange(7) * (4 if vtk9_locations else 5)
+    offsets, connectivity = legacy_to_offsets(flat, locations, "cells", "locations")
+    assert offsets.tolist() == list(range(0, 29, 4))
+    assert connectivity.tolist() == ids.ravel().tolist()
+    assert not np.shares_memory(connectivity, flat)
+    with pytest.raises(ArrayDictError, match="does not match the point counts"):
+        legacy_to_offsets(flat, locations[::-1], "cells", "locations")

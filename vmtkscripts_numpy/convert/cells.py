@@ -323,9 +323,15 @@ def legacy_to_offsets(
                 f"{where_locations}: does not match the point counts in {where_cells}: {problem}"
             )
         starts = shifted
-    is_id = np.ones(flat.size, bool)
-    is_id[starts] = False
-    connectivity = flat[is_id]
+    size = int(sizes[0])
+    if int(sizes.min()) == int(sizes.max()):
+        # Cells of one size that follow one another (checked above) are rows of an (M, k + 1) block:
+        # the ids are its last k columns, taken without a mask over every value.
+        connectivity = flat.reshape(count, size + 1)[:, 1:].reshape(-1)
+    else:
+        is_id = np.ones(flat.size, bool)
+        is_id[starts] = False
+        connectivity = flat[is_id]
     dtype = storage_dtype(connectivity)
     offsets = np.zeros(count + 1, dtype)
     np.cumsum(sizes, out=offsets[1:])
