@@ -55,14 +55,18 @@ SHORT_CALL = 0.01
 
 
 def best_times(
-    calls: Dict[str, Callable[[], Any]], budget: float = 1.0, max_runs: int = 7, once_over: float = 1.0
+    calls: Dict[str, Callable[[], Any]],
+    budget: float = 1.0,
+    max_runs: int = 7,
+    once_over: float = 1.0,
+    before: Optional[Dict[str, Callable[[], Any]]] = None,
 ) -> Dict[str, Tuple[float, int]]:
     """``{key: (seconds, runs)}``: the fastest run of each call, the calls taking turns.
 
     Each round runs every call once, so that all of them see the same load on
     a shared machine; rounds go on up to ``max_runs`` or about ``budget``
     seconds per call. A call that took more than ``once_over`` seconds is not
-    run again.
+    run again. ``before[key]``, when given, runs untimed before each run of ``calls[key]``.
     """
     times: Dict[str, list] = {key: [] for key in calls}
     spent = 0.0
@@ -75,6 +79,8 @@ def best_times(
             # copy of hundreds of megabytes its first run finds cold caches (up to 5x slower).
             repeats = 3 if times[key] and min(times[key]) < SHORT_CALL else 1
             for _ in range(repeats):
+                if before and key in before:
+                    before[key]()
                 gc.disable()
                 try:
                     start = time.perf_counter()

@@ -182,7 +182,10 @@ class Run:
                 storage_format, array_dict, path
             )
         # Each round writes and reads every format once, so that all see the same load on the machine.
-        timed = measure.best_times(calls, budget=self.options.budget, max_runs=5)
+        # Before each write the system's dirty pages are flushed (untimed): otherwise a write pays for
+        # flushing the file written just before it, and the order of the formats decides the times.
+        flush = {key: os.sync for key in calls if key[1] == "write"}
+        timed = measure.best_times(calls, budget=self.options.budget, max_runs=5, before=flush)
         for storage_format in STORAGE_FORMATS:
             path = os.path.join(folder, f"{kind}-{size}-{storage_format.key}{storage_format.extension}")
             file_bytes = os.path.getsize(path)
