@@ -93,7 +93,7 @@ other's (below 1: faster); "loop ÷ this" is how many times faster than the
 per-cell loop. A zero-copy conversion counts as constant when its time at the
 largest size is at most twice its time at the smallest plus 20 µs; "not
 slower than PyVista" allows 10% for timing noise on a shared machine. On the
-shared 2-core machine below, ratios near a target moved by about ±15% from one
+shared 2-core machine above, ratios near a target moved by about ±15% from one
 run to the next (HDF5 reads of the 512³ image: 1.48× in one run, 1.51× in
 the next), so a target met or missed by less than that is a draw.
 """
