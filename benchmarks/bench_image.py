@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import sys
 
+from .run import DEFAULT_OUTPUT
 from .run import main as run_main
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     sizes = ",".join(argv) or "16,512"
+    # Its own folder: the full run's results in benchmarks/results stay as they are.
     return run_main(
         ["--kinds", "image", "--sizes", f"image={sizes}", "--no-storage", "--no-startup", "--memory", "none"]
+        + ["--output", str(DEFAULT_OUTPUT / "bench_image")]
     )
 
 
