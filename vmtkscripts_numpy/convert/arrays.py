@@ -108,8 +108,8 @@ def vtk_to_numpy(array: vtkDataArray, copy: bool = True) -> np.ndarray:
     Examples
     --------
     >>> from vtkmodules.vtkCommonCore import vtkFloatArray
-    >>> values = vtkFloatArray(); values.SetNumberOfComponents(3); values.InsertNextTuple3(1, 2, 3)
-    0
+    >>> values = vtkFloatArray(); values.SetNumberOfComponents(3)
+    >>> _ = values.InsertNextTuple3(1, 2, 3)
     >>> vtk_to_numpy(values)
     array([[1., 2., 3.]], dtype=float32)
     """
