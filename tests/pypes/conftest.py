@@ -9,6 +9,10 @@ from vmtkscripts_numpy.pypes import lookup
 
 HERE = Path(__file__).resolve().parent
 
+# Helper packages the tests import under their own names (one is called ``vmtk``): not collected,
+# not even for doctests, so that importing them cannot leak into other tests.
+collect_ignore = ["fake_vmtk", "pipe_test_scripts"]
+
 
 @pytest.fixture(autouse=True)
 def test_scripts(monkeypatch):
