@@ -25,6 +25,9 @@ from . import data
 
 #: The kinds of data converted, with the name of their size unit.
 KINDS: Dict[str, str] = {"surface": "triangles", "centerlines": "lines", "mesh": "tetrahedra", "image": "voxels"}
+#: Dicts stored in the storage rounds: the kinds, and the image in C order too ([z, y, x],
+#: ``index_order="zyx"``), which HDF5 stores as it lies in memory.
+STORAGE_KINDS: Dict[str, str] = {**KINDS, "image-zyx": "voxels"}
 DIRECTIONS = ("to_dict", "from_dict")
 #: A size of each kind small enough to warm up on.
 TINY = {"surface": 50, "centerlines": 3, "mesh": 60, "image": 4}

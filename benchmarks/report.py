@@ -5,9 +5,15 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .methods import DIRECTION_TITLES, DIRECTIONS, KINDS, STORAGE_FORMATS
+from .methods import DIRECTION_TITLES, DIRECTIONS, KINDS, STORAGE_FORMATS, STORAGE_KINDS
 
-KIND_TITLES = {"surface": "Surfaces", "centerlines": "Centerlines", "mesh": "Meshes", "image": "Images"}
+KIND_TITLES = {
+    "surface": "Surfaces",
+    "centerlines": "Centerlines",
+    "mesh": "Meshes",
+    "image": "Images",
+    "image-zyx": "Images in [z, y, x] order",
+}
 
 #: Timing noise allowed when comparing with a peer measured in the same run on a shared machine.
 PEER_TOLERANCE = 1.10
@@ -51,7 +57,7 @@ def megabytes(value: float) -> str:
 
 
 def size_label(kind: str, size: int) -> str:
-    if kind == "image":
+    if kind.startswith("image"):
         return f"{size}³"
     for factor, suffix in ((1_000_000, "M"), (1_000, "k")):
         if size >= factor and size % (factor // 100) == 0:
@@ -88,7 +94,7 @@ class Results:
 
     def kinds(self, section: str = "conversion") -> List[str]:
         present = {r["kind"] for r in self.records if r["section"] == section}
-        return [kind for kind in KINDS if kind in present]
+        return [kind for kind in (KINDS if section == "conversion" else STORAGE_KINDS) if kind in present]
 
     def find(self, kind: str, direction: str, size: int, method: str) -> Optional[Dict[str, Any]]:
         for record in self.conversions(kind, direction):
@@ -173,7 +179,7 @@ def conversion_table(results: Results, kind: str, direction: str) -> str:
 
 
 def storage_table(results: Results, kind: str) -> str:
-    header = [KINDS[kind], "format", "write", "÷ np.save", "read", "÷ np.load", "file"]
+    header = [STORAGE_KINDS[kind], "format", "write", "÷ np.save", "read", "÷ np.load", "file"]
     rows = []
     for size in results.sizes(kind, "storage"):
         limit = results.storage_record(kind, size, "numpy-save")
@@ -393,7 +399,7 @@ def plot(results: Results, path: str) -> Optional[str]:
                 [p[0] for p in points], [p[1] for p in points], style, marker="o", markersize=3, label=labels[key]
             )
         axis.set_title(title, fontsize=9)
-        axis.set_xlabel("voxels" if kind == "image" else KINDS[kind], fontsize=8)
+        axis.set_xlabel(STORAGE_KINDS[kind], fontsize=8)
         axis.set_ylabel("seconds", fontsize=8)
         axis.tick_params(labelsize=7)
         axis.grid(True, which="major", alpha=0.3)

@@ -173,7 +173,13 @@ class Run:
             "mesh": mesh.mesh_to_dict,
             "image": image.image_to_dict,
         }[kind]
-        array_dict = to_dict(inputs.vtk, copy=True)
+        self.storage_rounds(kind, size, inputs, to_dict(inputs.vtk, copy=True), folder)
+        if kind == "image":  # the same voxels in C order: HDF5 stores them without a transpose
+            zyx = image.image_to_dict(inputs.vtk, copy=True, index_order="zyx")
+            self.storage_rounds("image-zyx", size, inputs, zyx, folder)
+
+    def storage_rounds(self, kind: str, size: int, inputs: Inputs, array_dict: Dict[str, Any], folder: str) -> None:
+        """Write and read ``array_dict`` in every format and with np.save/np.load; record it under ``kind``."""
         array_bytes = methods.data.array_bytes(array_dict)
         calls = {}
         for storage_format in STORAGE_FORMATS:
@@ -213,7 +219,6 @@ class Run:
                 f"write {report.seconds(write_time):>10}  read {report.seconds(read_time):>10}  "
                 f"{file_bytes / 1e6:9.1f} MB"
             )
-        del array_dict
 
     def memory(self, kind: str, sizes: List[int]) -> None:
         mode = self.options.memory
