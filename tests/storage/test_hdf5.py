@@ -158,6 +158,22 @@ def test_datasets_are_chunked_in_slabs_except_scalars_and_empty_ones(tmp_path):
         assert h5file["scalar"].chunks is None and h5file["empty"].chunks is None
 
 
+@pytest.mark.parametrize("options", [{}, {"compression": "gzip"}, {"compression": "lzf"}])
+def test_datasets_of_one_shape_and_several_dtypes_each_get_their_own_filters(tmp_path, options):
+    # Creation settings are shared between alike datasets; one-byte data has nothing to shuffle.
+    items = [np.arange(6.0), np.arange(6, dtype=np.uint8), np.arange(6, dtype=np.int32), np.arange(7.0), np.array(2)]
+    hdf5.write(tmp_path / "a.hdf5", {"Items": items}, **options)
+    with h5py.File(tmp_path / "a.hdf5", "r") as h5file:
+        group = h5file["Items"]
+        compressed = bool(options)
+        assert [group[str(index)].shuffle for index in range(4)] == [compressed, False, compressed, compressed]
+        assert [group[str(index)].chunks for index in range(5)] == [(6,), (6,), (6,), (7,), None]
+        assert {group[str(index)].compression for index in range(4)} == {options.get("compression")}
+        assert [group[str(index)].dtype for index in range(5)] == [item.dtype for item in items]
+    for read, item in zip(hdf5.read(tmp_path / "a.hdf5")["Items"], items):
+        np.testing.assert_array_equal(read, item)
+
+
 @pytest.mark.parametrize(
     "options, filters",
     [
