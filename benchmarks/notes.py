@@ -41,11 +41,19 @@ def _missed(results: Results) -> List[tuple]:
     return [(target, case) for target, case, _, met in targets(results) if met is False]
 
 
+def _case_kind(case: str) -> Optional[str]:
+    """The kind a targets-table case is about: the one with the longest title the case starts with.
+
+    ("Images in [z, y, x] order, 512³" is about ``image-zyx``, not ``image``.)
+    """
+    titles = [(len(title), kind) for kind, title in KIND_TITLES.items() if case.startswith(title)]
+    return max(titles)[1] if titles else None
+
+
 def _has(missed: List[tuple], target: str, kind: str, direction: Optional[str] = None, text: str = "") -> bool:
-    title = KIND_TITLES[kind]
     return any(
         row_target.startswith(target)
-        and case.startswith(title)
+        and _case_kind(case) == kind
         and (direction is None or DIRECTION_NAMES[direction] in case)
         and text in case
         for row_target, case in missed
