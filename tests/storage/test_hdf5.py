@@ -332,3 +332,37 @@ def test_page_aligned_empty_gives_the_shape_and_dtype_asked_for(shape, dtype):
     assert array.shape == shape and array.dtype == np.dtype(dtype) and array.flags.c_contiguous
     if array.nbytes >= 1 << 20:
         assert array.ctypes.data % 4096 == 0
+
+
+# chunks written straight from the array ----------------------------------------------------------------------
+DIRECT_DTYPES = ["?", "i1", "<u2", ">i4", "<i8", ">u8", "<f2", ">f4", "<f8", "<c8", ">c16", "g", "S3"]
+
+
+@pytest.mark.parametrize("dtype", DIRECT_DTYPES)
+@pytest.mark.parametrize("shape", [(1000,), (1000, 3), (5, 70, 9), (3, 1, 41, 2)])
+def test_uncompressed_chunks_hold_every_value_in_place_whatever_the_dtype(tmp_path, dtype, shape):
+    # 512-byte chunks: many chunks, a split axis in the middle, and last chunks that run past the end.
+    values = np.random.default_rng(5).integers(0, 120, shape)
+    data = (values > 60) if dtype == "?" else values.astype(dtype)
+    path = tmp_path / "a.hdf5"
+    hdf5.write(path, {"Data": data}, chunk_bytes=512)
+    with h5py.File(path, "r") as h5file:
+        dataset = h5file["Data"]
+        assert dataset.chunks == hdf5.chunk_shape(shape, data.dtype.itemsize, 512)
+        assert dataset.dtype == data.dtype
+        np.testing.assert_array_equal(dataset[()], data)  # as any HDF5 reader sees it
+    np.testing.assert_array_equal(hdf5.read(path)["Data"], data)
+
+
+@pytest.mark.parametrize(
+    "shape, chunk",
+    [((10_000,), (100,)), ((7, 100, 30), (1, 3, 30)), ((6, 4, 500), (1, 1, 100)), ((3, 4), (3, 4))],
+)
+def test_write_chunks_fills_a_dataset_chunked_on_any_axis(tmp_path, shape, chunk):
+    data = np.arange(np.prod(shape), dtype=np.int32).reshape(shape)
+    assert hdf5.chunk_shape(shape, 4, 400) == chunk
+    with h5py.File(tmp_path / "a.hdf5", "w") as h5file:
+        dataset = h5file.create_dataset("data", shape=shape, dtype=np.int32, chunks=chunk)
+        hdf5.write_chunks(dataset.id, data, chunk)
+        assert dataset.id.get_num_chunks() == np.prod([-(-length // width) for length, width in zip(shape, chunk)])
+        np.testing.assert_array_equal(dataset[()], data)

@@ -159,6 +159,50 @@ def c_ordered(data: np.ndarray) -> np.ndarray:
     return result
 
 
+#: dtype kinds whose numpy bytes are exactly the bytes of the HDF5 type made for them (long
+#: doubles, with padding bytes, are left to HDF5's conversion).
+_RAW_KINDS = "biufc"
+
+
+def write_chunks(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...]) -> None:
+    """Write each chunk of an unfiltered dataset straight from the C-ordered ``data``.
+
+    A :func:`chunk_shape` chunk is a contiguous slab of ``data``, so its bytes
+    go to the file as they are (``H5Dwrite_chunk``) instead of through HDF5's
+    selection machinery, which made chunked writes about 1.5 times slower than
+    writing the same bytes to a contiguous dataset. A last chunk that runs
+    past the end of the split axis is padded with zeros, as HDF5 pads it.
+
+    Examples
+    --------
+    >>> import h5py, os, tempfile
+    >>> rows = np.arange(30.0).reshape(10, 3)
+    >>> path = os.path.join(tempfile.mkdtemp(), "rows.h5")
+    >>> with h5py.File(path, "w") as h5file:
+    ...     dataset = h5file.create_dataset("rows", shape=rows.shape, dtype=rows.dtype, chunks=(4, 3))
+    ...     write_chunks(dataset.id, rows, (4, 3))
+    ...     bool((dataset[()] == rows).all())
+    True
+    """
+    # chunk_shape keeps whole trailing axes, splits one axis and gives the axes before it width 1.
+    split = max((axis for axis, (length, width) in enumerate(zip(data.shape, chunk)) if width != length), default=None)
+    if split is None:
+        dataset.write_direct_chunk((0,) * data.ndim, data)
+        return
+    length, step, trailing = data.shape[split], chunk[split], data.ndim - split - 1
+    slabs = data.reshape(-1, length, math.prod(data.shape[split + 1:]))
+    padded = None
+    for slab, outer in zip(slabs, np.ndindex(*data.shape[:split])):
+        for start in range(0, length, step):
+            piece = slab[start:start + step]
+            if len(piece) < step:
+                if padded is None:
+                    padded = np.zeros((step,) + piece.shape[1:], data.dtype)
+                padded[:len(piece)] = piece
+                piece = padded
+            dataset.write_direct_chunk(outer + (start,) + (0,) * trailing, piece)
+
+
 def _code_units(array: np.ndarray) -> np.ndarray:
     """A unicode array as its UTF-32 code units, with one more axis (HDF5 has no UTF-32 string type)."""
     unit = np.dtype("u4").newbyteorder(array.dtype.byteorder)
@@ -194,8 +238,7 @@ class _Writer:
         self.plists: Dict[Tuple[Any, ...], Any] = {}
         self.file_types: Dict[np.dtype, Any] = {}
 
-    def dataset_plist(self, data: np.ndarray) -> Any:
-        chunk = chunk_shape(data.shape, data.dtype.itemsize, self.chunk_bytes) if data.ndim and data.size else ()
+    def dataset_plist(self, data: np.ndarray, chunk: Tuple[int, ...]) -> Any:
         shuffle = bool(self.compression and self.shuffle and data.dtype.itemsize > 1)
         key = chunk + (shuffle,)
         plist = self.plists.get(key)
@@ -233,8 +276,11 @@ class _Writer:
                 raise _tree.ArrayDictError(f"{_tree.path_text(where)}: dtype {data.dtype} cannot be stored in "
                                            f"HDF5 ({error})") from None
         space = h5s.create(h5s.SCALAR) if stored.ndim == 0 else h5s.create_simple(stored.shape)
-        dataset = h5d.create(group.id, name.encode("utf-8"), file_type, space, dcpl=self.dataset_plist(stored))
-        if stored.size:
+        chunk = chunk_shape(stored.shape, stored.dtype.itemsize, self.chunk_bytes) if stored.ndim and stored.size else ()
+        dataset = h5d.create(group.id, name.encode("utf-8"), file_type, space, dcpl=self.dataset_plist(stored, chunk))
+        if chunk and self.compression is None and stored.dtype.kind in _RAW_KINDS and stored.dtype.char not in "gG":
+            write_chunks(dataset, stored, chunk)
+        elif stored.size:
             dataset.write(h5s.ALL, h5s.ALL, stored)
         if packed:
             self.h5py.Dataset(dataset).attrs[DTYPE_ATTRIBUTE] = data.dtype.str
