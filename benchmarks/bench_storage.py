@@ -10,6 +10,7 @@ Run from the project root::
     python -m benchmarks.bench_storage 400 100000   # MB, number of centerline cells
 """
 
+import contextlib
 import os
 import shutil
 import sys
@@ -31,15 +32,20 @@ def best_ms(function, repeat):
     return best * 1e3
 
 
-def best_pair_ms(first, second, repeat):
+def best_pair_ms(first, second, repeat, paths=((), ())):
     """Best times of two functions run alternately, so that both see the same load on the machine.
 
-    Dirty pages are flushed before each run (untimed), so that no write pays for
-    writing back the file written before it.
+    Before each run (untimed) the files in the matching ``paths`` are removed,
+    so that a write makes a new file, and dirty pages are flushed, so that no
+    write pays for writing back the file written before it (see
+    ``measure.new_file_ahead``).
     """
     times = ([], [])
     for _ in range(repeat):
-        for function, record in zip((first, second), times):
+        for function, record, removed in zip((first, second), times, paths):
+            for path in removed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
             os.sync()
             start = time.perf_counter()
             function()
@@ -87,7 +93,7 @@ def numpy_save_load(folder, array_dict):
         for name in arrays:
             np.load(os.path.join(folder, name + ".npy"))
 
-    return save, load
+    return save, load, [os.path.join(folder, name + ".npy") for name in arrays]
 
 
 def main(megabytes=110.0, cells=20_000):
@@ -95,7 +101,7 @@ def main(megabytes=110.0, cells=20_000):
     try:
         surface = surface_dict(megabytes)
         size = sum(array.nbytes for _, array in leaves(surface)) / 1e6
-        save, load = numpy_save_load(folder, surface)
+        save, load, saved = numpy_save_load(folder, surface)
         print(f"surface dict, {size:.0f} MB of arrays; best of 7 (compressed: 2), each run beside np.save / np.load")
         print(f"  {'':<14} {'write':>9} {'np.save':>9} {'ratio':>6}   {'read':>9} {'np.load':>9} {'ratio':>6}   {'size':>8}")
         cases = [
@@ -109,7 +115,7 @@ def main(megabytes=110.0, cells=20_000):
             path = os.path.join(folder, "surface" + storage.FORMATS[format_name].extension)
             repeat = 2 if options else 7
             write_ms, save_ms = best_pair_ms(lambda: storage.write(path, surface, format=format_name, **options),
-                                             save, repeat)
+                                             save, repeat, paths=([path], saved))
             read_ms, load_ms = best_pair_ms(lambda: storage.read(path), load, repeat)
             print(f"  {label:<14} {write_ms:7.1f}ms {save_ms:7.1f}ms {write_ms / save_ms:5.2f}x   "
                   f"{read_ms:7.1f}ms {load_ms:7.1f}ms {read_ms / load_ms:5.2f}x   {os.path.getsize(path) / 1e6:6.1f}MB")

@@ -60,9 +60,14 @@ Methods, in both directions (VTK → ArrayDict, ArrayDict → VTK):
 - **storage**: the ArrayDict a copying conversion gives, written and read
   with `vmtkscripts_numpy.storage` (HDF5 uncompressed, gzip level 4, lzf;
   pickle; npz) against `np.save` / `np.load` of the same arrays one after
-  another in one file. Files go to the system's temporary folder; before each
-  write the system's dirty pages are flushed (`os.sync`, untimed), so that no
-  write pays for flushing the one before it; reads come from the page cache.
+  another in one file. Files go to the system's temporary folder. Before each
+  write (untimed) the file of the run before is removed, so that every write
+  makes a new file, and the system's dirty pages are flushed (`os.sync`), so
+  that no write pays for flushing the one before it; reads come from the page
+  cache. Replacing a file instead adds the freeing of the old one, which
+  `np.save` does before it writes (it truncates) and an atomic writer after
+  (it renames); on this virtual machine that order alone moved the same HDF5
+  write between 100 and 600 ms.
 - **start-up**: the median wall time of 9 runs of
   `python -m vmtkscripts_numpy --help` (what the `vmtknumpy` command runs)
   against `python -c "import numpy"`.

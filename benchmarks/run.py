@@ -17,6 +17,7 @@ how time and memory are measured.
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime
 import gc
 import json
@@ -181,17 +182,15 @@ class Run:
     def storage_rounds(self, kind: str, size: int, inputs: Inputs, array_dict: Dict[str, Any], folder: str) -> None:
         """Write and read ``array_dict`` in every format and with np.save/np.load; record it under ``kind``."""
         array_bytes = methods.data.array_bytes(array_dict)
-        calls = {}
+        calls, before = {}, {}
         for storage_format in STORAGE_FORMATS:
             path = os.path.join(folder, f"{kind}-{size}-{storage_format.key}{storage_format.extension}")
             calls[(storage_format.key, "write")], calls[(storage_format.key, "read")] = methods.storage_calls(
                 storage_format, array_dict, path
             )
+            before[(storage_format.key, "write")] = functools.partial(measure.new_file_ahead, path)
         # Each round writes and reads every format once, so that all see the same load on the machine.
-        # Before each write the system's dirty pages are flushed (untimed): otherwise a write pays for
-        # flushing the file written just before it, and the order of the formats decides the times.
-        flush = {key: os.sync for key in calls if key[1] == "write"}
-        timed = measure.best_times(calls, budget=self.options.budget, max_runs=5, before=flush)
+        timed = measure.best_times(calls, budget=self.options.budget, max_runs=5, before=before)
         for storage_format in STORAGE_FORMATS:
             path = os.path.join(folder, f"{kind}-{size}-{storage_format.key}{storage_format.extension}")
             file_bytes = os.path.getsize(path)
