@@ -441,6 +441,8 @@ class _Reader:
         self.h5py = h5py
         self.source = source
         self.ours = ours
+        # HDF5 memory types by dtype, made once: h5py would make one per dataset read.
+        self.memory_types: Dict[np.dtype, Any] = {}
 
     def fail(self, where: str, problem: str) -> DataFileError:
         return DataFileError(self.source, f"{where}: {problem}")
@@ -519,10 +521,11 @@ class _Reader:
     def dataset(self, dataset_id: Any, where: str) -> Any:
         h5py = self.h5py
         space = dataset_id.get_space()
-        if space.get_simple_extent_type() == h5py.h5s.NULL:
+        shape = space.shape
+        if not shape and space.get_simple_extent_type() == h5py.h5s.NULL:
             raise self.fail(where, "is an empty (null) dataset with no shape")
         dtype = dataset_id.dtype
-        string = h5py.check_string_dtype(dtype)
+        string = h5py.check_string_dtype(dtype) if dtype.kind == "O" else None
         if string is not None and string.length is None:
             text = h5py.Dataset(dataset_id).asstr()[()]
             if isinstance(text, np.ndarray):  # an array of strings (not written by this package)
@@ -531,9 +534,12 @@ class _Reader:
         if dtype.kind not in _tree.ARRAY_KINDS or dtype.fields or dtype.subdtype is not None:
             raise self.fail(where, f"has an HDF5 type with no plain numpy dtype ({dtype}); "
                             "this is not an ArrayDict file")
-        data = page_aligned_empty(space.shape, dtype)
+        data = page_aligned_empty(shape, dtype)
         if data.size:
-            dataset_id.read(h5py.h5s.ALL, h5py.h5s.ALL, data)
+            memory_type = self.memory_types.get(dtype)
+            if memory_type is None:
+                memory_type = self.memory_types[dtype] = h5py.h5t.py_create(dtype)
+            dataset_id.read(h5py.h5s.ALL, h5py.h5s.ALL, data, memory_type)
         if not h5py.h5a.get_num_attrs(dataset_id):
             return data
         code_dtype = self.attribute(dataset_id, DTYPE_ATTRIBUTE) if self.ours else None
