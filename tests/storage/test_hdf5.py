@@ -366,3 +366,14 @@ def test_write_chunks_fills_a_dataset_chunked_on_any_axis(tmp_path, shape, chunk
         hdf5.write_chunks(dataset.id, data, chunk)
         assert dataset.id.get_num_chunks() == np.prod([-(-length // width) for length, width in zip(shape, chunk)])
         np.testing.assert_array_equal(dataset[()], data)
+
+
+def test_items_of_a_list_keep_their_own_dtypes_whatever_came_before(tmp_path):
+    # The reader reuses the dtype of the previous dataset when the HDF5 types are equal.
+    dtypes = ["<i4", "<i4", ">i4", "<i4", "?", "<u1", "<i1", "<f8", "<c16", "S2", "<f4", "<f8", "?"]
+    items = [np.arange(3).astype(dtype) for dtype in dtypes] + [np.array(["ab", "c"]), np.arange(2.0)]
+    hdf5.write(tmp_path / "a.hdf5", {"Items": items})
+    read = hdf5.read(tmp_path / "a.hdf5")["Items"]
+    assert [item.dtype for item in read] == [item.dtype for item in items]
+    for back, item in zip(read, items):
+        np.testing.assert_array_equal(back, item)

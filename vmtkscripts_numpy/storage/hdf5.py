@@ -443,6 +443,10 @@ class _Reader:
         self.ours = ours
         # HDF5 memory types by dtype, made once: h5py would make one per dataset read.
         self.memory_types: Dict[np.dtype, Any] = {}
+        # The last file type met and its dtype: the items of a list mostly share one, and comparing
+        # two types costs a third of converting one.
+        self.last_type: Any = None
+        self.last_dtype: Optional[np.dtype] = None
 
     def fail(self, where: str, problem: str) -> DataFileError:
         return DataFileError(self.source, f"{where}: {problem}")
@@ -524,7 +528,12 @@ class _Reader:
         shape = space.shape
         if not shape and space.get_simple_extent_type() == h5py.h5s.NULL:
             raise self.fail(where, "is an empty (null) dataset with no shape")
-        dtype = dataset_id.dtype
+        file_type = dataset_id.get_type()
+        if self.last_type is not None and file_type == self.last_type:
+            dtype = self.last_dtype
+        else:
+            dtype = self.last_dtype = file_type.dtype
+            self.last_type = file_type
         string = h5py.check_string_dtype(dtype) if dtype.kind == "O" else None
         if string is not None and string.length is None:
             text = h5py.Dataset(dataset_id).asstr()[()]
