@@ -30,7 +30,7 @@ meant them: a group whose members are exactly the datasets ``"0"`` ...
 ``"n-1"`` is a list, in numeric order (``0, 1, 2, ..., 10, 11``, not
 HDF5's name order ``0, 1, 10, 11, 2, ...``).
 
-Every dataset costs about 45 microseconds to write and 65 to read, most of it
+Every dataset costs about 45 microseconds to write and 50 to read, most of it
 HDF5's own work of creating, opening and closing an object (``np.save`` and
 ``np.load`` of one small array: about 18 and 36), so a list of 100 000 small
 arrays (vmtk's centerline ``CellPointIds``) takes some seconds each way; pickle
