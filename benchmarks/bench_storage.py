@@ -10,7 +10,6 @@ Run from the project root::
     python -m benchmarks.bench_storage 400 100000   # MB, number of centerline cells
 """
 
-import contextlib
 import os
 import shutil
 import sys
@@ -19,6 +18,7 @@ import time
 
 import numpy as np
 
+from .measure import new_file_ahead
 from vmtkscripts_numpy import storage
 
 
@@ -36,17 +36,13 @@ def best_pair_ms(first, second, repeat, paths=((), ())):
     """Best times of two functions run alternately, so that both see the same load on the machine.
 
     Before each run (untimed) the files in the matching ``paths`` are removed,
-    so that a write makes a new file, and dirty pages are flushed, so that no
-    write pays for writing back the file written before it (see
-    ``measure.new_file_ahead``).
+    so that a write makes a new file, and dirty pages are flushed
+    (``measure.new_file_ahead``).
     """
     times = ([], [])
     for _ in range(repeat):
         for function, record, removed in zip((first, second), times, paths):
-            for path in removed:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
-            os.sync()
+            new_file_ahead(*removed)
             start = time.perf_counter()
             function()
             record.append(time.perf_counter() - start)

@@ -97,8 +97,8 @@ def best_times(
     return {key: (min(values), len(values)) for key, values in times.items()}
 
 
-def new_file_ahead(path: str) -> None:
-    """Before a timed write: remove the file an earlier run wrote at ``path``, then flush dirty pages.
+def new_file_ahead(*paths: str) -> None:
+    """Before a timed write: remove the files an earlier run wrote at ``paths``, then flush dirty pages.
 
     Every write then makes a new file, as converting many geometries does.
     Replacing a file instead adds the freeing of the old one's cached pages
@@ -109,8 +109,9 @@ def new_file_ahead(path: str) -> None:
     the same HDF5 write from 100 to 600 ms between runs. The flush keeps a
     write from paying for writing back the file written just before it.
     """
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
     os.sync()
 
 

@@ -17,8 +17,8 @@ how time and memory are measured.
 from __future__ import annotations
 
 import argparse
-import functools
 import datetime
+import functools
 import gc
 import json
 import os

@@ -4,9 +4,9 @@ from benchmarks import measure
 
 
 def test_a_timed_write_gets_a_new_file(tmp_path):
-    earlier = tmp_path / "a.hdf5"
+    earlier, other = tmp_path / "a.hdf5", tmp_path / "a.npy"
     earlier.write_bytes(b"from the run before")
-    measure.new_file_ahead(str(earlier))
-    assert not earlier.exists()
-    measure.new_file_ahead(str(earlier))  # nothing to remove: no error
+    other.write_bytes(b"from the run before")
+    measure.new_file_ahead(str(earlier), str(other))
     assert list(tmp_path.iterdir()) == []
+    measure.new_file_ahead(str(earlier))  # nothing to remove: no error
