@@ -18,8 +18,9 @@ import time
 
 import numpy as np
 
-from .measure import new_file_ahead
 from vmtkscripts_numpy import storage
+
+from .measure import new_file_ahead
 
 
 def best_ms(function, repeat):
