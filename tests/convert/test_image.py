@@ -476,6 +476,11 @@ BAD_DICTS = {
     "Spacing of rank 2": (_setting("Spacing", np.ones((3, 1))), r"\['Spacing'\]: expected shape \(3,\)"),
     "Origin of two values": (_setting("Origin", [0.0, 0.0]), r"\['Origin'\]: expected shape \(3,\)"),
     "Origin as text": (_setting("Origin", ["0", "0", "0"]), r"\['Origin'\]: expected numbers"),
+    "infinite Origin": (_setting("Origin", [0.0, np.inf, 0.0]), r"\['Origin'\]: expected finite"),
+    "NaN in Direction": (
+        _setting("Direction", [[1, 0, 0], [0, np.nan, 0], [0, 0, 1]]), r"\['Direction'\]: expected finite"
+    ),
+    "Extent not integers": (_setting("Extent", [0, 3, 0, 2, 0.5, 1.5]), r"\['Extent'\]: expected integers"),
     "singular Direction": (_setting("Direction", np.zeros((3, 3))), r"\['Direction'\]: is singular"),
     "scaled Direction": (_setting("Direction", 2 * np.eye(3)), r"\['Direction'\]: expected an orthonormal"),
     "sheared Direction": (

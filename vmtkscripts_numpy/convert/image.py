@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -45,6 +45,7 @@ IMAGE_KEYS: Tuple[str, ...] = (
     "Origin", "Dimensions", "Spacing", "Direction", "Extent", "IndexOrder",
     "PointData", "CellData", "FieldData", "ActiveArrays", "ArrayTypes",
 )
+_IMAGE_KEY_SET = frozenset(IMAGE_KEYS)
 _SECTIONS = {"ActiveArrays": ("PointData", "CellData"), "ArrayTypes": ("PointData", "CellData", "FieldData")}
 
 
@@ -199,7 +200,7 @@ def dict_to_image(
     where = "ArrayDict"
     if not isinstance(array_dict, Mapping):
         raise ArrayDictError(f"{where}: expected a dict, found {type(array_dict).__name__}")
-    unknown = [repr(key) for key in array_dict if key not in IMAGE_KEYS]
+    unknown = [repr(key) for key in array_dict if key not in _IMAGE_KEY_SET]
     if unknown:
         warnings.warn(
             f"{where}: {', '.join(unknown)} not part of an image ArrayDict, ignored "
@@ -210,19 +211,21 @@ def dict_to_image(
     order = _index_order(array_dict.get("IndexOrder", default_index_order), key_path(where, "IndexOrder"))
     dimensions = _dimensions(require(array_dict, "Dimensions", where), key_path(where, "Dimensions"))
     spacing = _spacing(require(array_dict, "Spacing", where), key_path(where, "Spacing"))
-    origin = _origin(require(array_dict, "Origin", where), key_path(where, "Origin"))
+    origin = _floats(require(array_dict, "Origin", where), key_path(where, "Origin"))
     direction = _direction(array_dict.get("Direction"), key_path(where, "Direction"))
     extent = _extent(array_dict.get("Extent"), dimensions, key_path(where, "Extent"))
 
     image = vtkImageData()
-    image.SetExtent(*(int(value) for value in extent))
+    image.SetExtent(*extent)
     image.SetSpacing(*spacing)
-    image.SetDirectionMatrix(*direction.ravel())
-    # The dict's Origin is where index [0, 0, 0] of the arrays is, i.e. where the extent starts.
-    image.SetOrigin(*(origin - direction @ (spacing * extent[0::2])))
+    image.SetDirectionMatrix(*(element for row in direction for element in row))
+    # The dict's Origin is where index [0, 0, 0] of the arrays is, i.e. where the extent starts:
+    # VTK's origin is Origin - Direction @ (Spacing * Extent[0::2]).
+    start = [size * low for size, low in zip(spacing, extent[0::2])]
+    image.SetOrigin(*(value - sum(map(float.__mul__, row, start)) for value, row in zip(origin, direction)))
 
     sections = {
-        "PointData": (image.GetPointData(), tuple(int(count) for count in dimensions)),
+        "PointData": (image.GetPointData(), dimensions),
         "CellData": (image.GetCellData(), _cell_grid(dimensions)),
         "FieldData": (image.GetFieldData(), None),
     }
@@ -346,10 +349,10 @@ def dict_from_array(
     extent = np.zeros(6, dtype=np.int64)
     extent[1::2] = dimensions - 1
     return {
-        "Origin": _origin(np.zeros(3) if origin is None else origin, "origin"),
+        "Origin": np.array(_floats((0, 0, 0) if origin is None else origin, "origin")),
         "Dimensions": dimensions,
-        "Spacing": _spacing(np.ones(3) if spacing is None else spacing, "spacing"),
-        "Direction": _direction(direction, "direction"),
+        "Spacing": np.array(_spacing((1, 1, 1) if spacing is None else spacing, "spacing")),
+        "Direction": np.array(_direction(direction, "direction")),
         "Extent": extent,
         "IndexOrder": order,
         "PointData": {name: values},
@@ -405,73 +408,86 @@ def _index_order(value: Any, where: str) -> str:
     return str(value)
 
 
-def _vector(value: Any, shape: Tuple[int, ...], where: str) -> np.ndarray:
+# Placement values are a handful of numbers: they are checked as Python lists, which for
+# 3-vectors is several times faster than a numpy call per check.
+
+
+def _numbers(value: Any, shape: Tuple[int, ...], where: str) -> List[Any]:
+    """``value`` as (nested) Python lists of finite numbers, shaped ``shape``."""
     array = numeric_array(value, where)
     if array.shape != shape:
         raise ArrayDictError(f"{where}: expected shape {shape}, found {array.shape}")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise ArrayDictError(f"{where}: expected finite numbers, found {array.tolist()}")
-    return array
+    numbers = array.tolist()
+    if array.dtype.kind == "f":
+        flat = numbers if array.ndim == 1 else [number for row in numbers for number in row]
+        if not all(map(math.isfinite, flat)):
+            raise ArrayDictError(f"{where}: expected finite numbers, found {numbers}")
+    return numbers
 
 
-def _integers(value: Any, shape: Tuple[int, ...], where: str) -> np.ndarray:
-    array = _vector(value, shape, where)
-    if array.dtype.kind == "f" and not (array == np.round(array)).all():
-        raise ArrayDictError(f"{where}: expected integers, found {array.tolist()}")
-    return array.astype(np.int64)
+def _integers(value: Any, count: int, where: str) -> Tuple[int, ...]:
+    numbers = _numbers(value, (count,), where)
+    if any(isinstance(number, float) and not number.is_integer() for number in numbers):
+        raise ArrayDictError(f"{where}: expected integers, found {numbers}")
+    return tuple(int(number) for number in numbers)
 
 
-def _dimensions(value: Any, where: str) -> np.ndarray:
-    dimensions = _integers(value, (3,), where)
-    if (dimensions < 0).any():
-        raise ArrayDictError(f"{where}: expected point counts >= 0, found {dimensions.tolist()}")
+def _dimensions(value: Any, where: str) -> Tuple[int, int, int]:
+    dimensions = _integers(value, 3, where)
+    if min(dimensions) < 0:
+        raise ArrayDictError(f"{where}: expected point counts >= 0, found {list(dimensions)}")
     return dimensions
 
 
-def _spacing(value: Any, where: str) -> np.ndarray:
-    spacing = _vector(value, (3,), where).astype(np.float64)
-    if (spacing <= 0).any():
+def _floats(value: Any, where: str) -> Tuple[float, float, float]:
+    return tuple(float(number) for number in _numbers(value, (3,), where))
+
+
+def _spacing(value: Any, where: str) -> Tuple[float, float, float]:
+    spacing = _floats(value, where)
+    if min(spacing) <= 0:
         raise ArrayDictError(
-            f"{where}: expected positive voxel sizes, found {spacing.tolist()} "
+            f"{where}: expected positive voxel sizes, found {list(spacing)} "
             "(flip an axis with a negative Direction column instead)"
         )
     return spacing
 
 
-def _origin(value: Any, where: str) -> np.ndarray:
-    return _vector(value, (3,), where).astype(np.float64)
+_IDENTITY_ROWS = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 
 
-_IDENTITY = np.eye(3)
-
-
-def _direction(value: Any, where: str) -> np.ndarray:
+def _direction(value: Any, where: str) -> Tuple[Tuple[float, float, float], ...]:
+    """The rows of an orthonormal (3, 3) matrix; the identity for None."""
     if value is None:
-        return np.eye(3)
-    direction = _vector(value, (3, 3), where).astype(np.float64)
-    deviation = np.abs(direction.T @ direction - _IDENTITY).max()
+        return _IDENTITY_ROWS
+    rows = tuple(tuple(float(number) for number in row) for row in _numbers(value, (3, 3), where))
+    if rows == _IDENTITY_ROWS:
+        return rows
+    # The largest element of |Direction.T @ Direction - I|.
+    deviation = max(
+        abs(sum(row[i] * row[j] for row in rows) - (i == j)) for i in range(3) for j in range(i, 3)
+    )
     if deviation <= ORTHONORMAL_TOLERANCE:
-        return direction
-    if abs(np.linalg.det(direction)) < ORTHONORMAL_TOLERANCE:
-        raise ArrayDictError(f"{where}: is singular (determinant 0), found {direction.tolist()}")
+        return rows
+    matrix = [list(row) for row in rows]
+    if abs(np.linalg.det(np.array(rows))) < ORTHONORMAL_TOLERANCE:
+        raise ArrayDictError(f"{where}: is singular (determinant 0), found {matrix}")
     raise ArrayDictError(
         f"{where}: expected an orthonormal matrix (unit columns at right angles, a rotation or "
-        f"reflection), found {direction.tolist()} (Direction.T @ Direction differs from the identity "
+        f"reflection), found {matrix} (Direction.T @ Direction differs from the identity "
         f"by {deviation:.3g})"
     )
 
 
-def _extent(value: Any, dimensions: np.ndarray, where: str) -> np.ndarray:
+def _extent(value: Any, dimensions: Tuple[int, int, int], where: str) -> Tuple[int, ...]:
     if value is None:
-        extent = np.zeros(6, dtype=np.int64)
-        extent[1::2] = dimensions - 1
-        return extent
-    extent = _integers(value, (6,), where)
-    spans = extent[1::2] - extent[0::2] + 1
-    if (spans != dimensions).any():
+        return tuple(bound for count in dimensions for bound in (0, count - 1))
+    extent = _integers(value, 6, where)
+    spans = [high - low + 1 for low, high in zip(extent[0::2], extent[1::2])]
+    if spans != list(dimensions):
         raise ArrayDictError(
-            f"{where}: {extent.tolist()} spans {spans.tolist()} points per axis, but Dimensions is "
-            f"{dimensions.tolist()} (expected Extent[1::2] - Extent[0::2] + 1 == Dimensions)"
+            f"{where}: {list(extent)} spans {spans} points per axis, but Dimensions is "
+            f"{list(dimensions)} (expected Extent[1::2] - Extent[0::2] + 1 == Dimensions)"
         )
     return extent
 
@@ -488,11 +504,11 @@ def _section_table(array_dict: Mapping[str, Any], key: str, where: str) -> Mappi
     return table
 
 
-def _cell_grid(dimensions: np.ndarray) -> Tuple[int, ...]:
+def _cell_grid(dimensions: Sequence[int]) -> Tuple[int, ...]:
     """Cells per axis: one fewer than points, but 1 along an axis of a single point (as VTK counts)."""
-    if (dimensions == 0).any():
+    if 0 in dimensions:
         return (0, 0, 0)
-    return tuple(int(max(count - 1, 1)) for count in dimensions)
+    return tuple(max(int(count) - 1, 1) for count in dimensions)
 
 
 def _matrix_elements(matrix) -> np.ndarray:

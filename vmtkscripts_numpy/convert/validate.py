@@ -12,6 +12,8 @@ from ..errors import ArrayDictError
 
 def key_path(where: str, *keys: Any) -> str:
     """``key_path("ArrayDict", "PointData", "p")`` -> ``"ArrayDict['PointData']['p']"``."""
+    if len(keys) == 1:  # the common case, and converters build many paths per dict
+        return f"{where}[{keys[0]!r}]"
     return where + "".join(f"[{key!r}]" for key in keys)
 
 
