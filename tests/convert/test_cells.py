@@ -208,3 +208,33 @@ def test_flat_cells_of_one_size_read_like_mixed_ones(vtk9_locations):
     assert not np.shares_memory(connectivity, flat)
     with pytest.raises(ArrayDictError, match="does not match the point counts"):
         legacy_to_offsets(flat, locations[::-1], "cells", "locations")
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, ">i8", np.uint16])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_flat_cells_of_one_size_keep_their_ids_for_any_integer_storage(dtype, contiguous):
+    ids = rng.integers(0, 50, (9, 3))
+    flat = np.hstack([np.full((9, 1), 3), ids]).ravel().astype(dtype)
+    if not contiguous:
+        flat = np.repeat(flat, 2)[::2]
+    offsets, connectivity = legacy_to_offsets(flat, np.arange(9) * 4, "cells", "locations")
+    assert offsets.tolist() == list(range(0, 28, 3))
+    assert connectivity.tolist() == ids.ravel().tolist()
+    assert connectivity.dtype == (np.int32 if np.dtype(dtype) == np.int32 else np.int64)
+    assert offsets.dtype == connectivity.dtype
+
+
+def test_flat_cells_that_only_look_uniform_take_the_general_path():
+    # Three cells in 15 values, as three of 4 points would be, but of 4, 3 and 5 points.
+    flat = np.array([4, 0, 1, 2, 3, 3, 4, 5, 6, 5, 7, 8, 9, 10, 11])
+    offsets, connectivity = legacy_to_offsets(flat, [0, 5, 9], "cells", "locations")
+    assert offsets.tolist() == [0, 4, 7, 12]
+    assert connectivity.tolist() == list(range(12))
+    with pytest.raises(ArrayDictError, match="cell 2 should start at 9, found 10"):
+        legacy_to_offsets(flat, [0, 5, 10], "cells", "locations")
+
+
+def test_flat_cells_of_one_size_with_one_location_off_are_refused():
+    flat = np.hstack([np.full((5, 1), 2), rng.integers(0, 9, (5, 2))]).ravel()
+    with pytest.raises(ArrayDictError, match="cell 3 should start at 9, found 10"):
+        legacy_to_offsets(flat, [0, 3, 6, 10, 12], "cells", "locations")
