@@ -240,16 +240,17 @@ def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarr
         bad = low if low < 0 else high
         raise ArrayDictError(f"{where}: {bad} is not a VTK cell type (they are 0 to 255)")
     types = types.astype(np.uint8, copy=False)
-    for cell_type in _present_types(types):
-        cell_type = int(cell_type)
-        first = int(np.argmax(types == cell_type))
+    # One type (most meshes): no count of every value, and no mask of the cells of that type.
+    present = [low] if low == high else _present_types(types).tolist()
+    for cell_type in present:
+        first = 0 if low == high else int(np.argmax(types == cell_type))
         if cell_type == VTK_POLYHEDRON:
             raise ArrayDictError(f"{where}: cell {first}: {_POLYHEDRA_REFUSED}")
         if cell_class_name(cell_type) == "UnknownClass":
             raise ArrayDictError(f"{where}: cell {first} has type {cell_type}, which is not a VTK cell type")
         size = fixed_cell_size(cell_type)
         if size:
-            wrong = np.flatnonzero((types == cell_type) & (sizes != size))
+            wrong = np.flatnonzero(sizes != size if low == high else (types == cell_type) & (sizes != size))
             if wrong.size:
                 index = int(wrong[0])
                 raise ArrayDictError(
