@@ -160,9 +160,14 @@ def test_a_list_of_cells_is_views_of_the_connectivity_also_from_an_offset():
 
 
 @pytest.mark.parametrize("size", [1, 3, 4, 8])
-def test_the_flat_layout_of_cells_of_one_size_is_the_general_one(size):
+@pytest.mark.parametrize("ids", ["int64", "int32", "big-endian", "strided"])
+def test_the_flat_layout_of_cells_of_one_size_is_the_general_one(size, ids):
     offsets = np.arange(0, 10 * size + 1, size)
     connectivity = rng.integers(0, 100, 10 * size)
+    if ids == "strided":
+        connectivity = np.repeat(connectivity, 3)[::3]
+    elif ids != "int64":
+        connectivity = connectivity.astype("int32" if ids == "int32" else ">i8")
     general = offsets_to_legacy(offsets, connectivity)
     block = offsets_to_legacy(offsets, connectivity, cell_size=size)
     for mine, expected in zip(block, general):

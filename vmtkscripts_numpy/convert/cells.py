@@ -263,10 +263,10 @@ def offsets_to_legacy(
     """
     count = offsets.size - 1
     start = int(offsets[0]) if offsets.size else 0
-    if cell_size is not None and count > 0:
-        block = np.empty((count, cell_size + 1), np.int64)
-        block[:, 0] = cell_size
-        block[:, 1:] = connectivity[start : start + count * cell_size].reshape(count, cell_size)
+    if cell_size and count > 0:
+        ids = np.ascontiguousarray(connectivity[start : start + count * cell_size], dtype=np.int64)
+        block = np.full((count, cell_size + 1), cell_size, np.int64)
+        _row_records(block[:, 1:])[...] = _row_records(ids.reshape(count, cell_size))
         return block.reshape(-1), np.arange(0, count * (cell_size + 1), cell_size + 1, dtype=np.int64)
     locations = offsets[:-1].astype(np.int64) - start + np.arange(count, dtype=np.int64)
     flat = np.empty(connectivity.size + count, np.int64)
@@ -364,23 +364,23 @@ def _uniform_cell_size(flat: np.ndarray, starts: np.ndarray) -> int:
 
 
 def _last_columns(block: np.ndarray) -> np.ndarray:
-    """A copy of ``block[:, 1:]`` of a C-contiguous 2-D ``block``, flattened.
+    """A copy of ``block[:, 1:]`` of a 2-D ``block``, flattened."""
+    columns = block[:, 1:]
+    if columns.shape[1] == 0 or columns.strides[1] != columns.itemsize:
+        return columns.reshape(-1)
+    return _row_records(columns).copy().view(block.dtype)
 
-    numpy copies the strided ``(M, k)`` view element by element; seen as one
-    ``k``-element record per row the copy moves whole rows and takes half the time.
+
+def _row_records(rows: np.ndarray) -> np.ndarray:
+    """A view of the rows of a 2-D array, each row contiguous, as one record per row: shape ``(M,)``.
+
+    numpy copies a strided ``(M, k)`` array (columns of a wider array)
+    element by element; copied as records, whole rows move at once, in about
+    half the time.
     """
-    rows, columns = block.shape
-    if columns < 2 or not block.flags.c_contiguous:
-        return block[:, 1:].reshape(-1)
-    itemsize = block.dtype.itemsize
-    records = np.ndarray(
-        (rows,),
-        dtype=np.dtype((np.void, itemsize * (columns - 1))),
-        buffer=block,
-        offset=itemsize,
-        strides=(itemsize * columns,),
-    )
-    return records.copy().view(block.dtype)
+    if rows.strides[1] != rows.itemsize:
+        raise ValueError(f"rows must each be contiguous, found strides {rows.strides}")
+    return rows.view(np.dtype((np.void, rows.itemsize * rows.shape[1])))[:, 0]
 
 
 def _follow_counts(flat: np.ndarray, starts: np.ndarray) -> Tuple[np.ndarray, str]:

@@ -228,6 +228,8 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
 
 def _present_types(types: np.ndarray) -> np.ndarray:
     """The cell types present in a uint8 array, ascending (a count per value: no sort of a million cells)."""
+    if types.size and types.min() == types.max():  # one type, as in most meshes: no count needed
+        return types[:1].copy()
     return np.flatnonzero(np.bincount(types, minlength=256)).astype(np.uint8)
 
 
@@ -240,17 +242,17 @@ def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarr
         bad = low if low < 0 else high
         raise ArrayDictError(f"{where}: {bad} is not a VTK cell type (they are 0 to 255)")
     types = types.astype(np.uint8, copy=False)
-    # One type (most meshes): no count of every value, and no mask of the cells of that type.
-    present = [low] if low == high else _present_types(types).tolist()
-    for cell_type in present:
-        first = 0 if low == high else int(np.argmax(types == cell_type))
+    # With one type (most meshes) no mask of the cells of that type is needed.
+    one_type = low == high
+    for cell_type in _present_types(types).tolist():
+        first = 0 if one_type else int(np.argmax(types == cell_type))
         if cell_type == VTK_POLYHEDRON:
             raise ArrayDictError(f"{where}: cell {first}: {_POLYHEDRA_REFUSED}")
         if cell_class_name(cell_type) == "UnknownClass":
             raise ArrayDictError(f"{where}: cell {first} has type {cell_type}, which is not a VTK cell type")
         size = fixed_cell_size(cell_type)
         if size:
-            wrong = np.flatnonzero(sizes != size if low == high else (types == cell_type) & (sizes != size))
+            wrong = np.flatnonzero(sizes != size if one_type else (types == cell_type) & (sizes != size))
             if wrong.size:
                 index = int(wrong[0])
                 raise ArrayDictError(
