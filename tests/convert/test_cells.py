@@ -2,21 +2,24 @@
 
 Surfaces whose cells all have k points skip reading the offsets, one-type
 ``CellTypes`` are checked once, meshes of one cell size are laid out as one
-block, lists of cells are cut with plain slices, and point ids are checked in
-one pass. Each test compares a shortcut with the general answer or with the
-error the general path gives.
+block, lists of cells are cut with plain slices, point ids are checked in
+one pass, and long arrays are checked block by block. Each test compares a
+shortcut with the general answer or with the error the general path gives.
 """
 
 import numpy as np
 import pytest
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData, vtkUnstructuredGrid
 
+from vmtkscripts_numpy.convert import cells as cells_module
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.cells import (
+    all_equal,
     legacy_to_offsets,
     numpy_to_cell_array,
     offsets_to_cell_point_ids,
     offsets_to_legacy,
+    steps_equal,
 )
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh, mesh_to_dict
 from vmtkscripts_numpy.convert.polydata import dict_to_centerlines, dict_to_polydata, polydata_to_dict
@@ -243,3 +246,21 @@ def test_flat_cells_of_one_size_with_one_location_off_are_refused():
     flat = np.hstack([np.full((5, 1), 2), rng.integers(0, 9, (5, 2))]).ravel()
     with pytest.raises(ArrayDictError, match="cell 3 should start at 9, found 10"):
         legacy_to_offsets(flat, [0, 3, 6, 10, 12], "cells", "locations")
+
+
+@pytest.mark.parametrize("break_at", [None, 1, 3, 4, 5, 8, 10])
+def test_blockwise_checks_see_a_break_in_any_block(monkeypatch, break_at):
+    monkeypatch.setattr(cells_module, "_CHECK_BLOCK", 4)
+    values = np.arange(0, 36, 3)  # 12 values, three blocks of steps
+    column = np.full(11, 7)
+    if break_at is not None:
+        values[break_at] += 1
+        column[break_at] = 6
+    assert steps_equal(values, 3) is (break_at is None)
+    assert all_equal(column, 7) is (break_at is None)
+
+
+def test_blockwise_checks_of_short_arrays():
+    assert steps_equal(np.empty(0, np.int64), 3) and steps_equal(np.array([5]), 3)
+    assert all_equal(np.empty(0, np.int64), 1)
+    assert not steps_equal(np.array([5, 7]), 3)

@@ -354,13 +354,46 @@ def _uniform_cell_size(flat: np.ndarray, starts: np.ndarray) -> int:
     count, size = starts.size, int(flat[0]) if flat.size else 0
     if size <= 0 or flat.size != count * (size + 1) or starts[0] != 0:
         return 0
-    steps = np.diff(starts)
-    step = int(steps[0]) if steps.size else size + 1
-    if step not in (size, size + 1) or not (steps == step).all():
+    step = int(starts[1]) if count > 1 else size + 1
+    if step not in (size, size + 1) or not steps_equal(starts, step):
         return 0
-    if not (flat.reshape(count, size + 1)[:, 0] == size).all():
+    if not all_equal(flat.reshape(count, size + 1)[:, 0], size):
         return 0
     return size
+
+
+#: Elements per step of the checks below: they reuse one small buffer instead of making
+#: temporaries as large as the input, each of which would take new memory.
+_CHECK_BLOCK = 1 << 15
+
+
+def steps_equal(values: np.ndarray, step: int) -> bool:
+    """Whether a 1-D array rises by exactly ``step`` from each element to the next.
+
+    Examples
+    --------
+    >>> steps_equal(np.array([0, 4, 8, 12]), 4), steps_equal(np.array([0, 4, 9]), 4)
+    (True, False)
+    """
+    count = values.size - 1
+    steps = np.empty(min(max(count, 0), _CHECK_BLOCK), values.dtype)
+    equal = np.empty(steps.size, bool)
+    for begin in range(0, count, _CHECK_BLOCK):
+        width = min(count - begin, _CHECK_BLOCK)
+        np.subtract(values[begin + 1 : begin + width + 1], values[begin : begin + width], out=steps[:width])
+        if not np.equal(steps[:width], step, out=equal[:width]).all():
+            return False
+    return True
+
+
+def all_equal(values: np.ndarray, value: int) -> bool:
+    """Whether every element of a 1-D array equals ``value``."""
+    equal = np.empty(min(values.size, _CHECK_BLOCK), bool)
+    for begin in range(0, values.size, _CHECK_BLOCK):
+        part = values[begin : begin + _CHECK_BLOCK]
+        if not np.equal(part, value, out=equal[: part.size]).all():
+            return False
+    return True
 
 
 def _last_columns(block: np.ndarray) -> np.ndarray:

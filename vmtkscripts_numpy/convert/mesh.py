@@ -40,6 +40,7 @@ from .cells import (
     numpy_to_cell_array,
     offsets_to_cell_point_ids,
     offsets_to_legacy,
+    steps_equal,
 )
 from .dataset import (
     DATASET_KEYS,
@@ -209,7 +210,7 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
             f"{types_where}: expected shape ({number_of_cells},), one type per cell, found shape {types.shape}"
         )
     check_point_ids(connectivity, number_of_points, ids_where)
-    types = _checked_types(types, np.diff(offsets), types_where)
+    types = _checked_types(types, offsets, types_where)
 
     grid = vtkUnstructuredGrid()
     grid.SetPoints(points)
@@ -233,7 +234,7 @@ def _present_types(types: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.bincount(types, minlength=256)).astype(np.uint8)
 
 
-def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarray:
+def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str) -> np.ndarray:
     """``types`` as uint8, each a known VTK cell type, not a polyhedron, with as many points as it has."""
     if types.size == 0:
         return types.astype(np.uint8)
@@ -242,8 +243,10 @@ def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarr
         bad = low if low < 0 else high
         raise ArrayDictError(f"{where}: {bad} is not a VTK cell type (they are 0 to 255)")
     types = types.astype(np.uint8, copy=False)
-    # With one type (most meshes) no mask of the cells of that type is needed.
+    # With one type (most meshes) no mask of the cells of that type is needed, and cells of the
+    # right size are offsets that rise by that size.
     one_type = low == high
+    sizes = None
     for cell_type in _present_types(types).tolist():
         first = 0 if one_type else int(np.argmax(types == cell_type))
         if cell_type == VTK_POLYHEDRON:
@@ -251,14 +254,16 @@ def _checked_types(types: np.ndarray, sizes: np.ndarray, where: str) -> np.ndarr
         if cell_class_name(cell_type) == "UnknownClass":
             raise ArrayDictError(f"{where}: cell {first} has type {cell_type}, which is not a VTK cell type")
         size = fixed_cell_size(cell_type)
-        if size:
-            wrong = np.flatnonzero(sizes != size if one_type else (types == cell_type) & (sizes != size))
-            if wrong.size:
-                index = int(wrong[0])
-                raise ArrayDictError(
-                    f"{where}: cell {index} is a {cell_class_name(cell_type)} (type {cell_type}), which has "
-                    f"{size} points, but it has {int(sizes[index])} point ids"
-                )
+        if not size or (one_type and steps_equal(offsets, size)):
+            continue
+        sizes = np.diff(offsets) if sizes is None else sizes
+        wrong = np.flatnonzero(sizes != size if one_type else (types == cell_type) & (sizes != size))
+        if wrong.size:
+            index = int(wrong[0])
+            raise ArrayDictError(
+                f"{where}: cell {index} is a {cell_class_name(cell_type)} (type {cell_type}), which has "
+                f"{size} points, but it has {int(sizes[index])} point ids"
+            )
     return types
 
 
