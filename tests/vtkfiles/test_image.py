@@ -403,3 +403,11 @@ def test_a_single_slice_away_from_z_0_is_flattened_by_metaimage_and_it_says_so(t
 
     np.testing.assert_allclose(image_tools.voxel_positions(read_image(path))[:, :2],
                                image_tools.voxel_positions(image)[:, :2])
+
+
+def test_xml_image_files_refuse_array_names_that_would_break_the_xml(tmp_path):
+    image = make_image()
+    image.GetPointData().GetScalars().SetName("<HU>")
+    with pytest.raises(DataFileError, match=r"ct.vti: .*'<HU>' would make the file unreadable"):
+        write_image(image, tmp_path / "ct.vti")
+    assert list(tmp_path.iterdir()) == []

@@ -142,3 +142,11 @@ def test_a_bad_mesh_file_is_a_data_file_error_naming_it(tmp_path, capfd, case):
 def test_writing_something_that_is_not_a_mesh_is_a_type_error(tmp_path):
     with pytest.raises(TypeError, match="write_mesh needs a vtkUnstructuredGrid, not"):
         write_mesh(make_vessel_surface(), tmp_path / "mesh.vtu")
+
+
+def test_xml_mesh_files_refuse_array_names_that_would_break_the_xml(tmp_path):
+    mesh = mixed_mesh()
+    mesh.GetCellData().GetArray(0).SetName("Wall & lumen")
+    with pytest.raises(DataFileError, match=r"mesh.vtu: .*'Wall & lumen' would make the file unreadable"):
+        write_mesh(mesh, tmp_path / "mesh.vtu")
+    assert list(tmp_path.iterdir()) == []

@@ -1,5 +1,6 @@
 """Surface files: lossless formats keep everything, lossy ones say what they drop, bad files name themselves."""
 
+import re
 import warnings
 
 import numpy as np
@@ -162,6 +163,34 @@ def test_vtkhdf_renames_slashes_and_dots_in_array_names_and_says_so(tmp_path):
         write_surface(surface, path)
 
     assert read_surface(path).GetPointData().GetArray("Radius_mm") is not None
+
+
+@pytest.mark.parametrize("character", ["<", ">", "&", '"'])
+def test_xml_files_refuse_array_names_that_would_break_the_xml_and_keep_the_old_file(tmp_path, character):
+    path = tmp_path / "vessel.vtp"
+    write_surface(make_vessel_surface(), path)
+    before = path.read_bytes()
+    surface = make_vessel_surface()
+    name = f"Pressure {character} mmHg"
+    surface.GetPointData().GetArray(0).SetName(name)
+
+    with pytest.raises(DataFileError, match=f"vessel.vtp: .*{re.escape(repr(name))} would make the file unreadable"):
+        write_surface(surface, path)
+
+    assert path.read_bytes() == before
+    assert [item.name for item in tmp_path.iterdir()] == ["vessel.vtp"]
+    write_surface(surface, tmp_path / "vessel.vtk")  # legacy VTK encodes the name
+    assert read_surface(tmp_path / "vessel.vtk").GetPointData().GetArray(name) is not None
+
+
+def test_xml_files_warn_that_tabs_and_line_breaks_in_names_come_back_as_spaces(tmp_path):
+    surface = make_vessel_surface()
+    surface.GetPointData().GetArray(0).SetName("Wall\nshear")
+
+    with pytest.warns(LossWarning, match=r"'Wall\\nshear' come back with spaces"):
+        write_surface(surface, tmp_path / "vessel.vtp")
+
+    assert read_surface(tmp_path / "vessel.vtp").GetPointData().GetArray("Wall shear") is not None
 
 
 def test_the_format_can_be_named_instead_of_guessed(tmp_path, contents, same_contents):

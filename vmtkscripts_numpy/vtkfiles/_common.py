@@ -356,7 +356,24 @@ def file_type(mode: str) -> Callable[[Any], Any]:
 
 
 def write_vtkxml(data: Any, path: Path, mode: str, writer_class: Callable[[], Any], description: str) -> None:
-    """Write a VTK XML file, ASCII or binary after ``mode``."""
+    """Write a VTK XML file, ASCII or binary after ``mode``.
+
+    Raises
+    ------
+    DataFileError
+        For array names VTK would write unescaped into the XML (``<``, ``>``,
+        ``&``, ``"``): the file could not be read back.
+    """
+    unwritable, changed = xml_name_problems(data)
+    if unwritable:
+        raise DataFileError(
+            path,
+            f"cannot be written as {description}: VTK writes array names into XML attributes unescaped, "
+            f"and {quoted(unwritable)} would make the file unreadable (XML needs <, >, & and \" escaped); "
+            "rename the arrays, or write legacy .vtk, VTKHDF or a numpy file, which keep these names",
+        )
+    # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.
+    warn_losses(path, description, changed, stacklevel=5)
     write_with(data, path, writer_class, description,
                lambda writer: writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary())
 
@@ -419,13 +436,36 @@ def dropped_arrays(data: Any, keep_point_arrays: Sequence[str] = ()) -> List[str
 
 def hdf5_renamed_arrays(data: Any) -> List[str]:
     """Losses for VTKHDF, whose writer replaces '/' and '.' in array names by '_'."""
-    names = attribute_array_names(data.GetPointData()) + attribute_array_names(data.GetFieldData())
-    if hasattr(data, "GetCellData"):
-        names += attribute_array_names(data.GetCellData())
-    renamed = [name for name in names if "/" in name or "." in name]
+    renamed = [name for name in all_array_names(data) if "/" in name or "." in name]
     if renamed:
         return [f"arrays {quoted(renamed)} are renamed: HDF5 names cannot hold '/' or '.', VTK writes '_'"]
     return []
+
+
+_XML_UNWRITABLE = frozenset('<>&"')
+_XML_NORMALIZED = frozenset("\t\n\r")
+
+
+def xml_name_problems(data: Any) -> Tuple[List[str], List[str]]:
+    """``(unwritable, changed)`` for a VTK XML file of ``data``: names that break the XML, and losses.
+
+    VTK's XML writers put array names into attributes as they are. ``<``,
+    ``>``, ``&`` and ``"`` make the file unreadable; tabs and line breaks come
+    back as spaces, since XML readers normalize them in attribute values.
+    """
+    names = all_array_names(data)
+    unwritable = [name for name in names if _XML_UNWRITABLE.intersection(name)]
+    normalized = [name for name in names if _XML_NORMALIZED.intersection(name) and name not in unwritable]
+    changed = [f"arrays {quoted(normalized)} come back with spaces for their tabs and line breaks"] if normalized else []
+    return unwritable, changed
+
+
+def all_array_names(data: Any) -> List[str]:
+    """The names of every point, cell and field data array of ``data``."""
+    names = attribute_array_names(data.GetPointData()) + attribute_array_names(data.GetFieldData())
+    if hasattr(data, "GetCellData"):
+        names += attribute_array_names(data.GetCellData())
+    return names
 
 
 def legacy_ascii_losses(data: Any) -> List[str]:
