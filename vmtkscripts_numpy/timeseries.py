@@ -44,6 +44,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._atomic import atomic_output_folder
 from .errors import ArrayDictError, DataFileError
 from .convert.validate import key_path, numeric_array
 
@@ -368,7 +369,6 @@ def write_pvd_series(
     from .convert.arrays import numpy_to_vtk
     from .convert.polydata import dict_to_polydata
     from .vtkfiles import write_surface
-    from .vtkfiles._common import atomic_write
 
     times, arrays = check_time_series(series)
     _check_xml_names(series, arrays)
@@ -399,8 +399,8 @@ def write_pvd_series(
         )
     ElementTree.indent(collection)
     pvd = directory / f"{name}.pvd"
-    atomic_write(pvd, lambda target: ElementTree.ElementTree(collection).write(
-        target, encoding="utf-8", xml_declaration=True))
+    with atomic_output_folder(pvd) as target:
+        ElementTree.ElementTree(collection).write(target, encoding="utf-8", xml_declaration=True)
     return pvd
 
 

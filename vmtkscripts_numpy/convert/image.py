@@ -31,7 +31,7 @@ import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from ..errors import ArrayDictError, LossWarning
-from .arrays import attributes_to_dict, dict_to_attributes, vtk_to_numpy
+from .arrays import attributes_to_dict, dict_to_attributes
 from .validate import key_path, numeric_array, optional_mapping, require
 
 #: The index orders an image dict may use: vmtk's ``[x, y, z]`` and the C-ordered ``[z, y, x]``.

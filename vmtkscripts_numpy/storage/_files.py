@@ -1,12 +1,12 @@
-"""Files: atomic writing, checks before reading, and telling formats apart by their first bytes."""
+"""Files: checks before reading, and telling formats apart by their first bytes.
+
+Atomic writing is :mod:`vmtkscripts_numpy._atomic`.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
-from typing import Iterator, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 from ..errors import DataFileError
 
@@ -97,77 +97,3 @@ def not_the_format(path: str, format_name: str, detail: str = "") -> DataFileErr
     elif detail:
         problem += f" ({detail})"
     return DataFileError(path, problem)
-
-
-def _new_file_mode(target: str) -> int:
-    """The permissions a new file would get (existing target's, else 0o666 minus the umask)."""
-    with contextlib.suppress(OSError):
-        return stat.S_IMODE(os.stat(target).st_mode)
-    umask = _umask()
-    return 0o666 & ~umask
-
-
-def _umask() -> int:
-    # Reading /proc avoids changing the process umask, which other threads could observe.
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
-@contextlib.contextmanager
-def atomic_output(path: PathLike) -> Iterator[str]:
-    """Give a temporary file name beside ``path``; on success it replaces ``path`` in one step.
-
-    The temporary file is ``.<name>.tmp-XXXXXXXX`` in the same folder, so the
-    final :func:`os.replace` is atomic. On any failure, including
-    ``KeyboardInterrupt``, the temporary file is removed and an earlier file
-    at ``path`` is left as it was. A symbolic link at ``path`` is kept and its
-    target replaced.
-
-    This protects against a failing or interrupted writer, not against a
-    power cut (the data is not forced to disk with ``fsync``).
-
-    Raises
-    ------
-    DataFileError
-        If the folder does not exist, ``path`` is a folder, or writing fails
-        with an operating-system error (disk full, permission denied, ...).
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> with atomic_output(os.path.join(folder, "a.txt")) as temporary:
-    ...     with open(temporary, "w") as stream:
-    ...         _ = stream.write("hello")
-    >>> os.listdir(folder)
-    ['a.txt']
-    """
-    target = os.fspath(path)
-    if os.path.islink(target):
-        target = os.path.realpath(target)
-    folder = os.path.dirname(os.path.abspath(target))
-    if os.path.isdir(target):
-        raise DataFileError(target, "is a folder; give a file name")
-    if not os.path.isdir(folder):
-        raise DataFileError(target, f"cannot be written: the folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.tmp-", dir=folder)
-    except OSError as error:
-        raise DataFileError(target, f"cannot be written: {error.strerror or error}") from None
-    os.close(handle)
-    try:
-        yield temporary
-        os.chmod(temporary, _new_file_mode(target))
-        os.replace(temporary, target)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError) and not isinstance(error, DataFileError):
-            raise DataFileError(target, f"cannot be written: {error.strerror or error}") from error
-        raise

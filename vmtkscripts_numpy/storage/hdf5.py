@@ -57,6 +57,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from .. import __version__
+from .._atomic import atomic_output
 from ..errors import DataFileError
 from . import _files, _tree
 
@@ -351,7 +352,7 @@ def write(
     import h5py
 
     writer = _Writer(h5py, compression, int(compression_level), bool(shuffle), int(chunk_bytes))
-    with _files.atomic_output(path) as temporary:
+    with atomic_output(path) as temporary:
         with h5py.File(temporary, "w", libver=_LIBVER, track_order=True) as h5file:
             h5file.attrs[LAYOUT_VERSION_ATTRIBUTE] = _tree.LAYOUT_VERSION
             h5file.attrs[KIND_ATTRIBUTE] = kind or _tree.guess_kind(array_dict)

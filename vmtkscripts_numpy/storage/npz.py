@@ -36,6 +36,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .. import __version__
+from .._atomic import atomic_output
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _tree
 
@@ -92,7 +93,7 @@ def write(
     zip_options: Dict[str, Any] = {"compression": zipfile.ZIP_STORED, "allowZip64": True}
     if compression == "deflate":
         zip_options.update(compression=zipfile.ZIP_DEFLATED, compresslevel=int(compression_level))
-    with _files.atomic_output(path) as temporary:
+    with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream, zipfile.ZipFile(stream, "w", **zip_options) as archive:
             entries: Dict[tuple, Any] = {}
             for where, node_kind, value in nodes:

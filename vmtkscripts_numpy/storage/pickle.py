@@ -33,6 +33,7 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
+from .._atomic import atomic_output
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _tree
 
@@ -216,7 +217,7 @@ def write(path: _files.PathLike, array_dict: Dict[str, Any], protocol: int = pic
     if not 2 <= protocol <= pickle.HIGHEST_PROTOCOL:
         raise ValueError(f"pickle protocol must be 2 to {pickle.HIGHEST_PROTOCOL}, not {protocol}")
     tree = _tree.plain(array_dict)
-    with _files.atomic_output(path) as temporary:
+    with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream:
             pickle.dump(tree, stream, protocol=protocol)
 

@@ -10,23 +10,21 @@ that into :class:`~vmtkscripts_numpy.errors.DataFileError` naming the file:
 - :func:`xml_file_type`, :func:`legacy_dataset_type` and :func:`vtkhdf_type`
   read a file's own statement of what it holds, so a mesh given to the surface
   reader is reported as such rather than as an unreadable file;
-- :func:`atomic_write` writes beside the target and moves into place only a
-  complete file; :func:`warn_losses` says what a format could not keep.
+- :func:`write_with` writes atomically (see :mod:`vmtkscripts_numpy._atomic`);
+  :func:`warn_losses` says what a format could not keep.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
 
+from .._atomic import atomic_output_folder
 from ..errors import DataFileError, LossWarning
 
 PathLike = Union[str, Path]
@@ -278,49 +276,6 @@ def read_vtkhdf(path: Path, hdf_type: str) -> Any:
 # --- writing ------------------------------------------------------------------------
 
 
-def atomic_write(path: PathLike, write: Callable[[Path], None]) -> Path:
-    """Write a file so that ``path`` is either the complete new file or untouched.
-
-    ``write(target)`` is called with a path of the same name inside a fresh
-    temporary directory beside ``path`` (so writers that choose behaviour from
-    the extension, e.g. ``.nii.gz`` compression, or that write companion files
-    named after it, e.g. ``.mhd`` + ``.zraw``, behave as for ``path``). Every
-    file written there is then moved into place with :func:`os.replace`, the
-    named file last. The temporary directory is removed in every case.
-
-    Raises
-    ------
-    DataFileError
-        If the directory of ``path`` does not exist or cannot be written to,
-        if ``path`` is a directory, or if ``write`` produced no file.
-    """
-    path = Path(path)
-    directory = path.parent
-    if not directory.is_dir():
-        raise DataFileError(path, f"cannot be written: directory {str(directory)!r} does not exist")
-    if path.is_dir():
-        raise DataFileError(path, "cannot be written: it is a directory")
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=directory))
-    except OSError as error:
-        raise DataFileError(path, f"cannot be written: {error.strerror or error}") from None
-    try:
-        target = scratch / path.name
-        write(target)
-        if not target.is_file():
-            raise DataFileError(path, "the writer produced no file")
-        companions = [item for item in scratch.iterdir() if item.name != path.name]
-        for item in companions + [target]:
-            os.replace(item, directory / item.name)
-    except OSError as error:
-        if isinstance(error, DataFileError):
-            raise
-        raise DataFileError(path, f"cannot be written: {error.strerror or error}") from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return path
-
-
 def run_writer(writer: Any, target: Path, path: Path, description: str) -> None:
     """Run a VTK writer into ``target`` (the temporary name of ``path``); raise if VTK reports an error."""
     writer.SetFileName(str(target))
@@ -340,14 +295,12 @@ def write_with(
 ) -> None:
     """Write ``data`` to ``path`` atomically with a ``writer_class()``, set up by ``configure(writer)`` if given."""
 
-    def write(target: Path) -> None:
-        writer = writer_class()
-        writer.SetInputData(data)
-        if configure is not None:
-            configure(writer)
-        run_writer(writer, target, path, description)
-
-    atomic_write(path, write)
+    writer = writer_class()
+    writer.SetInputData(data)
+    if configure is not None:
+        configure(writer)
+    with atomic_output_folder(path) as target:
+        run_writer(writer, Path(target), path, description)
 
 
 def file_type(mode: str) -> Callable[[Any], Any]:

@@ -68,6 +68,7 @@ import numpy as np
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
+from .._atomic import atomic_output_folder
 from ..errors import DataFileError
 from . import _common
 from .formats import FileFormat, FormatTable, check_mode
@@ -338,18 +339,16 @@ def _write_meta(image: vtkImageData, path: Path, mode: str) -> None:
     # Transposed so that the file's TransformMatrix lists one axis per triple, as ITK reads it.
     written = _with_scalars(rebased, array, direction=direction.T)
 
-    def write(target: Path) -> None:
-        writer = vtkMetaImageWriter()
-        writer.SetInputData(written)
-        writer.SetCompression(True)
-        _common.run_writer(writer, target, path, "MetaImage")
+    writer = vtkMetaImageWriter()
+    writer.SetInputData(written)
+    writer.SetCompression(True)
+    with atomic_output_folder(path) as target:
+        _common.run_writer(writer, Path(target), path, "MetaImage")
         if _dimensions(image)[2] == 1:
             # VTK writes a single slice as a 2D file with the first four values of its 3x3
             # matrix; put the in-plane axes there, one pair per axis, as ITK reads them.
             axes = direction[:2, :2].T.ravel()
-            _replace_header_field(target, "TransformMatrix", " ".join(repr(float(v)) for v in axes))
-
-    _common.atomic_write(path, write)
+            _replace_header_field(Path(target), "TransformMatrix", " ".join(repr(float(v)) for v in axes))
 
 
 def _replace_header_field(path: Path, key: str, value: str) -> None:
@@ -456,15 +455,13 @@ def _write_nifti(image: vtkImageData, path: Path, mode: str) -> None:
     written = _new_image(dimensions, (0.0, 0.0, 0.0), spacing, np.eye(3))
     written.GetPointData().SetScalars(array)
 
-    def write(target: Path) -> None:
-        writer = vtkNIFTIImageWriter()
-        writer.SetInputData(written)
-        writer.SetQFac(qfac)
-        writer.SetQFormMatrix(matrix)
-        writer.SetSFormMatrix(matrix)
-        _common.run_writer(writer, target, path, "NIfTI")
-
-    _common.atomic_write(path, write)
+    writer = vtkNIFTIImageWriter()
+    writer.SetInputData(written)
+    writer.SetQFac(qfac)
+    writer.SetQFormMatrix(matrix)
+    writer.SetSFormMatrix(matrix)
+    with atomic_output_folder(path) as target:
+        _common.run_writer(writer, Path(target), path, "NIfTI")
 
 
 # --- NRRD -------------------------------------------------------------------------------------
