@@ -56,11 +56,6 @@ TIME_SERIES_KEY = "TimeSeries"
 #: The data sections that may change over time.
 SECTIONS: Tuple[str, ...] = ("PointData", "CellData")
 
-#: Characters VTK's XML writers put into array names without escaping them (the file could not be read
-#: back) or that XML turns into spaces.
-_UNWRITABLE_NAME_CHARACTERS = '<>&"\t\n\r'
-
-
 # --- building and checking -------------------------------------------------------
 
 
@@ -307,13 +302,16 @@ def _check_file_stem(name: str) -> str:
 
 
 def _check_xml_names(series: Mapping[str, Any], arrays: Mapping[str, Mapping[str, Any]]) -> None:
-    """Refuse array names VTK's XML writer would put into the file unescaped (the file could not be read)."""
+    """Refuse array names a VTK XML file cannot hold: unreadable, or changed (before any step is written)."""
+    from .vtkfiles._common import XML_NORMALIZED_CHARACTERS, XML_UNWRITABLE_CHARACTERS
+
+    refused = XML_UNWRITABLE_CHARACTERS | XML_NORMALIZED_CHARACTERS
     for section in SECTIONS:
         static = series.get(section, {})
         where_by_name = {name: key_path("ArrayDict", section, name) for name in static if name != "CellPointIds"}
         where_by_name.update({name: key_path("ArrayDict", TIME_SERIES_KEY, section, name) for name in arrays[section]})
         for name, where in where_by_name.items():
-            bad = sorted({c for c in str(name) if c in _UNWRITABLE_NAME_CHARACTERS})
+            bad = sorted(refused.intersection(str(name)))
             if bad:
                 raise ArrayDictError(
                     f"{where}: the name contains {', '.join(repr(c) for c in bad)}, which VTK XML files "

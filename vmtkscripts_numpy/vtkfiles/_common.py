@@ -395,8 +395,10 @@ def hdf5_renamed_arrays(data: Any) -> List[str]:
     return []
 
 
-_XML_UNWRITABLE = frozenset('<>&"')
-_XML_NORMALIZED = frozenset("\t\n\r")
+#: Characters VTK's XML writers put into array names unescaped: the file cannot be read back.
+XML_UNWRITABLE_CHARACTERS = frozenset('<>&"')
+#: Characters XML readers turn into spaces in array names.
+XML_NORMALIZED_CHARACTERS = frozenset("\t\n\r")
 
 
 def xml_name_problems(data: Any) -> Tuple[List[str], List[str]]:
@@ -407,8 +409,8 @@ def xml_name_problems(data: Any) -> Tuple[List[str], List[str]]:
     back as spaces, since XML readers normalize them in attribute values.
     """
     names = all_array_names(data)
-    unwritable = [name for name in names if _XML_UNWRITABLE.intersection(name)]
-    normalized = [name for name in names if _XML_NORMALIZED.intersection(name) and name not in unwritable]
+    unwritable = [name for name in names if XML_UNWRITABLE_CHARACTERS.intersection(name)]
+    normalized = [name for name in names if XML_NORMALIZED_CHARACTERS.intersection(name) and name not in unwritable]
     changed = [f"arrays {quoted(normalized)} come back with spaces for their tabs and line breaks"] if normalized else []
     return unwritable, changed
 
