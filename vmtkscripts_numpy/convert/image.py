@@ -222,7 +222,7 @@ def dict_to_image(
     # The dict's Origin is where index [0, 0, 0] of the arrays is, i.e. where the extent starts:
     # VTK's origin is Origin - Direction @ (Spacing * Extent[0::2]).
     start = [size * low for size, low in zip(spacing, extent[0::2])]
-    image.SetOrigin(*(value - sum(map(float.__mul__, row, start)) for value, row in zip(origin, direction)))
+    image.SetOrigin(*(value - sum(r * s for r, s in zip(row, start)) for value, row in zip(origin, direction)))
 
     sections = {
         "PointData": (image.GetPointData(), dimensions),
