@@ -1,6 +1,5 @@
 """Engine tests run small VTK-free scripts found through the engine's own lookup."""
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,9 +8,8 @@ from vmtkscripts_numpy.pypes import lookup
 
 HERE = Path(__file__).resolve().parent
 
-# Helper packages the tests import under their own names (one is called ``vmtk``): not collected,
-# not even for doctests, so that importing them cannot leak into other tests.
-collect_ignore = ["fake_vmtk", "pipe_test_scripts"]
+# Helper packages the tests import under their own names: not collected, not even for doctests.
+collect_ignore = ["second_package", "pipe_test_scripts"]
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +20,12 @@ def test_scripts(monkeypatch):
 
 
 @pytest.fixture
-def fake_vmtk(monkeypatch):
-    """An importable package named ``vmtk`` holding one script, as if vmtk were installed."""
-    monkeypatch.syspath_prepend(str(HERE / "fake_vmtk"))
-    for name in [name for name in sys.modules if name == "vmtk" or name.startswith("vmtk.")]:
-        monkeypatch.delitem(sys.modules, name)
-    yield
-    for name in [name for name in sys.modules if name == "vmtk" or name.startswith("vmtk.")]:
-        del sys.modules[name]
+def second_package(monkeypatch):
+    """``second_scripts`` in the place of vmtk: searched, and preferred as vmtk is, as if it were installed.
+
+    The engine's rules are tested on it; tests/vmtk_interop runs the same rules on real vmtk.
+    """
+    monkeypatch.syspath_prepend(str(HERE / "second_package"))
+    monkeypatch.setattr(lookup, "VMTK_PACKAGE", "second_scripts")
+    packages = tuple(package for package in lookup.SCRIPT_PACKAGES if package != "vmtk")
+    monkeypatch.setattr(lookup, "SCRIPT_PACKAGES", packages + ("second_scripts",))

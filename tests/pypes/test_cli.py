@@ -106,3 +106,57 @@ def test_a_closed_output_pipe_ends_quietly(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdout", sys.stdout)
     assert cli.main(["vmtknumpy", "--nolog", "vmtktestsource"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["vmtknumpy", "pyperun", "--nolog", "vmtktestsource"],
+        ["vmtknumpy", "--nolog", "vmtktestsource"],
+        ["pyperun", "--nolog", "--noauto", "vmtktestsource"],
+    ],
+)
+def test_vmtks_pyperun_prefix_and_runner_flags_are_accepted(capsys, arguments):
+    assert cli.main(arguments) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_query_lists_the_scripts(capsys):
+    assert cli.main(["vmtknumpy", "pyperun", "--query", "vmtkscripts"]) == 0
+    names = capsys.readouterr().out.split()
+    assert "vmtksurfacetonumpy" in names and "vmtktestsource" in names
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        # PrintError from Execute: the usage text it carries is dropped, and so is "Error:".
+        (["vmtknumpy", "vmtkdoubler"], "error: vmtkdoubler: no Number.\n"),
+        # An out-of-range value is caught by the engine's parser before the script runs.
+        (["vmtknumpy", "vmtkdoubler", "-number", "200"], "error: vmtkdoubler: option -number: 200.0 is out of range"),
+        (["vmtknumpy", "vmtkdoubler", "-number", "x"], "error: vmtkdoubler: option -number: 'x' is not a number"),
+        (["vmtknumpy", "vmtkdoubler", "-nosuch", "1"], "error: vmtkdoubler: unknown option -nosuch"),
+        # A RuntimeError raised by another package's script is its way of reporting bad input.
+        (["vmtknumpy", "vmtkdoubler", "-number", "-3"], "error: vmtkdoubler: negative numbers are not doubled\n"),
+    ],
+)
+def test_another_packages_script_errors_are_one_line_without_usage_or_traceback(
+    capsys, second_package, arguments, message
+):
+    assert cli.main(arguments) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message)
+    assert captured.err.count("\n") == 1
+    assert "Input arguments" not in captured.out + captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_a_runtime_error_of_the_packages_own_script_is_a_bug_and_keeps_its_traceback(monkeypatch):
+    from vmtkscripts_numpy.pypes.lookup import find_script_class
+
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(find_script_class("vmtktestsource"), "Execute", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["vmtknumpy", "--nolog", "vmtktestsource"])

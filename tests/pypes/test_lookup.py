@@ -29,22 +29,49 @@ def test_names_that_are_not_identifiers_are_refused(name):
         find_script_class(name)
 
 
-def test_vmtk_scripts_are_found_when_vmtk_is_installed(fake_vmtk):
-    assert find_script_class("vmtkfromvmtk").__module__ == "vmtk.vmtkfromvmtk"
-    assert "vmtkfromvmtk" in available_script_names()
+def test_a_second_packages_scripts_are_found_when_it_is_installed(second_package):
+    assert find_script_class("vmtkdoubler").__module__ == "second_scripts.vmtkdoubler"
+    assert "vmtkdoubler" in available_script_names()
 
 
-def test_this_package_comes_before_vmtk(fake_vmtk):
-    # The fake vmtk has a vmtktestsink too; the package searched first wins.
-    assert find_script_class("vmtktestsink").__module__ == "pipe_test_scripts.vmtktestsink"
+def test_a_name_both_packages_have_is_vmtks_script(second_package):
+    # Readers and writers (any script but the numpy ones) run as vmtk runs them, for vmtk's numbers.
+    assert find_script_class("vmtktestsink").__module__ == "second_scripts.vmtktestsink"
 
 
-def test_pipes_mix_this_packages_scripts_with_vmtks(fake_vmtk):
-    pipe = PypeRun("vmtktestsource -value 2 -count 2 --pipe vmtkfromvmtk --pipe vmtktestsink",
-                   output_stream=io.StringIO())
-    assert pipe.ScriptObjectList[-1].Number == 8.0
+def test_a_numpy_script_both_packages_have_is_this_packages(second_package):
+    assert find_script_class("vmtktestnumpysink").__module__ == "pipe_test_scripts.vmtktestnumpysink"
 
 
-def test_without_vmtk_its_scripts_are_unknown():
-    with pytest.raises(PypeError, match="unknown script 'vmtkfromvmtk'"):
-        find_script_class("vmtkfromvmtk")
+@pytest.mark.parametrize(
+    "name, module",
+    [
+        ("pipe_test_scripts.vmtktestsink", "pipe_test_scripts.vmtktestsink"),
+        ("second_scripts.vmtktestsink", "second_scripts.vmtktestsink"),
+        ("second_scripts.vmtktestnumpysink", "second_scripts.vmtktestnumpysink"),
+    ],
+)
+def test_a_qualified_name_picks_the_package(second_package, name, module):
+    assert find_script_class(name).__module__ == module
+
+
+def test_a_qualified_name_of_a_script_the_package_lacks_is_unknown_there(second_package):
+    with pytest.raises(PypeError, match=r"unknown script 'vmtkdoubler' in pipe_test_scripts"):
+        find_script_class("pipe_test_scripts.vmtkdoubler")
+
+
+def test_pipes_mix_both_packages_and_pick_by_qualified_name(second_package):
+    pipe = PypeRun(
+        "vmtktestsource -value 2 -count 2 --pipe vmtkdoubler --pipe vmtktestnumpysink "
+        "--pipe pipe_test_scripts.vmtktestsink --pipe vmtktestsink -id 1",
+        output_stream=io.StringIO(),
+    )
+    by_id = {(type(script).__module__, script.Id): script for script in pipe.ScriptObjectList}
+    assert by_id["pipe_test_scripts.vmtktestnumpysink", "0"].Report == "test scripts: 8.0"
+    assert by_id["pipe_test_scripts.vmtktestsink", "0"].Report == "source:8.0:"
+    assert by_id["second_scripts.vmtktestsink", "1"].Report == "second package"
+
+
+def test_without_the_second_package_its_scripts_are_unknown():
+    with pytest.raises(PypeError, match="unknown script 'vmtkdoubler'"):
+        find_script_class("vmtkdoubler")

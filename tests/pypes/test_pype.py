@@ -161,3 +161,15 @@ def test_help_of_a_script_in_a_pipe_stops_the_pipe():
     pipe = PypeRun("vmtktestsource --help --pipe vmtktestsink", output_stream=stream)
     assert "Input arguments:" in stream.getvalue()
     assert pipe.ScriptObjectList == []
+
+
+def test_a_bare_pipe_on_an_option_keeps_its_default_instead_of_none():
+    pipe = run("vmtktestsource -label@ pushed --pipe vmtktestsink -label @")
+    assert scripts(pipe)["vmtktestsink-0"].Label == ""
+
+
+def test_the_reader_of_an_input_file_also_feeds_inputs_named_as_its_outputs(tmp_path):
+    source = tmp_path / "object.json"
+    source.write_text(json.dumps({"made by": "file", "count": 7}))
+    assert scripts(run(f"vmtktestsink -ifile {source}"))["vmtktestsink-0"].Count == 7
+    assert scripts(run(f"vmtktestsink -ifile {source} -count 2"))["vmtktestsink-0"].Count == 2

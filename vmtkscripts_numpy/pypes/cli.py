@@ -11,7 +11,10 @@ from typing import List, Optional, Sequence
 
 from .errors import PypeError
 from .lookup import available_script_names, find_script_class
-from .pype import RUNNER_FLAGS, RUNNER_NAMES, USER_ERRORS, Pype, script_name_from_word
+from .pype import RUNNER_FLAGS, RUNNER_NAMES, USER_ERRORS, Pype, script_name_from_word, strip_runner
+
+#: Runner flags that answer a question instead of running a pipe.
+INFO_FLAGS = ("--help", "--version", "--query")
 
 #: Set this environment variable to see full tracebacks of user errors too.
 TRACEBACK_VARIABLE = "VMTKNUMPY_TRACEBACK"
@@ -50,7 +53,7 @@ def first_doc_line(script_name: str) -> str:
 def runner_help(package: str = "vmtkscripts_numpy") -> str:
     """``vmtknumpy --help``: usage and every script of the package with its one-line doc."""
     lines = [
-        "usage: vmtknumpy [--nolog] [--noauto] SCRIPT [-option value ...] [--pipe SCRIPT ...]",
+        "usage: vmtknumpy [pyperun] [--nolog] [--noauto] SCRIPT [-option value ...] [--pipe SCRIPT ...]",
         "",
         "Run a pipe of vmtk-style scripts; 'SCRIPT --help' shows a script's options.",
         "",
@@ -73,22 +76,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = list(sys.argv if argv is None else argv)
     command = script_name_from_word(arguments[0]) if arguments else "vmtknumpy"
     if command in RUNNER_NAMES:
-        leading = []
-        for word in arguments[1:]:
-            if not word.startswith("--"):
-                break
-            leading.append(word)
-        if "--help" in leading or "-h" in arguments[1:2] or len(arguments) == 1:
+        flags, rest = strip_runner(arguments)
+        if "--help" in flags or rest[:1] == ["-h"] or not (flags or rest):
             sys.stdout.write(runner_help())
             return 0
-        if "--version" in leading:
+        if "--version" in flags:
             from .. import __version__
 
             sys.stdout.write(f"vmtknumpy {__version__}\n")
             return 0
-        unknown = [word for word in leading if word not in RUNNER_FLAGS]
+        if "--query" in flags:
+            sys.stdout.write("".join(f"{name}\n" for name in available_script_names()))
+            return 0
+        unknown = [word for word in flags if word not in RUNNER_FLAGS]
         if unknown:
-            sys.stderr.write(f"vmtknumpy: error: unknown flag {unknown[0]}; flags are {', '.join(RUNNER_FLAGS)}\n")
+            sys.stderr.write(
+                f"vmtknumpy: error: unknown flag {unknown[0]}; flags are {', '.join(RUNNER_FLAGS + INFO_FLAGS)}\n"
+            )
             return 2
     main_object = pypeMain()
     main_object.Arguments = arguments
@@ -105,7 +109,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         if os.environ.get(TRACEBACK_VARIABLE):
             traceback.print_exc()
-        message = str(error)
+        message = str(error) or type(error).__name__
+        if isinstance(error, MemoryError):
+            message = "out of memory" + (f": {error}" if str(error) else "")
         if not isinstance(error, PypeError):
             message = f"{command}: {message}"
         sys.stderr.write(f"error: {message}\n")

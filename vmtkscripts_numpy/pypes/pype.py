@@ -8,16 +8,19 @@ import sys
 from typing import Any, List, Optional, Sequence, TextIO, Tuple, Union
 
 from .errors import PypeError
-from .lookup import find_script_class
-from .member import pypeMember
+from .lookup import find_script_class, split_script_name
+from .member import SCALAR_TYPES, pypeMember
+from .script import parse_arguments, pypeScript
 
-#: Runner flags accepted before the first script name.
+#: Runner flags accepted before the first script name (``--help`` and ``--query`` are answered by the CLI).
 RUNNER_FLAGS = ("--nolog", "--noauto")
 #: Names under which the argument list starts with the runner itself rather than a script.
 RUNNER_NAMES = ("vmtknumpy", "pyperun", "pype")
 
 #: Exceptions that describe bad input rather than a bug; a pipe reports them as :class:`PypeError`.
-USER_ERRORS = (PypeError, ValueError, OSError)
+USER_ERRORS = (PypeError, ValueError, OSError, MemoryError, RecursionError)
+#: vmtk's scripts report bad input as a ``RuntimeError`` (their ``PrintError`` raises one).
+FOREIGN_USER_ERRORS = USER_ERRORS + (RuntimeError,)
 
 
 class NullOutputStream:
@@ -31,8 +34,46 @@ class NullOutputStream:
 
 
 def script_name_from_word(word: str) -> str:
-    """``/usr/bin/vmtksurfacereader.exe`` -> ``vmtksurfacereader``."""
-    return os.path.splitext(os.path.basename(word.strip()))[0]
+    """``/usr/bin/vmtksurfacereader.exe`` -> ``vmtksurfacereader``; ``vmtk.vmtkcenterlines`` stays qualified."""
+    word = word.strip()
+    if split_script_name(word)[0]:
+        return word
+    return os.path.splitext(os.path.basename(word))[0]
+
+
+def strip_runner(arguments: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """``(runner flags, the rest)`` of a command line, without the runner's own names.
+
+    Accepts what vmtk's runner accepts: ``vmtknumpy [pyperun] [--flags] script ...``.
+    """
+    rest = list(arguments)
+    while rest and script_name_from_word(rest[0]) in RUNNER_NAMES:
+        rest.pop(0)
+    flags = []
+    while rest and rest[0].startswith("--"):
+        flags.append(rest.pop(0))
+    return flags, rest
+
+
+def one_line_error(script: Any, message: Any) -> str:
+    """A vmtk script's ``PrintError`` message as one line: no usage dump, no ``Error:`` prefix."""
+    if isinstance(message, MemoryError):
+        message = f"out of memory{': ' if str(message) else ''}{message}"
+    text = str(message)
+    usage = ""
+    try:
+        usage = script.GetUsageString()
+    except Exception:  # a broken usage string must not hide the error itself
+        pass
+    if usage and usage in text:
+        text = text.replace(usage, "\n")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    text = "; ".join(lines) or "failed without a message"
+    for prefix in ("Error: ", "error: ", "Error:", "ERROR: "):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    name = getattr(script, "ScriptName", "") or type(script).__name__
+    return text if text.startswith(name) else f"{name}: {text}"
 
 
 class Pype:
@@ -90,11 +131,10 @@ class Pype:
     # parsing ------------------------------------------------------------
     def ParseArguments(self) -> None:
         """Split ``self.Arguments`` into ``self.ScriptList`` of ``(script name, arguments)``."""
-        arguments = list(self.Arguments or [])
-        if arguments and script_name_from_word(arguments[0]) in RUNNER_NAMES:
-            arguments = arguments[1:]
-        while arguments and arguments[0] in RUNNER_FLAGS:
-            flag = arguments.pop(0)
+        flags, arguments = strip_runner(self.Arguments or [])
+        for flag in flags:
+            if flag not in RUNNER_FLAGS:
+                raise PypeError(f"unknown runner flag {flag}; flags are {', '.join(RUNNER_FLAGS)}")
             if flag == "--noauto":
                 self.AutoPipe = 0
             elif flag == "--nolog":
@@ -147,7 +187,8 @@ class Pype:
         return f"{script.ScriptName}-{script.Id}"
 
     def _Matches(self, script: Any, name: str) -> bool:
-        return name.lower() in (script.ScriptName.lower(), getattr(script, "_PypeModuleName", "").lower())
+        name = split_script_name(name)[1].lower()
+        return name in (script.ScriptName.lower(), getattr(script, "_PypeModuleName", "").lower())
 
     def ExplicitPipeScriptObject(self, scriptObject: Any) -> None:
         """Resolve ``-option @script[-id].option``, ``@.option`` and ``@`` (None) for each member."""
@@ -156,8 +197,11 @@ class Pype:
             if not pipe:
                 continue
             if pipe == "None":
+                # A bare @: no piping into this member. An object input is unset, as in vmtk;
+                # an option's value keeps its default (None would break the script).
                 member.MemberPipe = None
-                setattr(scriptObject, member.MemberName, None)
+                if member.MemberType not in SCALAR_TYPES:
+                    setattr(scriptObject, member.MemberName, None)
                 continue
             source, separator, option = pipe.rpartition(".")
             where = f"{scriptObject.ScriptName}: option -{member.OptionName} @{pipe}"
@@ -191,15 +235,28 @@ class Pype:
 
     # running ------------------------------------------------------------
     def _CreateScript(self, name: str, arguments: List[str]) -> Any:
-        script = find_script_class(name)()
-        script._PypeModuleName = name
+        cls = find_script_class(name)
+        script = cls()
+        script._PypeModuleName = split_script_name(name)[1]
         script.Arguments = list(arguments)
         script.LogOn = self.LogOn
         script.InputStream = self.InputStream
         script.OutputStream = self.OutputStream
         # vmtk's own scripts call sys.exit() on errors unless told otherwise.
         script.ExitOnError = 0
+        if self._IsForeign(script):
+            # vmtk's PrintError prints the message (with the whole usage text for a bad option)
+            # and raises RuntimeError; here it raises one PypeError line, as the package's scripts do.
+            def print_error(message: str, script: Any = script) -> None:
+                raise PypeError(one_line_error(script, message))
+
+            script.PrintError = print_error
         return script
+
+    @staticmethod
+    def _IsForeign(script: Any) -> bool:
+        """Whether ``script`` is another package's (vmtk's), not built on this engine's base class."""
+        return not isinstance(script, pypeScript)
 
     def Execute(self) -> None:
         """Run the scripts in order.
@@ -219,8 +276,10 @@ class Pype:
                     return
             except PypeError:
                 raise
-            except USER_ERRORS as error:
-                raise PypeError(f"{script.ScriptName}: {error}") from error
+            except FOREIGN_USER_ERRORS as error:
+                if not isinstance(error, USER_ERRORS) and not self._IsForeign(script):
+                    raise
+                raise PypeError(one_line_error(script, error)) from error
         for script in self.ScriptObjectList:
             script.Deallocate()
 
@@ -228,7 +287,8 @@ class Pype:
         if self.AutoPipe:
             self.AutoPipeScriptObject(script)
         self.PrintLog("Parsing options " + script.ScriptName)
-        if not script.ParseArguments():
+        # vmtk's own parser evaluates option values as code; every script is parsed here instead.
+        if not parse_arguments(script):
             return False
         if script.Disabled:
             self.PrintLog(f"{script.ScriptName} is disabled. Bypassing it.")

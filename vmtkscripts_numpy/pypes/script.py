@@ -7,7 +7,7 @@ import textwrap
 from typing import Any, Dict, Iterable, List, TextIO, Union
 
 from .errors import PypeError
-from .lookup import find_script_class
+from .lookup import PACKAGE, find_script_class
 from .member import pypeMember
 
 MemberSpec = Union[pypeMember, List[Any], tuple]
@@ -170,84 +170,18 @@ class pypeScript:
         return "\n".join(lines) + "\n"
 
     # parsing ------------------------------------------------------------
-    def _MembersByOption(self) -> Dict[str, pypeMember]:
-        members: Dict[str, pypeMember] = {}
-        for member in self.InputMembers:
-            if member.OptionName:
-                members.setdefault(member.OptionName, member)
-        return members
-
-    def _SplitOptions(self) -> List[tuple]:
-        """Group ``self.Arguments`` into ``(option word, [value words])``."""
-        groups: List[tuple] = []
-        for word in self.Arguments:
-            if is_option_word(word):
-                groups.append((word, []))
-            elif groups:
-                groups[-1][1].append(word)
-            else:
-                raise PypeError(f"{self.ScriptName}: value {word!r} is not preceded by an option")
-        return groups
-
     def ParseArguments(self) -> int:
-        """Set members from ``self.Arguments``.
-
-        Returns 1 when the script should run, 0 when ``--help`` or ``--doc``
-        was answered instead.
-
-        Raises
-        ------
-        PypeError
-            For an unknown option, a wrong number of values, a value of the
-            wrong type or out of range. The message names the option.
-        """
-        if "--help" in self.Arguments:
-            self.OutputText(self.GetUsageString())
-            return 0
-        if "--doc" in self.Arguments:
-            self.OutputText(self.GetScriptDocString() + "\n")
-            return 0
-        members = self._MembersByOption()
-        seen = set()
-        for word, value_words in self._SplitOptions():
-            if word.startswith("--"):
-                raise PypeError(f"{self.ScriptName}: unknown flag {word}; flags are --help and --doc")
-            pushed = word.endswith("@")
-            option = word[1:-1] if pushed else word[1:]
-            member = members.get(option)
-            if member is None:
-                raise PypeError(
-                    f"{self.ScriptName}: unknown option {word}; run '{self.ScriptName} --help' for its options"
-                )
-            if option in seen:
-                raise PypeError(f"{self.ScriptName}: option -{option} is given twice")
-            seen.add(option)
-            member.Pushed = int(pushed)
-            self._ParseMemberWords(member, value_words)
-        return 1
-
-    def _ParseMemberWords(self, member: pypeMember, words: List[str]) -> None:
-        pipes = [word for word in words if word.startswith("@")]
-        if pipes:
-            if len(words) != 1:
-                raise PypeError(
-                    f"{self.ScriptName}: option -{member.OptionName}: a pipe ({pipes[0]}) must be its only value"
-                )
-            member.ExplicitPipe = pipes[0][1:] or "None"
-            self.PrintLog(f"{member.MemberName} = @{member.ExplicitPipe}", 1)
-            return
-        try:
-            values = member.ParseValues(words)
-        except PypeError as error:
-            raise PypeError(f"{self.ScriptName}: {error}") from None
-        value = member.ValueFromParsed(values)
-        setattr(self, member.MemberName, value)
-        member.MemberValue = value
-        self.PrintLog(f"{member.MemberName} = {value}", 1)
+        """Set members from ``self.Arguments``; see :func:`parse_arguments`."""
+        return parse_arguments(self)
 
     # reading and writing IO members -------------------------------------
     def _RunIOScript(self, scriptName: str, configure) -> Any:
-        script = find_script_class(scriptName)()
+        # A script's own -ifile/-ofile use this package's readers and writers (when it has the
+        # named one), so that a script gives the same numbers with or without vmtk installed.
+        try:
+            script = find_script_class(scriptName, package=PACKAGE)()
+        except PypeError:
+            script = find_script_class(scriptName)()
         script.LogOn = self.LogOn
         script.InputStream = self.InputStream
         script.OutputStream = self.OutputStream
@@ -258,7 +192,13 @@ class pypeScript:
         return script
 
     def IORead(self) -> None:
-        """Read every input member whose ``-<option>file`` is set, with the member's reader script."""
+        """Read every input member whose ``-<option>file`` is set, with the member's reader script.
+
+        The reader's other outputs feed this script's input members of the
+        same name and type that were not given (as automatic piping would):
+        ``vmtkimagetonumpy -ifile ct.mha`` gets the reader's
+        ``XyzToRasMatrixCoefficients`` along with the image.
+        """
         for member in self.InputMembers:
             if not member.MemberIO:
                 continue
@@ -266,6 +206,18 @@ class pypeScript:
             if filename:
                 reader = self._RunIOScript(member.MemberIO, lambda script: setattr(script, "InputFileName", filename))
                 setattr(self, member.MemberName, reader.Output)
+                self._TakeReaderOutputs(reader, member)
+
+    def _TakeReaderOutputs(self, reader: Any, read_member: pypeMember) -> None:
+        outputs = {
+            (output.MemberName, output.MemberType): output
+            for output in reader.OutputMembers
+            if output.AutoPipe and output.MemberName != read_member.MemberName
+        }
+        for member in self.InputMembers:
+            given = member.MemberValue is not None or member.ExplicitPipe or member.MemberPipe
+            if member.AutoPipe and not given and (member.MemberName, member.MemberType) in outputs:
+                setattr(self, member.MemberName, getattr(reader, member.MemberName))
 
     def IOWrite(self) -> None:
         """Write every output member whose ``-<option>file`` is set, with the member's writer script."""
@@ -309,3 +261,89 @@ class pypeScript:
         self.PrintLog(f"Output {self.ScriptName} members:")
         self._PrintMembers(self.OutputMembers)
 
+
+
+# --- parsing a command line into any script's members ------------------------------
+
+
+def parse_arguments(script: Any) -> int:
+    """Set the members of ``script`` from ``script.Arguments``, as PypeS does.
+
+    Works on any script with vmtk's member table (this package's and vmtk's
+    own), without evaluating any text: vmtk's scripts run in a ``vmtknumpy``
+    pipe are parsed here too, so their options are checked and their errors
+    read like this package's.
+
+    Returns 1 when the script should run, 0 when ``--help`` or ``--doc`` was
+    answered instead.
+
+    Raises
+    ------
+    PypeError
+        For an unknown option or flag, an option given twice, a wrong number of
+        values, a value of the wrong type or out of range. The message names
+        the script and the option.
+    """
+    name = script.ScriptName
+    arguments = list(script.Arguments)
+    if "--help" in arguments:
+        script.OutputText(script.GetUsageString())
+        return 0
+    if "--doc" in arguments:
+        script.OutputText(script.GetScriptDocString() + "\n")
+        return 0
+    members: Dict[str, Any] = {}
+    for member in script.InputMembers:
+        if member.OptionName:
+            members.setdefault(member.OptionName, member)
+    seen = set()
+    for word, value_words in _split_options(name, arguments):
+        if word.startswith("--"):
+            raise PypeError(f"{name}: unknown flag {word}; flags are --help and --doc")
+        pushed = word.endswith("@")
+        option = word[1:-1] if pushed else word[1:]
+        member = members.get(option)
+        if member is None:
+            raise PypeError(f"{name}: unknown option {word}; run '{name} --help' for its options")
+        if option in seen:
+            raise PypeError(f"{name}: option -{option} is given twice")
+        seen.add(option)
+        member.Pushed = int(pushed)
+        _parse_member_words(script, member, value_words)
+    return 1
+
+
+def _split_options(name: str, arguments: List[str]) -> List[tuple]:
+    """Group ``arguments`` into ``(option word, [value words])``."""
+    groups: List[tuple] = []
+    for word in arguments:
+        if is_option_word(word):
+            groups.append((word, []))
+        elif groups:
+            groups[-1][1].append(word)
+        else:
+            raise PypeError(f"{name}: value {word!r} is not preceded by an option")
+    return groups
+
+
+def _parse_member_words(script: Any, member: Any, words: List[str]) -> None:
+    name = script.ScriptName
+    pipes = [word for word in words if word.startswith("@")]
+    if pipes:
+        if len(words) != 1:
+            raise PypeError(f"{name}: option -{member.OptionName}: a pipe ({pipes[0]}) must be its only value")
+        member.ExplicitPipe = pipes[0][1:] or "None"
+        script.PrintLog(f"{member.MemberName} = @{member.ExplicitPipe}", 1)
+        return
+    # vmtk's members are parsed by this package's rules too.
+    parser = member if isinstance(member, pypeMember) else pypeMember(
+        member.MemberName, member.OptionName, member.MemberType, member.MemberLength, member.MemberRange or ""
+    )
+    try:
+        values = parser.ParseValues(words)
+    except PypeError as error:
+        raise PypeError(f"{name}: {error}") from None
+    value = parser.ValueFromParsed(values)
+    setattr(script, member.MemberName, value)
+    member.MemberValue = value
+    script.PrintLog(f"{member.MemberName} = {value}", 1)

@@ -11,11 +11,16 @@ class vmtkTestReader(pypes.pypeScript):
         self.InputFileName = ""
         self.Surface = None
         self.Output = None
+        self.Count = 0
         self.SetScriptName("vmtktestreader")
         self.SetInputMembers([["InputFileName", "ifile", "str", 1, "", "input file name"]])
-        self.SetOutputMembers([["Surface", "o", "vtkPolyData", 1, "", "the object read"]])
+        self.SetOutputMembers([
+            ["Surface", "o", "vtkPolyData", 1, "", "the object read"],
+            ["Count", "count", "int", 1, "", "the object's count, read along with it"],
+        ])
 
     def Execute(self):
         with open(self.InputFileName, encoding="utf-8") as stream:
             self.Surface = json.load(stream)
         self.Output = self.Surface
+        self.Count = self.Surface["count"]

@@ -9,6 +9,7 @@ class vmtkTestSink(pypes.pypeScript):
         self.Surface = None
         self.Number = None
         self.Label = ""
+        self.Count = 0
         self.Report = ""
         self.SetScriptName("vmtktestsink")
         self.SetScriptDoc("report what was piped in")
@@ -16,6 +17,7 @@ class vmtkTestSink(pypes.pypeScript):
             ["Surface", "i", "vtkPolyData", 1, "", "the input object", "vmtktestreader"],
             ["Number", "number", "float", 1, "", "a number"],
             ["Label", "label", "str", 1, "", "a label"],
+            ["Count", "count", "int", 1, "", "a count"],
         ])
         self.SetOutputMembers([["Report", "report", "str", 1, "", "what came in"]])
 

@@ -1,1 +1,0 @@
-"""A stand-in for an installed vmtk: one script, found only under ``vmtk.``."""
