@@ -37,6 +37,14 @@ UPSTREAM = {
         "Origin": ((3,), "float64"), "Dimensions": ((3,), "int64"), "Spacing": ((3,), "float64"),
         "PointData": {"SLCImage": ((115, 101, 75), "uint8")},
     },
+    # vmtk 1.5.2's mesh pickle: its data arrays are VTK's dataset_adapter.VTKArray
+    "upstream-tetra-mesh.pickle": {
+        "Points": ((40, 3), "float32"),
+        "Cells": {"CellLocations": ((151,), "int64"), "CellPointIds": ((755,), "int64"),
+                  "CellTypes": ((151,), "uint8"), "CellTypesAsStrings": {"vtkTetra": ((1,), "uint8")}},
+        "CellData": {"CellEntityIds": ((151,), "int32")},
+        "PointData": {"Radius": ((40,), "float64")},
+    },
 }
 
 
@@ -52,11 +60,26 @@ def layout_of(tree):
 
 
 # vmtk's files ----------------------------------------------------------------------------------------------
+def modules_imported_by(call):
+    """The names of the vmtk and VTK modules that ``call()`` imports."""
+    before = set(sys.modules)
+    call()
+    return sorted(name for name in set(sys.modules) - before if name.split(".")[0] in ("vmtk", "vtk", "vtkmodules"))
+
+
 @pytest.mark.parametrize("name", sorted(UPSTREAM))
-def test_vmtks_pickles_load_as_plain_dicts_without_vmtk(upstream_file, name):
-    loaded = pickle_format.read(upstream_file(name))
+def test_vmtks_pickles_load_as_plain_dicts_without_vmtk_or_vtk(upstream_file, name):
+    path = upstream_file(name)
+    loaded = {}
+    assert modules_imported_by(lambda: loaded.update(pickle_format.read(path))) == []
     assert layout_of(loaded) == UPSTREAM[name]
-    assert not [module for module in sys.modules if module.startswith("vmtk.vmtk") and "tonumpy" in module]
+
+
+def test_vmtks_mesh_pickle_keeps_its_cells_and_data(upstream_file):
+    mesh = pickle_format.read(upstream_file("upstream-tetra-mesh.pickle"))
+    np.testing.assert_array_equal(np.unique(mesh["CellData"]["CellEntityIds"]), [1, 2, 3])
+    assert (mesh["PointData"]["Radius"] > 0).all()
+    np.testing.assert_array_equal(mesh["Cells"]["CellPointIds"][::5], np.full(151, 4))  # each tetra: 4 ids
 
 
 def test_vmtks_twelve_lines_keep_their_point_ids_in_order(upstream_file):
@@ -79,12 +102,24 @@ class vividict(dict):
         return value
 
 
+class VTKArray(np.ndarray):
+    """An ndarray subclass with attributes of its own, as VTK's ``dataset_adapter.VTKArray``."""
+
+    def __array_finalize__(self, obj):
+        self.DataSet = getattr(obj, "DataSet", None)
+
+
+#: Where the pickles below say this module's stand-ins come from.
+FOREIGN_MODULES = {vividict: "vmtk.vmtkcenterlinestonumpy", VTKArray: "vtk.numpy_interface.dataset_adapter"}
+
+
 class RenamingPickler(pickle._Pickler):
     """Python's own pickler, naming globals as another program would (numpy 1's numpy.core, vmtk's vividict)."""
 
-    def __init__(self, stream, protocol, renames):
+    def __init__(self, stream, protocol, renames, modules=None):
         super().__init__(stream, protocol=protocol)
         self.renames = renames
+        self.modules = {**FOREIGN_MODULES, **(modules or {})}
 
     def save_global(self, obj, name=None):
         module = getattr(obj, "__module__", None)
@@ -92,8 +127,8 @@ class RenamingPickler(pickle._Pickler):
         for old, new in self.renames.items():
             if module == old or module.startswith(old + "."):
                 module = new + module[len(old):]
-        if obj is vividict:
-            module = "vmtk.vmtkcenterlinestonumpy"
+        if obj in self.modules:
+            module = self.modules[obj]
         if self.proto >= 4:
             self.save(module)
             self.save(name)
@@ -107,11 +142,11 @@ class RenamingPickler(pickle._Pickler):
     dispatch[types.FunctionType] = save_global
 
 
-def foreign_pickle(tree, protocol, renames):
+def foreign_pickle(tree, protocol, renames, modules=None):
     import io
 
     stream = io.BytesIO()
-    RenamingPickler(stream, protocol, renames).dump(tree)
+    RenamingPickler(stream, protocol, renames, modules).dump(tree)
     return stream.getvalue()
 
 
@@ -160,6 +195,75 @@ def test_vividict_loads_from_any_vmtk_module_without_importing_it():
     data = foreign_pickle(vividict(a=np.ones(2)), 5, {}).replace(module, elsewhere)
     assert pickle_format.loads(data)["a"].tolist() == [1.0, 1.0]
     assert "vmtk.nonexistent" not in sys.modules
+
+
+VTK_ARRAY_MODULES = ["vtk.numpy_interface.dataset_adapter", "vtkmodules.numpy_interface.dataset_adapter"]
+
+
+def vmtk_mesh_dict(rng):
+    """A mesh dict as vmtk's vmtkmeshtonumpy leaves it: plain points and cells, data arrays as VTKArray."""
+    mesh = vividict()
+    mesh["Points"] = rng.random((6, 3)).astype(np.float32)
+    mesh["Cells"]["CellPointIds"] = np.array([4, 0, 1, 2, 3, 4, 1, 2, 3, 5], np.int64)
+    mesh["Cells"]["CellLocations"] = np.array([0, 4], np.int64)
+    mesh["Cells"]["CellTypes"] = np.array([10, 10], np.uint8)
+    mesh["CellData"]["CellEntityIds"] = np.array([1, 2], np.int32).view(VTKArray)
+    mesh["PointData"]["Radius"] = rng.random(6).view(VTKArray)
+    mesh["PointData"]["Displacement"] = rng.random((6, 3)).view(VTKArray)
+    mesh["PointData"]["Flags"] = np.asfortranarray(rng.integers(0, 255, (6, 2)).astype(np.uint8)).view(VTKArray)
+    mesh["PointData"]["Empty"] = np.zeros((0,), np.int16).view(VTKArray)
+    return mesh
+
+
+@pytest.mark.parametrize("protocol", [2, 5])
+@pytest.mark.parametrize("numpy_module", ["numpy._core", "numpy.core"])
+@pytest.mark.parametrize("vtk_module", VTK_ARRAY_MODULES)
+def test_vtk_arrays_in_vmtks_mesh_pickles_load_as_plain_arrays(protocol, numpy_module, vtk_module, assert_same):
+    mesh = vmtk_mesh_dict(np.random.default_rng(5))
+    data = foreign_pickle(mesh, protocol, {"numpy._core": numpy_module}, {VTKArray: vtk_module})
+    assert f"{vtk_module}.VTKArray" in globals_named(data)
+
+    loaded = {}
+    assert modules_imported_by(lambda: loaded.update(pickle_format.loads(data))) == []
+
+    # what a user expects: the same tree, every array a plain ndarray with the same dtype, shape, order and bits
+    assert_same(mesh, loaded)
+    assert loaded["PointData"]["Flags"].flags.f_contiguous
+
+
+def test_vtk_array_stands_for_numpy_ndarray_and_admits_nothing_new():
+    ndarray = pickle_format.allowed_global("numpy", "ndarray")
+    for module in VTK_ARRAY_MODULES:
+        assert pickle_format.allowed_global(module, "VTKArray") is ndarray is np.ndarray
+
+
+def global_call_pickle(module, name):
+    """A protocol 2 pickle of ``{"x": module.name()}``: it calls the global if the unpickler admits it."""
+    return b"\x80\x02}X\x01\x00\x00\x00xc" + f"{module}\n{name}\n".encode() + b")Rs."
+
+
+@pytest.mark.parametrize("module, name", [
+    ("vtkmodules.numpy_interface.dataset_adapter", "WrapDataObject"),
+    ("vtk.numpy_interface.dataset_adapter", "numpyTovtkDataArray"),
+    ("vtkmodules.numpy_interface.dataset_adapter", "vtkDataArrayToVTKArray"),
+    ("vtkmodules.numpy_interface.dataset_adapter", "VTKCompositeDataArray"),
+    ("vtk.numpy_interface.dataset_adapter", "VTKNoneArray"),
+    ("vtk.numpy_interface.dataset_adapter", "VTKArray.__new__"),
+    ("vtk.numpy_interface.dataset_adapter", "vtkarray"),
+    ("vtkmodules.numpy_interface.algorithms", "VTKArray"),
+    ("vtkmodules.numpy_interface", "VTKArray"),
+    ("vtkmodules.util.numpy_support", "vtk_to_numpy"),
+    ("vtk", "VTKArray"),
+])
+def test_other_globals_of_vtks_numpy_modules_stay_refused(module, name):
+    data = global_call_pickle(module, name)
+    with pytest.raises(DataFileError, match=rf"refused to unpickle: it asks for {module}\.{name}, "):
+        pickle_format.loads(data)
+
+
+def test_the_refusal_pickle_does_call_an_admitted_global():
+    # the test above means something only if its pickle calls what it names when that is admitted
+    assert pickle_format.loads(global_call_pickle("builtins", "dict")) == {"x": {}}
 
 
 def test_protocol_0_pickles_of_ordered_dicts_load():

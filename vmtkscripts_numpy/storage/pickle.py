@@ -5,9 +5,13 @@ admits only the globals an ArrayDict's pickle needs — ``dict``, ``list``,
 ``tuple`` and the other builtins' data types, numpy's array, dtype and scalar
 constructors (under numpy 1's ``numpy.core`` and numpy 2's ``numpy._core``
 paths) — and reads vmtk's ``vividict`` (``vmtk.<module>.vividict``) as a plain
-``dict`` without importing vmtk. Any other global is refused before anything is
-called, with a :class:`~vmtkscripts_numpy.errors.DataFileError` naming the file
-and the global.
+``dict`` without importing vmtk. vmtk's mesh pickles also name VTK's
+``dataset_adapter.VTKArray`` (an ndarray subclass that ``vmtkmeshtonumpy``
+leaves in its dict): that name stands for ``numpy.ndarray`` itself, so those
+arrays load as plain arrays through the very path a pickled ndarray takes, and
+neither VTK nor any other code is imported or called. Any other global is
+refused before anything is called, with a
+:class:`~vmtkscripts_numpy.errors.DataFileError` naming the file and the global.
 
 :func:`write` pickles plain containers (dict subclasses become ``dict``) with
 the highest protocol, so that this reader, vmtk's and ``pickle.load`` all read
@@ -70,6 +74,13 @@ ALLOWED_GLOBALS: Dict[str, Dict[str, Any]] = {
     "_codecs": {"encode": _latin1_encode},
     "numpy": {"ndarray": np.ndarray, "dtype": np.dtype},
 }
+# vmtk's mesh pickles hold VTK's dataset_adapter.VTKArray, pickled as numpy pickles every ndarray subclass:
+# multiarray._reconstruct(VTKArray, (0,), b"b") and then ndarray.__setstate__ with the array's shape, dtype
+# and bytes. Standing for numpy.ndarray (already admitted above), the name rebuilds a plain array the same
+# way and admits nothing new. vmtk imports the module as vtk.numpy_interface, VTK's own code as vtkmodules.
+for _module in ("vtk.numpy_interface.dataset_adapter", "vtkmodules.numpy_interface.dataset_adapter"):
+    ALLOWED_GLOBALS[_module] = {"VTKArray": np.ndarray}
+del _module
 for _package in ("numpy.core", "numpy._core"):
     ALLOWED_GLOBALS[_package + ".multiarray"] = {
         "_reconstruct": _multiarray._reconstruct,
@@ -100,6 +111,8 @@ def allowed_global(module: str, name: str) -> Optional[Any]:
     --------
     >>> allowed_global("vmtk.vmtksurfacetonumpy", "vividict")
     <class 'dict'>
+    >>> allowed_global("vtk.numpy_interface.dataset_adapter", "VTKArray")
+    <class 'numpy.ndarray'>
     >>> allowed_global("os", "system") is None
     True
     """
@@ -176,8 +189,9 @@ def _as_array_dict(loaded: Any, source: str) -> Dict[str, Any]:
 def read(path: _files.PathLike) -> Dict[str, Any]:
     """Read the ArrayDict in the pickle file ``path`` without running any code from it.
 
-    Reads this package's files, vmtk's (``vividict`` becomes ``dict``) and
-    numpy 1 and 2 pickles alike.
+    Reads this package's files, vmtk's (``vividict`` becomes ``dict``, VTK's
+    ``VTKArray`` in vmtk's mesh pickles a plain ``numpy.ndarray``) and numpy 1
+    and 2 pickles alike.
 
     Raises
     ------
