@@ -105,6 +105,12 @@ def mesh(mesh_name, upstream_file, vmtk_test_data):
     return mixed_cell_mesh()
 
 
+@pytest.fixture
+def compared_files():
+    """The names of the files the comparisons run on (cow.vtp has tests of its own)."""
+    return set(TRIANGLE_SURFACES) | {"cow.vtp"} | set(CENTERLINES) | set(MESHES)
+
+
 def mixed_cell_mesh():
     """A tetrahedron, a hexahedron, a wedge, a pyramid, a triangle and a quadratic tetrahedron, built with VTK."""
     from vtkmodules.util.numpy_support import numpy_to_vtk
