@@ -90,6 +90,20 @@ def test_32_bit_cell_storage_gives_int32_ids():
 # --- surfaces: the other way ----------------------------------------------------------
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_cells_from_numpy_are_taken_in_both_widths_and_share_their_memory(dtype):
+    # VTK 9.3 to 9.5 answer SetData for these arrays with None instead of True: still taken.
+    offsets, connectivity = np.array([0, 3, 7], dtype), np.arange(7, dtype=dtype)
+
+    cells = numpy_to_cell_array(offsets, connectivity)
+
+    assert (cells.GetNumberOfCells(), cells.GetCellSize(0), cells.GetCellSize(1)) == (2, 3, 4)
+    assert cells.IsStorage64Bit() == (dtype == np.int64)
+    stored = vtk_to_numpy(cells.GetConnectivityArray(), copy=False)
+    assert stored.dtype == dtype and np.shares_memory(stored, connectivity)
+    assert vtk_to_numpy(cells.GetOffsetsArray()).tolist() == [0, 3, 7]
+
+
 def test_copies_leave_the_dict_alone_for_arrays_and_lists():
     ids = rng.integers(0, 20, (12, 3))
     copied = dict_to_polydata({"Points": rng.random((20, 3)), "CellData": {"CellPointIds": ids}}, share=False)

@@ -88,7 +88,11 @@ def numpy_to_cell_array(
     vtk_offsets = numpy_to_vtk(offsets, share=share if share_offsets is None else share_offsets, where="offsets")
     vtk_connectivity = numpy_to_vtk(connectivity, share=share, where="connectivity")
     cells = vtkCellArray()
-    if not cells.SetData(vtk_offsets, vtk_connectivity):
+    # VTK 9.3 to 9.5 pick an overload for vtkTypeInt32Array/vtkTypeInt64Array that returns nothing,
+    # and the arrays made here are of those types: only False is a refusal, and only the stored
+    # offsets tell whether the cells were taken.
+    accepted = cells.SetData(vtk_offsets, vtk_connectivity)
+    if accepted is False or cells.GetNumberOfOffsets() != vtk_offsets.GetNumberOfTuples():
         raise ArrayDictError(f"VTK refused cells with offsets {offsets.dtype} and connectivity {connectivity.dtype}")
     keep_alive(cells.GetOffsetsArray(), vtk_offsets)
     keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
