@@ -14,8 +14,8 @@ class vmtkNumpyToImage(pypes.pypeScript):
         self.Image = None
         self.SetScriptName("vmtknumpytoimage")
         self.SetScriptDoc(
-            "convert a nested dict of numpy arrays (vmtk's image layout or ours) to an image, every voxel in its "
-            "physical place"
+            "convert a nested dict of numpy arrays (vmtk's image layout or ours) to an image in RAS, as vmtk's "
+            "scripts hold it, every voxel in its physical place"
         )
         self.SetInputMembers([
             ["ArrayDict", "i", "dict", 1, "", "the input dictionary", "vmtknumpyreader"],
@@ -30,7 +30,9 @@ class vmtkNumpyToImage(pypes.pypeScript):
         # imported here so that `--help` does not load VTK
         from vmtkscripts_numpy.convert.image import dict_to_image
 
-        self.Image = dict_to_image(self.ArrayDict, share=not self.Copy, default_index_order=self.IndexOrder)
+        self.Image = dict_to_image(
+            self.ArrayDict, share=not self.Copy, default_index_order=self.IndexOrder, frame="RAS"
+        )
 
 
 if __name__ == "__main__":

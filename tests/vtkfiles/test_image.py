@@ -163,45 +163,80 @@ def nifti_header(path):
     return qform_code, sform_code, srows
 
 
-def test_nifti_files_hold_the_ras_affine_of_the_voxel_grid(tmp_path, image_tools):
+#: The matrix that takes coordinates in each frame to RAS (and back: each is its own inverse).
+TO_RAS = {"RAS": np.eye(3), "LPS": np.diag([-1.0, -1.0, 1.0])}
+
+
+@pytest.mark.parametrize("frame", ["RAS", "LPS"])
+def test_nifti_files_hold_the_ras_affine_of_the_voxel_grid(tmp_path, image_tools, frame):
     image = image_tools.placed_image(image_tools.rotation(), extent=(0, 5, 0, 5, 0, 3))
     path = tmp_path / "image.nii.gz"
     with pytest.warns(LossWarning):
-        write_image(image, path)
+        write_image(image, path, frame=frame)
 
     qform_code, sform_code, affine = nifti_header(path)
 
-    ras = np.diag([-1.0, -1.0, 1.0])
     direction = np.reshape(placement(image)[3], (3, 3))
     assert qform_code > 0 and sform_code > 0
-    np.testing.assert_allclose(affine[:, :3], ras @ direction @ np.diag(image.GetSpacing()), atol=1e-6)
-    np.testing.assert_allclose(affine[:, 3], ras @ np.array(image.GetOrigin()), atol=1e-5)
+    np.testing.assert_allclose(affine[:, :3], TO_RAS[frame] @ direction @ np.diag(image.GetSpacing()), atol=1e-6)
+    np.testing.assert_allclose(affine[:, 3], TO_RAS[frame] @ np.array(image.GetOrigin()), atol=1e-5)
 
 
-def test_metaimage_transform_matrix_lists_one_axis_per_triple_as_itk_does(tmp_path, image_tools):
+@pytest.mark.parametrize("frame", ["RAS", "LPS"])
+def test_metaimage_transform_matrix_lists_one_lps_axis_per_triple_as_itk_does(tmp_path, image_tools, frame):
     direction = image_tools.rotation()
     path = tmp_path / "image.mha"
     with pytest.warns(LossWarning):
-        write_image(image_tools.placed_image(direction), path)
+        write_image(image_tools.placed_image(direction), path, frame=frame)
 
     header = path.read_bytes().split(b"ElementDataFile")[0].decode()
     line = next(line for line in header.splitlines() if line.startswith("TransformMatrix"))
     triples = np.array(line.split("=")[1].split(), dtype=float).reshape(3, 3)
 
-    np.testing.assert_allclose(triples, direction.T)  # row i of the text = axis i = column i of the matrix
+    # Row i of the text is axis i: column i of the direction matrix, in LPS (RAS and LPS swap by one matrix).
+    to_lps = TO_RAS["LPS" if frame == "RAS" else "RAS"]
+    np.testing.assert_allclose(triples, (to_lps @ direction).T)
+
+
+@pytest.mark.parametrize("extension", ["mha", "nii", "vti"])
+def test_an_image_read_in_one_frame_is_the_same_image_in_the_other(tmp_path, image_tools, extension):
+    image = image_tools.placed_image(image_tools.rotation(), extent=(0, 5, 0, 5, 0, 3))
+    path = tmp_path / f"image.{extension}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)
+        write_image(image, path, frame="LPS")
+
+    lps, ras = read_image(path, frame="LPS"), read_image(path, frame="RAS")
+
+    tolerance = 1e-5 if extension == "nii" else 1e-12
+    np.testing.assert_allclose(image_tools.voxel_positions(lps), image_tools.voxel_positions(image), atol=tolerance)
+    if extension == "vti":  # VTK's own files hold coordinates without a frame: they come back as stored
+        np.testing.assert_allclose(image_tools.voxel_positions(ras), image_tools.voxel_positions(image))
+    else:
+        np.testing.assert_allclose(image_tools.voxel_positions(ras), image_tools.voxel_positions(lps) @ TO_RAS["LPS"],
+                                   atol=tolerance)
+
+
+def test_vmtks_ct_is_axis_aligned_in_ras_and_mirrored_in_lps(vmtk_test_data):
+    ras, lps = read_image(vmtk_test_data("aorta.mha")), read_image(vmtk_test_data("aorta.mha"), frame="LPS")
+
+    np.testing.assert_array_equal(np.reshape(placement(ras)[3], (3, 3)), np.eye(3))
+    np.testing.assert_allclose(ras.GetOrigin(), (156.445, 24.6094, 0.0))
+    np.testing.assert_array_equal(np.reshape(placement(lps)[3], (3, 3)), np.diag([-1.0, -1.0, 1.0]))
+    np.testing.assert_allclose(lps.GetOrigin(), (-156.445, -24.6094, 0.0))
+    assert ras.GetPointData().GetScalars().GetName() == "ImageScalars"
 
 
 def test_vmtks_ct_keeps_its_placement_through_nifti(tmp_path, vmtk_test_data, image_tools):
     ct = read_image(vmtk_test_data("aorta.mha"))
     path = tmp_path / "aorta.nii"
 
-    with pytest.warns(LossWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossWarning)
         write_image(ct, path)
     copy = read_image(path)
 
     assert ct.GetDimensions() == copy.GetDimensions() == (157, 393, 34)
-    np.testing.assert_array_equal(np.reshape(placement(ct)[3], (3, 3)), np.diag([-1.0, -1.0, 1.0]))
-    np.testing.assert_allclose(ct.GetOrigin(), (-156.445, -24.6094, 0.0))
     for index in [(0, 0, 0), (156, 392, 33), (80, 10, 20)]:
         position = image_tools.physical_point(copy, index)
         np.testing.assert_allclose(position, image_tools.physical_point(ct, index), atol=1e-4)
@@ -273,7 +308,7 @@ def test_nrrd_voxels_are_placed_by_space_directions_in_lps(tmp_path, image_tools
     axes = image_tools.rotation() @ np.diag([0.5, 0.7, 1.5])
     path = write_nrrd(tmp_path / "volume.nrrd", volume, space, axes, encoding=encoding)
 
-    image = read_image(path)
+    image = read_image(path, frame="LPS")
 
     to_lps = SPACES[space]
     assert image.GetDimensions() == shape[::-1]
@@ -394,15 +429,16 @@ def test_a_single_slice_keeps_its_in_plane_placement(tmp_path, image_tools, exte
     np.testing.assert_allclose(image_tools.voxel_positions(read), image_tools.voxel_positions(image), atol=1e-6)
 
 
-def test_a_single_slice_away_from_z_0_is_flattened_by_metaimage_and_it_says_so(tmp_path, image_tools):
-    image = image_tools.placed_image(np.eye(3), extent=(0, 4, 0, 3, 0, 0))
+def test_a_single_slice_away_from_z_0_keeps_its_whole_placement_in_metaimage(tmp_path, image_tools):
+    image = image_tools.placed_image(image_tools.rotation(), extent=(0, 4, 0, 3, 0, 0))
     path = tmp_path / "slice.mha"
 
-    with pytest.warns(LossWarning, match=r"the z of the origin \(2\) is dropped: a single slice is written as a 2D"):
+    with pytest.warns(LossWarning) as caught:
         write_image(image, path)
 
-    np.testing.assert_allclose(image_tools.voxel_positions(read_image(path))[:, :2],
-                               image_tools.voxel_positions(image)[:, :2])
+    assert "origin" not in str(caught[0].message) and "direction" not in str(caught[0].message)
+    np.testing.assert_allclose(image_tools.voxel_positions(read_image(path)), image_tools.voxel_positions(image),
+                               atol=1e-12)
 
 
 def test_xml_image_files_refuse_array_names_that_would_break_the_xml(tmp_path):

@@ -10,6 +10,11 @@ arrays shaped like ``Dimensions``, indexed ``[x, y, z]``) plus what vmtk drops:
   ``[0, 0, 0]``, so a reader that ignores ``Extent`` still places every voxel right;
 - ``IndexOrder``, ``"xyz"`` (vmtk's) or ``"zyx"`` (SimpleITK, 3D Slicer and
   C-ordered numpy code): both are views of the same VTK memory;
+- ``Frame``, the patient frame ``Origin`` and ``Direction`` are given in:
+  ``"RAS"`` (x towards the patient's right, y anterior, z superior: vmtk's
+  and 3D Slicer's frame, and the default) or ``"LPS"`` (ITK's, DICOM's and
+  SimpleITK's). A dict without ``Frame`` (vmtk's own) is taken to be in the
+  frame the caller asks for;
 - the shared ``CellData``, ``FieldData``, ``ActiveArrays`` and ``ArrayTypes``.
 
 The physical position of the voxel at array index ``[i, j, k]`` (in ``"xyz"``
@@ -37,12 +42,18 @@ from .validate import key_path, numeric_array, optional_mapping, require
 #: The index orders an image dict may use: vmtk's ``[x, y, z]`` and the C-ordered ``[z, y, x]``.
 INDEX_ORDERS: Tuple[str, ...] = ("xyz", "zyx")
 
+#: The patient frames an image's physical coordinates may be in. RAS is vmtk's and 3D Slicer's;
+#: LPS is ITK's, DICOM's and SimpleITK's. They differ by the signs of x and y.
+FRAMES: Tuple[str, ...] = ("RAS", "LPS")
+#: The frame the package works in unless told otherwise: vmtk's.
+DEFAULT_FRAME = "RAS"
+
 #: How far ``Direction.T @ Direction`` may be from the identity.
 ORTHONORMAL_TOLERANCE = 1e-6
 
 #: Every key of an image ArrayDict; others are ignored with a warning (a misspelt ``Direction`` would mirror the image).
 IMAGE_KEYS: Tuple[str, ...] = (
-    "Origin", "Dimensions", "Spacing", "Direction", "Extent", "IndexOrder",
+    "Origin", "Dimensions", "Spacing", "Direction", "Extent", "IndexOrder", "Frame",
     "PointData", "CellData", "FieldData", "ActiveArrays", "ArrayTypes",
 )
 _IMAGE_KEY_SET = frozenset(IMAGE_KEYS)
@@ -52,8 +63,10 @@ _SECTIONS = {"ActiveArrays": ("PointData", "CellData"), "ArrayTypes": ("PointDat
 # --- VTK -> ArrayDict ---------------------------------------------------------
 
 
-def image_to_dict(image: vtkImageData, *, index_order: str = "xyz", copy: bool = False) -> Dict[str, Any]:
-    """An image as an ArrayDict in vmtk's layout plus ``Direction``, ``Extent`` and ``IndexOrder``.
+def image_to_dict(
+    image: vtkImageData, *, index_order: str = "xyz", copy: bool = False, frame: str = DEFAULT_FRAME
+) -> Dict[str, Any]:
+    """An image as an ArrayDict in vmtk's layout plus ``Direction``, ``Extent``, ``IndexOrder`` and ``Frame``.
 
     Parameters
     ----------
@@ -67,13 +80,17 @@ def image_to_dict(image: vtkImageData, *, index_order: str = "xyz", copy: bool =
     copy : bool
         False (default): the arrays are views of the image's memory (writing
         to them changes the image). True: they own their memory.
+    frame : {"RAS", "LPS"}
+        The patient frame the image's coordinates are in (as read with
+        ``read_image(..., frame=...)``); recorded as ``Frame``.
 
     Returns
     -------
     dict
         ``Origin`` (physical position of array index ``[0, 0, 0]``),
         ``Dimensions``, ``Spacing``, ``Direction``, ``Extent``, ``IndexOrder``,
-        ``PointData``, ``CellData``, ``FieldData``, ``ActiveArrays``, ``ArrayTypes``.
+        ``Frame``, ``PointData``, ``CellData``, ``FieldData``, ``ActiveArrays``,
+        ``ArrayTypes``.
 
     Raises
     ------
@@ -100,6 +117,7 @@ def image_to_dict(image: vtkImageData, *, index_order: str = "xyz", copy: bool =
     if not isinstance(image, vtkImageData):
         raise ArrayDictError(f"image: expected a vtkImageData, found {type(image).__name__}")
     order = _index_order(index_order, "index_order")
+    frame = _frame(frame, "frame")
     extent = np.array(image.GetExtent(), dtype=np.int64)
     dimensions = np.array(image.GetDimensions(), dtype=np.int64)
     spacing = np.array(image.GetSpacing(), dtype=np.float64)
@@ -123,6 +141,7 @@ def image_to_dict(image: vtkImageData, *, index_order: str = "xyz", copy: bool =
         "Direction": direction,
         "Extent": extent,
         "IndexOrder": order,
+        "Frame": frame,
         "PointData": {
             name: _grid_view(values, point_grid, order, f"image point data {name!r}")
             for name, values in point_data.items()
@@ -151,7 +170,11 @@ def _grid_view(values: np.ndarray, grid: Tuple[int, ...], order: str, where: str
 
 
 def dict_to_image(
-    array_dict: Mapping[str, Any], *, share: bool = True, default_index_order: str = "xyz"
+    array_dict: Mapping[str, Any],
+    *,
+    share: bool = True,
+    default_index_order: str = "xyz",
+    frame: str = DEFAULT_FRAME,
 ) -> vtkImageData:
     """An image from an ArrayDict written by :func:`image_to_dict`, by vmtk, or by hand.
 
@@ -170,6 +193,10 @@ def dict_to_image(
         later changes to the arrays show in the image. Otherwise it copies once.
     default_index_order : {"xyz", "zyx"}
         The index order of a dict that does not record one in ``IndexOrder``.
+    frame : {"RAS", "LPS"}
+        The patient frame of the returned image's coordinates. A dict whose
+        ``Frame`` is the other one is converted (x and y change sign); a dict
+        without ``Frame`` (vmtk's) is taken to be in ``frame`` already.
 
     Returns
     -------
@@ -209,11 +236,15 @@ def dict_to_image(
             stacklevel=2,
         )
     order = _index_order(array_dict.get("IndexOrder", default_index_order), key_path(where, "IndexOrder"))
+    frame = _frame(frame, "frame")
+    dict_frame = _frame(array_dict.get("Frame", frame), key_path(where, "Frame"))
     dimensions = _dimensions(require(array_dict, "Dimensions", where), key_path(where, "Dimensions"))
     spacing = _spacing(require(array_dict, "Spacing", where), key_path(where, "Spacing"))
     origin = _floats(require(array_dict, "Origin", where), key_path(where, "Origin"))
     direction = _direction(array_dict.get("Direction"), key_path(where, "Direction"))
     extent = _extent(array_dict.get("Extent"), dimensions, key_path(where, "Extent"))
+    if dict_frame != frame:
+        origin, direction = _other_frame(origin, direction)
 
     image = vtkImageData()
     image.SetExtent(*extent)
@@ -291,6 +322,7 @@ def dict_from_array(
     direction: Optional[Any] = None,
     index_order: str = "xyz",
     name: str = "ImageScalars",
+    frame: str = DEFAULT_FRAME,
 ) -> Dict[str, Any]:
     """An image ArrayDict around a bare ndarray of voxel values (a view of it, not a copy).
 
@@ -313,6 +345,8 @@ def dict_from_array(
         How ``array`` is indexed.
     name : str
         The name of the point data array; it becomes the active scalars.
+    frame : {"RAS", "LPS"}
+        The patient frame ``origin`` and ``direction`` are given in.
 
     Returns
     -------
@@ -334,6 +368,7 @@ def dict_from_array(
     array([64, 64, 40])
     """
     order = _index_order(index_order, "index_order")
+    frame = _frame(frame, "frame")
     if not isinstance(name, str) or not name:
         raise ArrayDictError(f"name: expected a non-empty string, found {name!r}")
     values = numeric_array(array, "array", allow_bool=True)
@@ -355,6 +390,7 @@ def dict_from_array(
         "Direction": np.array(_direction(direction, "direction")),
         "Extent": extent,
         "IndexOrder": order,
+        "Frame": frame,
         "PointData": {name: values},
         "CellData": {},
         "FieldData": {},
@@ -372,11 +408,13 @@ def image_from_array(
     index_order: str = "xyz",
     name: str = "ImageScalars",
     share: bool = True,
+    frame: str = DEFAULT_FRAME,
 ) -> vtkImageData:
     """A ``vtkImageData`` from a bare ndarray of voxel values; see :func:`dict_from_array`.
 
     With ``share=True`` (default) the image uses the array's memory when it is
     in VTK's order (a C-ordered ``"zyx"`` or an F-ordered ``"xyz"`` array).
+    ``origin`` and ``direction`` are in ``frame``, and so is the image.
 
     Examples
     --------
@@ -389,9 +427,44 @@ def image_from_array(
     [13.0, 0.0, 3.0]
     """
     array_dict = dict_from_array(
-        array, spacing=spacing, origin=origin, direction=direction, index_order=index_order, name=name
+        array, spacing=spacing, origin=origin, direction=direction, index_order=index_order, name=name, frame=frame
     )
-    return dict_to_image(array_dict, share=share)
+    return dict_to_image(array_dict, share=share, frame=frame)
+
+
+def place_by_xyz_to_ras(array_dict: Dict[str, Any], xyz_to_ras: Sequence[float]) -> None:
+    """Move an image dict from vmtk's axis-aligned coordinates to true RAS, in place.
+
+    vmtk's image reader keeps a rotated image axis-aligned and hands its
+    orientation on as ``XyzToRasMatrixCoefficients`` (16 numbers, row by
+    row): this applies it to ``Origin`` and ``Direction``, so the dict records
+    where the voxels really are.
+
+    Raises
+    ------
+    ArrayDictError
+        If the matrix is not 16 finite numbers whose 3x3 part is orthonormal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image_dict = dict_from_array(np.zeros((2, 2, 2)), origin=(-10, -20, 30))
+    >>> place_by_xyz_to_ras(image_dict, [-1, 0, 0, -20, 0, -1, 0, -40, 0, 0, 1, 0, 0, 0, 0, 1])
+    >>> image_dict["Origin"].tolist(), np.diag(image_dict["Direction"]).tolist()
+    ([-10.0, -20.0, 30.0], [-1.0, -1.0, 1.0])
+    """
+    where = "XyzToRasMatrixCoefficients"
+    values = numeric_array(xyz_to_ras, where)
+    if values.size != 16:
+        raise ArrayDictError(f"{where}: expected 16 numbers, found {values.size}")
+    matrix = np.array(_numbers(values.reshape(4, 4), (4, 4), where), dtype=np.float64)
+    rotation = matrix[:3, :3]
+    if np.abs(rotation.T @ rotation - np.eye(3)).max() > ORTHONORMAL_TOLERANCE:
+        raise ArrayDictError(f"{where}: its 3x3 part is not a rotation or reflection, found {rotation.tolist()}")
+    origin = np.asarray(array_dict["Origin"], dtype=np.float64)
+    direction = np.asarray(array_dict.get("Direction", np.eye(3)), dtype=np.float64)
+    array_dict["Origin"] = rotation @ origin + matrix[:3, 3]
+    array_dict["Direction"] = rotation @ direction
 
 
 # --- checks --------------------------------------------------------------------
@@ -406,6 +479,31 @@ def _index_order(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in INDEX_ORDERS:
         raise ArrayDictError(f"{where}: expected one of {list(INDEX_ORDERS)}, found {value!r}")
     return str(value)
+
+
+def _frame(value: Any, where: str) -> str:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, bytes):
+        value = value.decode("ascii", errors="replace")
+    if not isinstance(value, str) or value.upper() not in FRAMES:
+        raise ArrayDictError(f"{where}: expected one of {list(FRAMES)}, found {value!r}")
+    return value.upper()
+
+
+def _other_frame(
+    origin: Tuple[float, ...], direction: Tuple[Tuple[float, ...], ...]
+) -> Tuple[Tuple[float, float, float], Tuple[Tuple[float, ...], ...]]:
+    """Origin and direction rows in the other patient frame: RAS <-> LPS flips the signs of x and y."""
+    signs = (-1.0, -1.0, 1.0)
+    moved = tuple(sign * value for sign, value in zip(signs, origin))
+    rows = tuple(tuple(sign * value for value in row) for sign, row in zip(signs, direction))
+    return moved, rows  # type: ignore[return-value]
+
+
+def other_frame(frame: str) -> str:
+    """``"LPS"`` for ``"RAS"`` and the other way round."""
+    return FRAMES[1 - FRAMES.index(_frame(frame, "frame"))]
 
 
 # Placement values are a handful of numbers: they are checked as Python lists, which for

@@ -7,23 +7,27 @@ voxel with index ``(i, j, k)`` of the extent sits at
 keeps that position for every voxel, except legacy ``.vtk``, which has no
 direction matrix.
 
-Physical frame
-    Physical coordinates are **LPS** (x to the patient's left, y posterior,
-    z superior), the frame of ITK, DICOM, MetaImage and vmtk's own images
-    (e.g. a CT read by vmtk has direction diag(-1, -1, 1)). NIfTI files are
-    RAS by definition: reading multiplies their qform/sform by
-    diag(-1, -1, 1) and writing does the reverse, as ITK does, so the same
-    voxel has the same coordinates whichever format it came from. NRRD files
-    state their frame (``space:``) and are converted to LPS.
+Patient frame
+    Images are read into, and written from, the patient frame you ask for:
+    ``frame="RAS"`` (the default: x towards the patient's right, y anterior,
+    z superior, as vmtk and 3D Slicer work) or ``frame="LPS"`` (x left,
+    y posterior, z superior, as ITK, DICOM and SimpleITK work). MetaImage and
+    DICOM files are LPS by definition, NIfTI files RAS, NRRD files state
+    theirs (``space:``): each is converted, so the same voxel has the same
+    coordinates whichever format it came from. VTK's own formats (``.vti``,
+    ``.vtk``, ``.vtkhdf``) have no patient frame: their coordinates are kept
+    as they are, in whatever frame they were written.
+
+A format that holds a single unnamed array (MetaImage, NIfTI, NRRD) gives it
+the name ``ImageScalars``, as vmtk does.
 
 =========  =================  ==========  ===========================================================
 format     extensions         read/write  what the file keeps
 =========  =================  ==========  ===========================================================
 vtkxml     .vti               read/write  everything: extent, origin, spacing, direction, all arrays
 vtkhdf     .vtkhdf, .hdf      read/write  everything; '/' and '.' in array names become '_'
-meta       .mha, .mhd         read/write  origin, spacing, direction; one array, without its name;
-                                          extent start folded into the origin; a single slice is a
-                                          2D file (no z origin, no out-of-plane direction)
+meta       .mha, .mhd         read/write  origin, spacing, direction (a single slice too); one array,
+                                          without its name; extent start folded into the origin
 nifti      .nii, .nii.gz      read/write  origin, spacing, direction (qform and sform, RAS in the
                                           file, float32: positions to about 1e-6 relative); one
                                           array, without its name; extent start folded
@@ -43,10 +47,9 @@ follows the rest of the world:
 
 - MetaImage ``TransformMatrix``: ITK (and so vmtk, 3D Slicer, SimpleITK)
   store one image axis per consecutive triple (the columns of the direction
-  matrix); ``vtkMetaImageReader``/``Writer`` take the triples as rows (and
-  garble 2D files). We read the matrix from the header ourselves and write
-  it transposed, so files are exchanged with ITK-based tools with the right
-  orientation.
+  matrix). ``vtkMetaImageWriter`` drops the matrix before VTK 9.7 and
+  ``vtkMetaImageReader`` takes the triples as rows from 9.7 on, so MetaImage
+  files are read and written by :mod:`._metaimage`, the same on every VTK.
 - ``vtkNrrdReader`` ignores the orientation in ``space directions`` and takes
   a first axis of 9 voxels or fewer for vector components. We read the
   header ourselves for the placement and the axes, and use VTK for the voxels.
@@ -56,6 +59,7 @@ Examples
 >>> from vmtkscripts_numpy.vtkfiles import read_image, write_image
 >>> image = read_image("aorta.mha")  # doctest: +SKIP
 >>> write_image(image, "aorta.nii.gz")  # doctest: +SKIP
+>>> lps = read_image("aorta.mha", frame="LPS")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -65,12 +69,13 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from .._atomic import atomic_output_folder
+from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
+from ..convert.image import DEFAULT_FRAME, FRAMES
 from ..errors import DataFileError
-from . import _common
+from . import _common, _metaimage
 from .formats import FileFormat, FormatTable, check_mode
 
 PathLike = Union[str, Path]
@@ -79,6 +84,9 @@ _WANTED = "an image (vtkImageData)"
 
 #: LPS <-> RAS (its own inverse).
 LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
+
+#: The name a single unnamed image array gets, as vmtk names it.
+SINGLE_ARRAY_NAME = "ImageScalars"
 
 #: How far from orthonormal a direction (or a NIfTI rotation) may be.
 ORTHONORMAL_TOLERANCE = 1e-5
@@ -150,7 +158,9 @@ def _single_array(image: vtkImageData, description: str, path: Path) -> Tuple[An
         raise DataFileError(path, f"cannot be written as {description}: the image has no point data array")
     name = array.GetName() or "(unnamed)"
     others = [n for n in _common.attribute_array_names(point_data) if n != name]
-    losses = [f"the array name {name!r} is not stored"]
+    # Read back, the array is called ImageScalars: only another name is lost.
+    losses = [] if name == SINGLE_ARRAY_NAME else [f"the array name {name!r} is not stored (it comes back as "
+                                                    f"{SINGLE_ARRAY_NAME!r})"]
     if others:
         losses.append(f"only one point array is stored ({name!r}): {_common.quoted(others)} are dropped")
     cells = _common.attribute_array_names(image.GetCellData())
@@ -172,14 +182,12 @@ def _with_scalars(template: vtkImageData, array: Any, direction: Optional[np.nda
 
 def _reversed_slices(array: Any, dimensions: Sequence[int]) -> Any:
     """A copy of a point array with the slice (k) order reversed."""
-    values = vtk_to_numpy(array)
+    values = vtk_to_numpy(array, copy=False)
     components = array.GetNumberOfComponents()
     nx, ny, nz = dimensions
     flipped = values.reshape(nz, ny, nx, components)[::-1].reshape(-1, components)
-    result = numpy_to_vtk(np.ascontiguousarray(flipped) if components > 1 else np.ascontiguousarray(flipped[:, 0]),
-                          deep=True, array_type=array.GetDataType())
-    result.SetName(array.GetName())
-    return result
+    flipped = np.ascontiguousarray(flipped if components > 1 else flipped[:, 0])
+    return numpy_to_vtk(flipped, name=array.GetName(), share=True)
 
 
 # --- VTK XML, legacy, VTKHDF ---------------------------------------------------------------
@@ -244,121 +252,31 @@ def _write_vtkhdf(image: vtkImageData, path: Path, mode: str) -> None:
 # --- MetaImage ----------------------------------------------------------------------------
 
 
-#: MetaImage element types -> bytes per value.
-_MET_SIZES = {
-    "MET_CHAR": 1, "MET_UCHAR": 1, "MET_SHORT": 2, "MET_USHORT": 2, "MET_INT": 4, "MET_UINT": 4,
-    "MET_LONG": 4, "MET_ULONG": 4, "MET_LONG_LONG": 8, "MET_ULONG_LONG": 8, "MET_FLOAT": 4, "MET_DOUBLE": 8,
-}
-
-
-def _check_meta(path: Path) -> Dict[str, str]:
-    """The header fields of a MetaImage file, once its data (in the file or beside it) is known to be all there.
-
-    MetaIO, under vtkMetaImageReader, prints its own complaints to the terminal
-    for short files; checking first keeps them out and names the file.
-    """
-    text = _common.read_header(path, 65536)
-    match = re.search(rb"^\s*ElementDataFile\s*=\s*([^\r\n]*)\r?\n?", text, flags=re.MULTILINE)
-    if b"NDims" not in text[:4096] or match is None:
-        raise DataFileError(path, "is not a MetaImage file (no NDims ... ElementDataFile header)")
-    fields = dict(
-        (key.strip().decode("latin-1"), value.strip().decode("latin-1"))
-        for key, value in re.findall(rb"^\s*(\w+)\s*=\s*([^\r\n]*)", text[: match.end()], flags=re.MULTILINE)
-    )
-    try:
-        count = int(np.prod([int(v) for v in fields["DimSize"].split()]))
-        channels = int(fields.get("ElementNumberOfChannels", "1"))
-    except (KeyError, ValueError):
-        raise DataFileError(path, "has a MetaImage header without a readable DimSize") from None
-    element = _MET_SIZES.get(fields.get("ElementType", ""))
-    compressed = fields.get("CompressedData", "False").lower() == "true"
-    needed = int(fields["CompressedDataSize"]) if compressed and fields.get("CompressedDataSize", "").isdigit() else (
-        None if compressed or element is None else count * channels * element
-    )
-    source = fields["ElementDataFile"]
-    if source.upper() == "LOCAL":
-        available = path.stat().st_size - match.end()
-    elif source.upper().startswith("LIST") or "%" in source:
-        return fields
-    else:
-        data_file = path.parent / source
-        if not data_file.is_file():
-            raise DataFileError(path, f"names a data file {source!r} that does not exist beside it")
-        available = data_file.stat().st_size
-    if needed is not None and available < needed:
-        raise DataFileError(path, f"is truncated: its voxels need {needed} bytes, {available} are there")
-    return fields
-
-
-def _meta_direction(fields: Dict[str, str], path: Path) -> np.ndarray:
-    """The direction matrix from ``TransformMatrix`` as ITK reads it: one image axis per group of NDims values."""
-    text = fields.get("TransformMatrix") or fields.get("Rotation") or fields.get("Orientation")
-    if not text:
-        return np.eye(3)
-    try:
-        dimension = int(fields.get("NDims", "3"))
-        axes = np.array([float(v) for v in text.split()], dtype=np.float64).reshape(dimension, dimension)
-    except ValueError:
-        raise DataFileError(path, f"has a MetaImage TransformMatrix that cannot be understood: {text!r}") from None
-    direction = np.eye(3)
-    size = min(dimension, 3)
-    direction[:size, :size] = axes[:size, :size].T
-    return direction
-
-
 def _read_meta(path: Path) -> vtkImageData:
-    from vtkmodules.vtkIOImage import vtkMetaImageReader
-
-    fields = _check_meta(path)
-    read = _common.require_points(_common.run_reader(vtkMetaImageReader(), path, "MetaImage"), path, "a MetaImage file")
-    # vtkMetaImageReader takes TransformMatrix row by row (and garbles 2D ones); ITK writes it axis by axis.
-    return _with_scalars(read, read.GetPointData().GetScalars(), direction=_meta_direction(fields, path))
-
-
-def _flat_losses(image: vtkImageData) -> List[str]:
-    """What a 2D MetaImage (VTK writes single-slice images so) cannot hold of a single-slice image."""
-    if _dimensions(image)[2] != 1:
-        return []
-    _, spacing, direction, _ = image_placement(image)
-    losses = []
-    z = first_voxel_position(image)[2]
-    if z != 0:
-        losses.append(f"the z of the origin ({z:g}) is dropped: a single slice is written as a 2D MetaImage")
-    if not np.array_equal(direction[2], [0.0, 0.0, 1.0]) or not np.array_equal(direction[:2, 2], [0.0, 0.0]):
-        losses.append("the out-of-plane part of the direction matrix is dropped (2D MetaImage)")
-    return losses
+    meta = _metaimage.read_metaimage(path)
+    image = _new_image(meta.dimensions, meta.origin, meta.spacing, meta.direction)
+    image.GetPointData().SetScalars(numpy_to_vtk(meta.values, name=SINGLE_ARRAY_NAME, share=True))
+    return image
 
 
 def _write_meta(image: vtkImageData, path: Path, mode: str) -> None:
-    from vtkmodules.vtkIOImage import vtkMetaImageWriter
-
     array, losses = _single_array(image, "MetaImage", path)
-    _common.warn_losses(path, "MetaImage", _extent_losses(image) + _flat_losses(image) + losses)
-    rebased = _rebased(image)
-    _, _, direction, _ = image_placement(rebased)
-    # Transposed so that the file's TransformMatrix lists one axis per triple, as ITK reads it.
-    written = _with_scalars(rebased, array, direction=direction.T)
-
-    writer = vtkMetaImageWriter()
-    writer.SetInputData(written)
-    writer.SetCompression(True)
+    values = vtk_to_numpy(array, copy=False)
+    if _metaimage.element_type(values.dtype) is None:
+        raise DataFileError(path, f"cannot be written as MetaImage: it has no element type for {values.dtype} voxels")
+    _common.warn_losses(path, "MetaImage", _extent_losses(image) + losses)
+    _, spacing, direction, _ = image_placement(image)
+    origin = first_voxel_position(image)
     with atomic_output_folder(path) as target:
-        _common.run_writer(writer, Path(target), path, "MetaImage")
-        if _dimensions(image)[2] == 1:
-            # VTK writes a single slice as a 2D file with the first four values of its 3x3
-            # matrix; put the in-plane axes there, one pair per axis, as ITK reads them.
-            axes = direction[:2, :2].T.ravel()
-            _replace_header_field(Path(target), "TransformMatrix", " ".join(repr(float(v)) for v in axes))
-
-
-def _replace_header_field(path: Path, key: str, value: str) -> None:
-    """Rewrite one ``key = value`` line of a MetaImage header (the voxels after it move along)."""
-    content = path.read_bytes()
-    end = re.search(rb"^\s*ElementDataFile\s*=[^\n]*\n", content, flags=re.MULTILINE)
-    header_end = end.end() if end else len(content)
-    header = re.sub(rb"^(\s*" + key.encode() + rb"\s*=)[^\r\n]*", lambda m: m.group(1) + b" " + value.encode(),
-                    content[:header_end], count=1, flags=re.MULTILINE)
-    path.write_bytes(header + content[header_end:])
+        target_path = Path(target)
+        if target_path.suffix.lower() == ".mhd":
+            data_name = target_path.stem + ".zraw"
+            with open(target_path, "wb") as header, open(target_path.parent / data_name, "wb") as data:
+                _metaimage.write_metaimage(header, values, _dimensions(image), origin, spacing, direction,
+                                           data_file=data, data_file_name=data_name)
+        else:
+            with open(target_path, "wb") as stream:
+                _metaimage.write_metaimage(stream, values, _dimensions(image), origin, spacing, direction)
 
 
 # --- NIfTI --------------------------------------------------------------------------------
@@ -415,6 +333,7 @@ def _read_nifti(path: Path) -> vtkImageData:
         origin = origin + direction[:, 2] * spacing[2] * (dimensions[2] - 1)
         direction = direction @ np.diag([1.0, 1.0, -1.0])
         scalars = _reversed_slices(scalars, dimensions)
+    scalars.SetName(SINGLE_ARRAY_NAME)
     slope, intercept = reader.GetRescaleSlope(), reader.GetRescaleIntercept()
     if slope not in (0.0, 1.0) or intercept != 0.0:
         notes.append(
@@ -587,9 +506,8 @@ def _read_nrrd(path: Path) -> vtkImageData:
         values = np.ascontiguousarray(values).reshape(-1, layout["components"])
         if layout["components"] == 1:
             values = values[:, 0]
-        renamed = numpy_to_vtk(values, deep=True, array_type=scalars.GetDataType())
-        renamed.SetName(scalars.GetName())
-        scalars = renamed
+        scalars = numpy_to_vtk(values, share=True)
+    scalars.SetName(SINGLE_ARRAY_NAME)
     frame = _NRRD_FRAMES.get(space, np.eye(3))
     image = _new_image(layout["dimensions"], frame @ layout["origin"], layout["spacing"], frame @ layout["direction"])
     image.GetPointData().SetScalars(scalars)
@@ -610,8 +528,43 @@ IMAGE_FORMATS = FormatTable(
 )
 
 
-def read_image(path: PathLike, format: Optional[str] = None) -> vtkImageData:
-    """Read an image file, with its voxels placed in LPS physical coordinates.
+#: Formats whose files say where the patient is: read into LPS here, then into the frame asked for.
+PATIENT_FRAME_FORMATS = ("meta", "nifti", "nrrd")
+
+
+def _frame(frame: str) -> str:
+    if not isinstance(frame, str) or frame.upper() not in FRAMES:
+        raise ValueError(f"frame: expected one of {list(FRAMES)}, found {frame!r}")
+    return frame.upper()
+
+
+def image_in_frame(image: vtkImageData, frame: str, new_frame: str) -> vtkImageData:
+    """``image`` (coordinates in ``frame``) with its coordinates in ``new_frame``: a shallow copy, voxels shared.
+
+    RAS and LPS differ by the signs of x and y, so the origin and the rows of
+    the direction matrix change sign; every voxel stays at the same point of
+    the patient.
+
+    Examples
+    --------
+    >>> from vmtkscripts_numpy.convert.image import image_from_array
+    >>> import numpy as np
+    >>> ras = image_from_array(np.zeros((2, 2, 2)), origin=(10, 20, 30))
+    >>> image_in_frame(ras, "RAS", "LPS").GetOrigin()
+    (-10.0, -20.0, 30.0)
+    """
+    if _frame(frame) == _frame(new_frame):
+        return image
+    origin, spacing, direction, extent = image_placement(image)
+    moved = vtkImageData()
+    moved.ShallowCopy(image)
+    moved.SetOrigin(*(LPS_TO_RAS @ origin))
+    moved.SetDirectionMatrix(*(LPS_TO_RAS @ direction).ravel())
+    return moved
+
+
+def read_image(path: PathLike, format: Optional[str] = None, *, frame: str = DEFAULT_FRAME) -> vtkImageData:
+    """Read an image file, with its voxels placed in the patient frame ``frame``.
 
     Parameters
     ----------
@@ -621,12 +574,16 @@ def read_image(path: PathLike, format: Optional[str] = None) -> vtkImageData:
         ``vtkhdf``; by default chosen from the extension (``.vti``, ``.vtk``,
         ``.mha``/``.mhd``, ``.nrrd``/``.nhdr``, ``.nii``/``.nii.gz``,
         ``.vtkhdf``/``.hdf``).
+    frame : {"RAS", "LPS"}
+        The patient frame of the returned coordinates: ``"RAS"`` (vmtk's and
+        3D Slicer's, the default) or ``"LPS"`` (ITK's and DICOM's). VTK's own
+        formats have no frame: their coordinates come back as stored.
 
     Returns
     -------
     vtkImageData
-        With origin, spacing and direction matrix as the file states them
-        (NIfTI converted from RAS to LPS).
+        With origin, spacing and direction matrix placing every voxel where
+        the file says; a single unnamed array is called ``ImageScalars``.
 
     Raises
     ------
@@ -644,15 +601,27 @@ def read_image(path: PathLike, format: Optional[str] = None) -> vtkImageData:
     --------
     >>> image = read_image("aorta.mha")  # doctest: +SKIP
     >>> image.GetDirectionMatrix().GetElement(0, 0)  # doctest: +SKIP
+    1.0
+    >>> read_image("aorta.mha", frame="LPS").GetDirectionMatrix().GetElement(0, 0)  # doctest: +SKIP
     -1.0
     """
+    frame = _frame(frame)
     chosen = IMAGE_FORMATS.find(path, format, "read")
     checked = _common.check_readable(path)
-    image = chosen.read(checked)
-    return _common.require_type(image, vtkImageData, checked, _WANTED)
+    image = _common.require_type(chosen.read(checked), vtkImageData, checked, _WANTED)
+    if chosen.name in PATIENT_FRAME_FORMATS:
+        image = image_in_frame(image, "LPS", frame)
+    return image
 
 
-def write_image(image: vtkImageData, path: PathLike, format: Optional[str] = None, mode: str = "binary") -> Path:
+def write_image(
+    image: vtkImageData,
+    path: PathLike,
+    format: Optional[str] = None,
+    mode: str = "binary",
+    *,
+    frame: str = DEFAULT_FRAME,
+) -> Path:
     """Write an image file atomically, keeping each voxel's physical position wherever the format allows.
 
     Parameters
@@ -664,6 +633,10 @@ def write_image(image: vtkImageData, path: PathLike, format: Optional[str] = Non
         default chosen from the extension (``.nii.gz`` is compressed).
     mode : {"binary", "ascii"}
         For ``vtkxml`` and ``vtk``; the other formats are always binary.
+    frame : {"RAS", "LPS"}
+        The patient frame of ``image``'s coordinates (default ``"RAS"``,
+        vmtk's). MetaImage and NIfTI files get the voxels where the patient
+        is; VTK's own formats store the coordinates as they are.
 
     Returns
     -------
@@ -692,7 +665,10 @@ def write_image(image: vtkImageData, path: PathLike, format: Optional[str] = Non
     """
     if not isinstance(image, vtkImageData):
         raise TypeError(f"write_image needs a vtkImageData, not {type(image).__name__}")
+    frame = _frame(frame)
     check_mode(mode)
     chosen = IMAGE_FORMATS.find(path, format, "write")
+    if chosen.name in PATIENT_FRAME_FORMATS:
+        image = image_in_frame(image, frame, "LPS")
     chosen.write(image, Path(path), mode)
     return Path(path)
