@@ -220,7 +220,13 @@ class pypeScript:
                 setattr(self, member.MemberName, getattr(reader, member.MemberName))
 
     def IOWrite(self) -> None:
-        """Write every output member whose ``-<option>file`` is set, with the member's writer script."""
+        """Write every output member whose ``-<option>file`` is set, with the member's writer script.
+
+        The writer's input members named as this script's other outputs get
+        their values (as automatic piping would): ``vmtkimagereader -ifile
+        ct.mha -ofile ct.vti`` hands the writer the ``RasToIjkMatrixCoefficients``
+        it read along with the image.
+        """
         for member in self.OutputMembers:
             if not member.MemberIO:
                 continue
@@ -228,11 +234,22 @@ class pypeScript:
             if filename:
                 value = getattr(self, member.MemberName)
 
-                def configure(script, value=value, filename=filename):
+                def configure(script, value=value, filename=filename, written=member):
                     script.Input = value
                     script.OutputFileName = filename
+                    self._GiveWriterOutputs(script, written)
 
                 self._RunIOScript(member.MemberIO, configure)
+
+    def _GiveWriterOutputs(self, writer: Any, written_member: pypeMember) -> None:
+        outputs = {
+            (output.MemberName, output.MemberType)
+            for output in self.OutputMembers
+            if output.AutoPipe and output.MemberName != written_member.MemberName
+        }
+        for member in writer.InputMembers:
+            if member.AutoPipe and (member.MemberName, member.MemberType) in outputs:
+                setattr(writer, member.MemberName, getattr(self, member.MemberName))
 
     # to override --------------------------------------------------------
     def Execute(self) -> None:
