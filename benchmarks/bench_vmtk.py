@@ -133,7 +133,8 @@ def dtype_rows() -> List[List[str]]:
     rows: Dict[tuple, set] = {}
     for script, (member, to_dict, generated_dataset) in made.items():
         read = vn.read_mesh if script == "vmtkMeshToNumpy" else vn.read_surface
-        inputs = [("generated", generated_dataset)] + [("files", read(path)) for path in files[script] if path.is_file()]
+        inputs = [("generated", generated_dataset)]
+        inputs += [("files", read(path)) for path in files[script] if path.is_file()]
         for source, dataset in inputs:
             theirs, ours = _leaves(run_vmtk(script, **{member: dataset}).ArrayDict), _leaves(to_dict(dataset))
             for what, array in ours.items():
@@ -141,7 +142,8 @@ def dtype_rows() -> List[List[str]]:
                 rows.setdefault((script, kind, _dtype(array), _dtype(theirs[what]), _dtype(array)), set()).add(source)
     for script, member, to_dict, make in [
         ("vmtkNumpyToSurface", "Surface", vn.polydata_to_dict,
-         lambda values: {"Points": points, "PointData": {"a": values}, "CellData": {"CellPointIds": np.array([[0, 1, 2]])}}),
+         lambda values: {"Points": points, "PointData": {"a": values},
+                         "CellData": {"CellPointIds": np.array([[0, 1, 2]])}}),
         ("vmtkNumpyToCenterlines", "Centerlines", vn.centerlines_to_dict,
          lambda values: {"Points": points, "PointData": {"a": values}, "CellData": {"CellPointIds": lines}}),
         ("vmtkNumpyToMesh", "Mesh", vn.mesh_to_dict,

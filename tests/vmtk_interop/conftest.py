@@ -36,6 +36,7 @@ def _skip_without_vmtk():
     if vmtk_scripts is None:
         pytest.skip(VMTK_MISSING)
 
+
 #: vmtk's test data's triangle surfaces; its one other surface, cow.vtp (mixed polygons), has tests of its own.
 TRIANGLE_SURFACES = ["aorta-surface.vtp", "aorta-surface-branch-split.vtp", "aorta-surface-two-segments.vtp",
                      "aorta-surface.stl"]
@@ -44,11 +45,6 @@ CENTERLINES = ["aorta-centerline.vtp", "aorta-centerline-branches.vtp", "aorta-c
                "aorta-centerline-referencesystem.vtp", "twelve-line-centerlines.vtp"]
 #: Meshes: vmtk's file of 151 tetrahedra, the aorta through vmtk's own vmtksurfacetomesh, and one of mixed cells.
 MESHES = ["tetra-mesh.vtu", "aorta-surface-mesh", "mixed-cells"]
-
-#: The keys this package adds to vmtk's surface and centerline layout; each defaults to what vmtk means.
-POLYDATA_EXTENSIONS = ("CellTypes", "FieldData", "ActiveArrays", "ArrayTypes")
-#: The keys this package adds to vmtk's mesh layout.
-MESH_EXTENSIONS = ("FieldData", "ActiveArrays", "ArrayTypes")
 
 
 #: Deprecations that vmtk's own code meets in VTK 9.6 and numpy 2.5 (vmtk imports VTK's modules as ``vtk.*``,
@@ -101,7 +97,8 @@ def mesh(mesh_name, upstream_file, vmtk_test_data):
     if mesh_name == "tetra-mesh.vtu":
         return read_mesh(upstream_file(mesh_name))
     if mesh_name == "aorta-surface-mesh":
-        return _run(vmtk_scripts, "vmtkSurfaceToMesh", {"Surface": read_surface(vmtk_test_data("aorta-surface.vtp"))}).Mesh
+        surface = read_surface(vmtk_test_data("aorta-surface.vtp"))
+        return _run(vmtk_scripts, "vmtkSurfaceToMesh", {"Surface": surface}).Mesh
     return mixed_cell_mesh()
 
 

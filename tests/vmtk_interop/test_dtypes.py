@@ -78,7 +78,8 @@ def test_vmtks_to_numpy_scripts_keep_every_data_dtype_but_turn_bool_into_uint8(s
         assert dtypes_of(theirs[section]) == {**as_given, "bool": "uint8"}
         assert dtypes_of(ours[section]) == as_given
         for dtype in DTYPES:
-            np.testing.assert_array_equal(theirs[section][dtype], ours[section][dtype].astype(theirs[section][dtype].dtype))
+            their_values = theirs[section][dtype]
+            np.testing.assert_array_equal(their_values, ours[section][dtype].astype(their_values.dtype))
     assert theirs["Points"].dtype == ours["Points"].dtype == np.float64
 
 

@@ -103,7 +103,8 @@ def test_vmtks_dict_of_cow_from_its_centerline_script_gives_back_every_polygon(v
 
 
 # vmtk makes every k-component point array the active vectors, so normals come back as vectors
-NORMALS_BECOME_VECTORS = {"ActiveArrays/PointData/Vectors": "only in vmtk", "ActiveArrays/PointData/Normals": "only in ours"}
+NORMALS_BECOME_VECTORS = {"ActiveArrays/PointData/Vectors": "only in vmtk",
+                          "ActiveArrays/PointData/Normals": "only in ours"}
 VMTK_LOSSES = {
     "aorta-surface.vtp": NORMALS_BECOME_VECTORS,
     "aorta-surface-two-segments.vtp": NORMALS_BECOME_VECTORS,
@@ -130,7 +131,8 @@ def test_vmtk_narrows_float64_surface_data_to_float32(vmtk_test_data, run_vmtk):
 
     back = polydata_to_dict(run_vmtk("vmtkNumpyToSurface", ArrayDict=ours).Surface)
 
-    np.testing.assert_array_equal(back["PointData"]["ClippingArray"], ours["PointData"]["ClippingArray"].astype(np.float32))
+    clipping = ours["PointData"]["ClippingArray"]
+    np.testing.assert_array_equal(back["PointData"]["ClippingArray"], clipping.astype(np.float32))
     assert back["PointData"]["ClippingArray"].dtype == np.float32
 
 
@@ -176,5 +178,6 @@ def test_vmtk_gives_surface_cell_data_the_components_of_the_last_point_array(poi
     back = polydata_to_dict(run_vmtk("vmtkNumpyToSurface", ArrayDict=ours).Surface)
 
     # four cells: one component keeps four values, three components make one tuple of the first three
-    assert shapes_and_dtypes(back["CellData"]) == {"Quality": (cell_shape, "float32"), "GroupIds": (cell_shape, "int32")}
+    assert shapes_and_dtypes(back["CellData"]) == {
+        "Quality": (cell_shape, "float32"), "GroupIds": (cell_shape, "int32")}
     np.testing.assert_array_equal(back["CellData"]["GroupIds"].ravel(), np.arange(4)[:np.prod(cell_shape)])
