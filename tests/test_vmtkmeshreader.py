@@ -6,6 +6,7 @@ from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkFiltersCore import vtkAppendFilter
 
 from vmtkscripts_numpy import pypes, vmtkscripts
+from vmtkscripts_numpy.errors import DataFileError
 from vmtkscripts_numpy.sample_data import make_vessel_surface
 from vmtkscripts_numpy.vtkfiles import read_mesh, write_mesh
 
@@ -22,7 +23,17 @@ def test_the_reader_and_writer_have_vmtks_members():
     reader = {m.OptionName: m for m in script.InputMembers + script.OutputMembers}
     writer = {m.OptionName: m for m in vmtkscripts.vmtkMeshWriter().InputMembers}
 
-    assert reader["f"].GetRangeEnumeration() == ["vtkxml", "vtk", "vtkhdf"]
+    # Every format and option vmtk's reader and writer name, and the package's own formats.
+    assert set(reader["f"].GetRangeEnumeration()) == {
+        "vtkxml", "vtkxmlp", "vtk", "fdneut", "ngneut", "tecplot", "tetgen", "gambit", "lifev", "xda", "vtkhdf"}
+    assert set(writer["f"].GetRangeEnumeration()) == {
+        "vtkxml", "vtk", "xda", "fdneut", "tecplot", "lifev", "dolfin", "fluent", "tetgen", "pointdata", "dealii",
+        "lifex", "vtkhdf"}
+    for option in ("ghostnodes", "volumeelementsonly", "entityidsarray"):
+        assert option in reader
+    for option in ("compressed", "entityidsarray", "entityidsoffset", "writeregionmarkers"):
+        assert option in writer
+    assert (writer["o"].MemberName, writer["o"].MemberType) == ("Mesh", "vtkUnstructuredGrid")
     assert (reader["o"].MemberName, reader["o"].MemberType, reader["o"].MemberIO) == (
         "Mesh", "vtkUnstructuredGrid", "vmtkmeshwriter")
     assert (writer["i"].MemberName, writer["i"].MemberIO) == ("Mesh", "vmtkmeshreader")
@@ -61,3 +72,18 @@ def test_the_writer_takes_its_input_and_mode(tmp_path):
 def test_without_a_mesh_the_writer_says_how_to_give_one():
     with pytest.raises(pypes.PypeError, match="vmtkmeshwriter: no Mesh; give one with -i or -ifile"):
         vmtkscripts.vmtkMeshWriter().Execute()
+
+
+@pytest.mark.parametrize("extension, message", [
+    ("msh", r"case.msh: format 'fluent' is written by vmtk's own vmtkmeshwriter \(vmtk.vmtkmeshwriter in a "
+            r"vmtknumpy pipe"),
+    ("xml", r"case.xml: format 'dolfin' is written by vmtk's own vmtkmeshwriter"),
+])
+def test_a_mesh_format_only_vmtk_writes_is_one_clear_error(tmp_path, extension, message):
+    writer = vmtkscripts.vmtkMeshWriter()
+    writer.LogOn, writer.Mesh = 0, vessel_mesh()
+    writer.OutputFileName = str(tmp_path / f"case.{extension}")
+
+    with pytest.raises(DataFileError, match=message):
+        writer.Execute()
+    assert list(tmp_path.iterdir()) == []

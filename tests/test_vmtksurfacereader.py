@@ -30,7 +30,9 @@ def points_of(surface):
 def test_the_reader_has_vmtks_members():
     table = members(vmtkscripts.vmtkSurfaceReader())
 
-    assert table[("Format", "f")].GetRangeEnumeration() == ["vtkxml", "vtk", "stl", "ply", "wavefront", "vtkhdf"]
+    # Every format vmtk's reader names, and the package's own.
+    assert set(table[("Format", "f")].GetRangeEnumeration()) == {
+        "vtkxml", "vtk", "stl", "ply", "tecplot", "wavefront", "vtm", "vtkhdf"}
     assert table[("GuessFormat", "guessformat")].MemberType == "bool"
     assert table[("InputFileName", "ifile")].MemberType == "str"
     assert table[("Surface", "i")].MemberType == "vtkPolyData"
@@ -42,7 +44,9 @@ def test_the_writer_has_vmtks_members():
     table = members(vmtkscripts.vmtkSurfaceWriter())
 
     assert table[("Surface", "i")].MemberIO == "vmtksurfacereader"
-    assert table[("Format", "f")].GetRangeEnumeration() == ["vtkxml", "vtk", "stl", "ply", "vtkhdf"]
+    assert set(table[("Format", "f")].GetRangeEnumeration()) == {
+        "vtkxml", "vtk", "stl", "ply", "pointdata", "tecplot", "wavefront", "vtm", "vtkhdf"}
+    assert table[("CellData", "celldata")].MemberType == "bool"
     assert table[("Mode", "mode")].GetRangeEnumeration() == ["ascii", "binary"]
     assert ("OutputFileName", "ofile") in table and ("OutputFileName", "o") in table
 
@@ -110,8 +114,8 @@ def test_without_guessing_a_format_must_be_given(vessel_file):
 
 
 def test_a_format_outside_the_range_is_refused():
-    with pytest.raises(pypes.PypeError, match="option -f: 'tecplot' is out of range"):
-        pypes.PypeRun("vmtksurfacereader -ifile a.dat -f tecplot", output_stream=pypes.pype.NullOutputStream())
+    with pytest.raises(pypes.PypeError, match="option -f: 'obj' is out of range"):
+        pypes.PypeRun("vmtksurfacereader -ifile a.obj -f obj", output_stream=pypes.pype.NullOutputStream())
 
 
 def test_a_missing_file_in_a_pipe_is_one_error_naming_the_file(tmp_path):
@@ -158,3 +162,43 @@ def test_help_of_the_file_scripts_does_not_load_vtk():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("script, name, message", [
+    ("vmtkSurfaceReader", "wall.tec", r"wall.tec: format 'tecplot' is read by vmtk's own vmtksurfacereader"),
+    ("vmtkSurfaceWriter", "wall.vtm", r"wall.vtm: format 'vtm' is written by vmtk's own vmtksurfacewriter"),
+])
+def test_a_format_only_vmtk_handles_names_vmtks_script(tmp_path, script, name, message):
+    surface_script = getattr(vmtkscripts, script)()
+    surface_script.LogOn = 0
+    surface_script.InputFileName = surface_script.OutputFileName = str(tmp_path / name)
+    surface_script.Surface = make_vessel_surface()
+
+    with pytest.raises(DataFileError, match=message):
+        surface_script.Execute()
+
+
+@pytest.mark.parametrize("cell_data", [0, 1])
+def test_the_writer_lists_points_or_cells_with_their_arrays_as_vmtks_pointdata(tmp_path, cell_data):
+    surface = make_vessel_surface()
+    writer = vmtkscripts.vmtkSurfaceWriter()
+    writer.LogOn, writer.Surface, writer.CellData = 0, surface, cell_data
+    writer.OutputFileName = str(tmp_path / "wall.dat")
+
+    writer.Execute()
+
+    header = (tmp_path / "wall.dat").read_text().splitlines()[0].split()
+    table = np.loadtxt(tmp_path / "wall.dat", skiprows=1)
+    attributes = surface.GetCellData() if cell_data else surface.GetPointData()
+    assert header[:3] == ["X", "Y", "Z"]
+    assert len(table) == (surface.GetNumberOfCells() if cell_data else surface.GetNumberOfPoints())
+    for index in range(attributes.GetNumberOfArrays()):
+        name = attributes.GetArrayName(index)
+        if name.endswith("_"):
+            assert not any(column.startswith(name) for column in header)
+            continue
+        values = vtk_to_numpy(attributes.GetArray(index)).reshape(len(table), -1)
+        first = header.index(name if values.shape[1] == 1 else f"{name}0")
+        np.testing.assert_array_equal(table[:, first:first + values.shape[1]], values)
+    if not cell_data:
+        np.testing.assert_array_equal(table[:, :3], points_of(surface))

@@ -3,6 +3,7 @@
 import sys
 
 from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy.vtkfiles.vmtk_formats import format_range
 
 
 class vmtkSurfaceReader(pypes.pypeScript):
@@ -16,7 +17,7 @@ class vmtkSurfaceReader(pypes.pypeScript):
         self.SetScriptName("vmtksurfacereader")
         self.SetScriptDoc("read a surface and store it in a vtkPolyData object")
         self.SetInputMembers([
-            ["Format", "f", "str", 1, '["vtkxml","vtk","stl","ply","wavefront","vtkhdf"]', "file format"],
+            ["Format", "f", "str", 1, format_range("surface", "reader"), "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess file format from extension"],
             ["Surface", "i", "vtkPolyData", 1, "", "the input surface"],
             ["InputFileName", "ifile", "str", 1, "", "input file name"]])
@@ -30,9 +31,12 @@ class vmtkSurfaceReader(pypes.pypeScript):
             self.PrintError("no Format; give one with -f or use -guessformat 1")
         # imported here so that `--help` does not load VTK
         from vmtkscripts_numpy.vtkfiles.surface import read_surface
+        from vmtkscripts_numpy.vtkfiles.vmtk_formats import check_supported, vmtk_format
 
+        file_format = vmtk_format("surface", "reader", self.Format, self.InputFileName)
+        check_supported("surface", "reader", file_format, self.InputFileName)
         self.PrintLog(f"Reading surface file {self.InputFileName}.")
-        self.Surface = read_surface(self.InputFileName, format=self.Format or None)
+        self.Surface = read_surface(self.InputFileName, format=file_format or None)
         self.Output = self.Surface
 
 

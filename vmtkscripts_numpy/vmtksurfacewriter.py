@@ -3,6 +3,7 @@
 import sys
 
 from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy.vtkfiles.vmtk_formats import format_range
 
 
 class vmtkSurfaceWriter(pypes.pypeScript):
@@ -14,12 +15,14 @@ class vmtkSurfaceWriter(pypes.pypeScript):
         self.Surface = None
         self.Input = None
         self.Mode = "binary"
+        self.CellData = 0
         self.SetScriptName("vmtksurfacewriter")
         self.SetScriptDoc("write surface to disk")
         self.SetInputMembers([
             ["Surface", "i", "vtkPolyData", 1, "", "the input surface", "vmtksurfacereader"],
-            ["Format", "f", "str", 1, '["vtkxml","vtk","stl","ply","vtkhdf"]', "file format"],
+            ["Format", "f", "str", 1, format_range("surface", "writer"), "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess file format from extension"],
+            ["CellData", "celldata", "bool", 1, "", "write CellData when using pointdata format"],
             ["Mode", "mode", "str", 1, '["ascii","binary"]',
              "write files in ASCII or binary mode (vtkxml, vtk, stl, ply)"],
             ["OutputFileName", "ofile", "str", 1, "", "output file name"],
@@ -36,10 +39,17 @@ class vmtkSurfaceWriter(pypes.pypeScript):
         if not self.Format and not self.GuessFormat:
             self.PrintError("no Format; give one with -f or use -guessformat 1")
         # imported here so that `--help` does not load VTK
+        from vmtkscripts_numpy.vtkfiles._pointdata import write_dataset_pointdata
         from vmtkscripts_numpy.vtkfiles.surface import write_surface
+        from vmtkscripts_numpy.vtkfiles.vmtk_formats import check_supported, vmtk_format
 
+        file_format = vmtk_format("surface", "writer", self.Format, self.OutputFileName)
+        check_supported("surface", "writer", file_format, self.OutputFileName)
         self.PrintLog(f"Writing surface file {self.OutputFileName}.")
-        write_surface(self.Surface, self.OutputFileName, format=self.Format or None, mode=self.Mode)
+        if file_format == "pointdata":
+            write_dataset_pointdata(self.Surface, self.OutputFileName, cell_data=bool(self.CellData))
+        else:
+            write_surface(self.Surface, self.OutputFileName, format=file_format or None, mode=self.Mode)
 
 
 if __name__ == "__main__":

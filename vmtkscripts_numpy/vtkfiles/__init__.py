@@ -5,8 +5,8 @@ of its formats (see :mod:`~vmtkscripts_numpy.vtkfiles.formats`):
 
 - :func:`read_surface` / :func:`write_surface`: ``.vtp``, ``.vtk``, ``.stl``, ``.ply``, ``.obj`` (read), ``.vtkhdf``;
 - :func:`read_image` / :func:`write_image`: ``.vti``, ``.vtk``, ``.mha``/``.mhd``, ``.nrrd`` (read),
-  ``.nii``/``.nii.gz``, ``.vtkhdf``; voxels stay in place (LPS coordinates) through every format that
-  has a direction matrix;
+  ``.nii``/``.nii.gz``, ``.vtkhdf``; voxels stay in place, in the patient frame asked for (RAS by
+  default, as vmtk; or LPS), through every format that has a direction matrix;
 - :func:`read_mesh` / :func:`write_mesh`: ``.vtu``, ``.vtk``, ``.vtkhdf``.
 
 Bad files raise :class:`~vmtkscripts_numpy.errors.DataFileError` naming the file; what a format cannot
@@ -19,9 +19,16 @@ Examples
 >>> write_surface(surface, "aorta.vtkhdf")  # doctest: +SKIP
 """
 
-from .image import IMAGE_FORMATS, read_image, write_image
-from .mesh import MESH_FORMATS, read_mesh, write_mesh
-from .surface import SURFACE_FORMATS, read_surface, write_surface
+from importlib import import_module as _import_module
+
+#: Public names, by the module that defines them. They are imported on first use, so that
+#: a script's ``--help`` (which imports this package's lighter modules) loads no VTK.
+_LAZY = {
+    "image": ["read_image", "write_image", "IMAGE_FORMATS"],
+    "mesh": ["read_mesh", "write_mesh", "MESH_FORMATS"],
+    "surface": ["read_surface", "write_surface", "SURFACE_FORMATS"],
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
 __all__ = [
     "read_surface",
@@ -34,3 +41,16 @@ __all__ = [
     "IMAGE_FORMATS",
     "MESH_FORMATS",
 ]
+
+
+def __getattr__(name):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -39,3 +39,29 @@ def write_pointdata(path: Path, positions: np.ndarray, attributes: Any) -> None:
         with open(target, "w", encoding="utf-8") as stream:
             stream.write(" ".join(["X", "Y", "Z"] + names) + "\n")
             np.savetxt(stream, table, fmt="%.17g")
+
+
+def write_dataset_pointdata(data: Any, path: Any, cell_data: bool = False) -> Path:
+    """Write a surface's or mesh's points and point arrays, or with ``cell_data`` one line per cell.
+
+    A cell's line starts with its first point, as vmtk writes it; cells are
+    taken in VTK's order (a surface's vertices, lines, polygons, strips).
+    """
+    from vtkmodules.vtkCommonDataModel import vtkPolyData
+
+    from ..convert.cells import cell_array_to_numpy
+
+    points = vtk_to_numpy(data.GetPoints().GetData(), copy=False) if data.GetPoints() is not None else np.empty((0, 3))
+    if not cell_data:
+        write_pointdata(Path(path), points, data.GetPointData())
+        return Path(path)
+    if isinstance(data, vtkPolyData):
+        cell_arrays = [data.GetVerts(), data.GetLines(), data.GetPolys(), data.GetStrips()]
+    else:
+        cell_arrays = [data.GetCells()]
+    firsts = []
+    for cells in cell_arrays:
+        offsets, connectivity = cell_array_to_numpy(cells, copy=False)
+        firsts.append(connectivity[offsets[:-1]])
+    write_pointdata(Path(path), points[np.concatenate(firsts)], data.GetCellData())
+    return Path(path)
