@@ -1,9 +1,9 @@
 """PNG and TIFF images, one file or a numbered series of 2-D files, through VTK's readers and writers.
 
-vmtk reads and writes them for screenshots and slice stacks. Reading through
-ITK (vmtk's default) keeps a slice's first row as its first y; VTK's own
-readers and writers reverse the rows (``FileLowerLeft`` off), and ``lower_left``
-chooses between the two.
+vmtk reads and writes them for screenshots and slice stacks. VTK's readers
+and writers put a file's first row at the image's last y (the picture's top
+at the top); ITK, vmtk's default reader, puts it at y = 0. ``first_row_first``
+chooses ITK's order.
 """
 
 from __future__ import annotations
@@ -38,11 +38,10 @@ def read_bitmap(
     extent: Optional[Sequence[int]] = None,
     spacing: Sequence[float] = (1.0, 1.0, 1.0),
     origin: Sequence[float] = (0.0, 0.0, 0.0),
-    lower_left: bool = True,
+    first_row_first: bool = False,
 ) -> vtkImageData:
     """Read a PNG or TIFF file, or a series ``pattern % (prefix, k)`` over the extent's slices."""
     reader = _reader(format_name)
-    reader.SetFileLowerLeft(lower_left)
     if file_name:
         path = _common.check_readable(file_name)
         image = _common.run_reader(reader, path, format_name.upper())
@@ -63,6 +62,14 @@ def read_bitmap(
         image = reader.GetOutput()
     copy = vtkImageData()
     copy.ShallowCopy(image)
+    if first_row_first:
+        scalars = image.GetPointData().GetScalars()
+        nx, ny, nz = image.GetDimensions()
+        rows = vtk_to_numpy(scalars, copy=False).reshape(nz, ny, nx, -1)[:, ::-1]
+        flat = np.ascontiguousarray(rows).reshape(nx * ny * nz, -1)
+        copy.GetPointData().SetScalars(
+            numpy_to_vtk(flat if flat.shape[1] > 1 else flat[:, 0], name=scalars.GetName(), share=True)
+        )
     return copy
 
 

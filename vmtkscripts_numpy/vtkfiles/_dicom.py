@@ -76,7 +76,8 @@ def read_dicom_series(path: Path) -> DicomSeries:
         if not candidate.is_file():
             continue
         header = _header(pydicom, candidate, required=False)
-        if header is None or "PixelData" not in header or "ImagePositionPatient" not in header:
+        # Read without pixels, so PixelData is not there to look at: an image has Rows.
+        if header is None or "Rows" not in header or "ImagePositionPatient" not in header:
             continue
         if wanted_series is None:
             wanted_series = getattr(header, "SeriesInstanceUID", None)

@@ -32,6 +32,8 @@ nifti      .nii, .nii.gz      read/write  origin, spacing, direction (qform and 
                                           file, float32: positions to about 1e-6 relative); one
                                           array, without its name; extent start folded
 nrrd       .nrrd, .nhdr       read        origin, spacing, direction (``space directions``); one array
+dicom      .dcm               read        the series the file belongs to, sorted along its slice normal;
+                                          rescaled values (needs pydicom: the ``dicom`` extra)
 vtk        .vtk               read/write  origin and spacing (6 significant digits), all arrays; NO
                                           direction (LossWarning); extent start folded into the origin
 =========  =================  ==========  ===========================================================
@@ -514,6 +516,15 @@ def _read_nrrd(path: Path) -> vtkImageData:
     return image
 
 
+def _read_dicom(path: Path) -> vtkImageData:
+    from ._dicom import read_dicom_series
+
+    series = read_dicom_series(path)
+    image = _new_image(series.dimensions, series.origin, series.spacing, series.direction)
+    image.GetPointData().SetScalars(numpy_to_vtk(series.values, name=SINGLE_ARRAY_NAME, share=True))
+    return image
+
+
 #: The image formats, by name and extension.
 IMAGE_FORMATS = FormatTable(
     "image",
@@ -524,12 +535,13 @@ IMAGE_FORMATS = FormatTable(
         FileFormat("nrrd", "NRRD", (".nrrd", ".nhdr"), _read_nrrd, None),
         FileFormat("nifti", "NIfTI-1", (".nii", ".nii.gz"), _read_nifti, _write_nifti),
         FileFormat("vtkhdf", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
+        FileFormat("dicom", "DICOM series", (".dcm",), _read_dicom, None),
     ],
 )
 
 
 #: Formats whose files say where the patient is: read into LPS here, then into the frame asked for.
-PATIENT_FRAME_FORMATS = ("meta", "nifti", "nrrd")
+PATIENT_FRAME_FORMATS = ("meta", "nifti", "nrrd", "dicom")
 
 
 def _frame(frame: str) -> str:

@@ -302,7 +302,7 @@ def read_vmtk_image(file_name: str, options: ReaderOptions = ReaderOptions()) ->
     elif format_name in ("png", "tiff"):
         image = read_bitmap(format_name, file_name, prefix=options.prefix, pattern=options.pattern,
                             extent=None if file_name else options.extent, spacing=options.spacing,
-                            origin=options.origin, lower_left=bool(options.use_itk))
+                            origin=options.origin, first_row_first=bool(options.use_itk))
         if options.use_itk:
             # ITK reads a bitmap into LPS with identity direction: in RAS that is diag(-1, -1, 1).
             from .image import image_in_frame
