@@ -6,13 +6,16 @@ from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
 
-# Every script module (vmtk*.py) is also installed as its own command; they all
-# enter through one function that runs the script named by the command.
-SCRIPT_COMMANDS = sorted(
-    path.stem for path in (HERE / "vmtkscripts_numpy").glob("vmtk*.py") if path.stem != "vmtkscripts"
-)
+# Commands: `vmtknumpy` runs every script and pipe (`vmtknumpy vmtksurfacetonumpy ...`). A script is
+# installed as a command of its own only if vmtk has no command of that name: conda and CMake builds of
+# vmtk install launchers such as `vmtksurfacereader` into the same bin/, and pip would silently replace
+# them (and delete them on uninstall). tests/test_packaging.py keeps this list honest.
+OWN_COMMANDS = ["vmtknumpysampledata"]
 
-TEST_REQUIRES = ["pytest>=7"]
+DICOM_REQUIRES = ["pydicom>=2.3"]
+# vmtk 1.5.2 is on PyPI for Python >= 3.12 only; it pins VTK 9.6.2, inside the range declared below.
+VMTK_REQUIRES = ["vmtk==1.5.2; python_version >= '3.12'"]
+TEST_REQUIRES = ["pytest>=7"] + DICOM_REQUIRES
 # The tutorial notebooks need these; tests/test_tutorials.py runs them, so the tests need them too.
 TUTORIAL_REQUIRES = [
     "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
@@ -30,14 +33,24 @@ setup(
     license="BSD-3-Clause",
     python_requires=">=3.9",
     packages=find_packages(include=["vmtkscripts_numpy", "vmtkscripts_numpy.*"]),
+    # VTK 9.1 is the oldest VTK CI tests (on Python 3.9); 9.6 is vmtk 1.5.2's, 9.7 the newest.
     install_requires=["numpy", "vtk>=9.1", "h5py"],
-    extras_require={"test": TEST_REQUIRES + TUTORIAL_REQUIRES, "tutorials": TUTORIAL_REQUIRES, "bench": BENCH_REQUIRES},
+    extras_require={
+        "test": TEST_REQUIRES + TUTORIAL_REQUIRES,
+        "tutorials": TUTORIAL_REQUIRES,
+        "bench": BENCH_REQUIRES,
+        "dicom": DICOM_REQUIRES,
+        "vmtk": VMTK_REQUIRES,
+    },
     entry_points={
         "console_scripts": ["vmtknumpy = vmtkscripts_numpy.pypes.cli:main"]
-        + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in SCRIPT_COMMANDS],
+        + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in OWN_COMMANDS],
     },
     classifiers=[
         "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3.9",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
         "Topic :: Scientific/Engineering :: Medical Science Apps.",
     ],
 )
