@@ -10,6 +10,7 @@ from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkPoints, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
 
+from vmtkscripts_numpy._vtk_version import vtk_at_least
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.polydata import (
     centerlines_to_dict,
@@ -301,7 +302,8 @@ def test_mixed_cells_keep_their_kinds_and_order():
     assert [back.GetCellType(index) for index in range(back.GetNumberOfCells())] == vtk_types
 
 
-def test_cell_types_name_cells_as_vtk_does_for_every_size():
+def polydata_with_cells_of_every_size():
+    """Every kind with its usual sizes, and a vertex of 0, a line of 1 and a polygon of 2 points."""
     polydata = vtkPolyData()
     points = vtkPoints()
     points.SetNumberOfPoints(6)
@@ -310,9 +312,57 @@ def test_cell_types_name_cells_as_vtk_does_for_every_size():
     polydata.SetLines(cell_array([[0, 1], [0, 1, 2], [0]]))
     polydata.SetPolys(cell_array([[0, 1, 2], [0, 1, 2, 3], [0, 1, 2, 3, 4], [0, 1]]))
     polydata.SetStrips(cell_array([[0, 1, 2, 3]]))
+    return polydata
+
+
+def test_cell_types_name_cells_as_vtk_does_for_every_size():
+    polydata = polydata_with_cells_of_every_size()
+
     array_dict = polydata_to_dict(polydata)
-    assert array_dict["CellTypes"].tolist() == [polydata.GetCellType(i) for i in range(polydata.GetNumberOfCells())]
-    assert_same_polydata(polydata, dict_to_polydata(array_dict))
+
+    # VTK's own GetCellType names them so from 9.2; VTK 9.1 crashes on the first lookup of such a polydata.
+    assert array_dict["CellTypes"].tolist() == [1, 2, 2, 3, 4, 4, 5, 9, 7, 7, 6]
+    if vtk_at_least(9, 2):
+        assert array_dict["CellTypes"].tolist() == [polydata.GetCellType(i) for i in range(polydata.GetNumberOfCells())]
+        assert_same_polydata(polydata, dict_to_polydata(array_dict))
+    else:
+        with pytest.raises(ArrayDictError, match=r"cell 2 is a vertex of 0 points; .* needs VTK >= 9\.2; this is VTK 9\.1"):
+            dict_to_polydata(array_dict)
+
+
+@pytest.mark.parametrize(
+    ("ids", "cell_types", "message"),
+    [
+        ([[0, 1], []], None, "cell 1 is a line of 0 points"),
+        ([[0], [0, 1, 2]], [4, 5], "cell 0 is a line of 1 points"),
+        ([[0, 1, 2], [0, 1]], [5, 7], "cell 1 is a polygon of 2 points"),
+        ([[0, 1, 2], [1, 2]], [5, 6], "cell 1 is a triangle strip of 2 points"),
+        ([[], [0, 1]], [2, 3], "cell 0 is a vertex of 0 points"),
+    ],
+)
+def test_cells_too_small_for_vtk_9_1_are_refused_there_and_kept_elsewhere(ids, cell_types, message):
+    array_dict = {"Points": np.zeros((3, 3)), "CellData": {"CellPointIds": ids}}
+    if cell_types is not None:
+        array_dict["CellTypes"] = cell_types
+
+    if not vtk_at_least(9, 2):
+        with pytest.raises(ArrayDictError, match=f"CellPointIds'\\]: {message}; .* needs VTK >= 9\\.2"):
+            dict_to_centerlines(array_dict)
+        return
+    back = centerlines_to_dict(dict_to_centerlines(array_dict))
+    assert [cell.tolist() for cell in back["CellData"]["CellPointIds"]] == [list(cell) for cell in ids]
+
+
+def test_cell_to_point_on_cells_too_small_for_vtk_9_1_is_refused_there_and_done_elsewhere():
+    polydata = polydata_with_cells_of_every_size()
+    polydata.GetCellData().AddArray(numpy_to_vtk(np.arange(11, dtype=np.float64), "CellValue"))
+
+    if not vtk_at_least(9, 2):
+        with pytest.raises(ArrayDictError, match=r"vtkPolyData: cell 2 is a vertex of 0 points; .* needs VTK >= 9\.2"):
+            polydata_to_dict(polydata, cell_to_point=True)
+        return
+    array_dict = polydata_to_dict(polydata, cell_to_point=True)
+    assert list(array_dict["PointData"]) == ["CellValue"] and list(array_dict["CellData"]) == ["CellPointIds"]
 
 
 def test_a_dict_without_cell_types_makes_polygons_for_surfaces_and_lines_for_centerlines():
@@ -376,6 +426,10 @@ def test_points_keep_their_dtype(dtype):
 
 def test_ragged_lists_may_hold_python_lists_and_empty_cells():
     array_dict = {"Points": np.zeros((3, 3)), "CellData": {"CellPointIds": [[0, 1, 2], [], np.array([1, 2])]}}
+    if not vtk_at_least(9, 2):  # an empty line is a cell VTK 9.1 cannot hold
+        with pytest.raises(ArrayDictError, match=r"cell 1 is a line of 0 points; .* needs VTK >= 9\.2"):
+            dict_to_centerlines(array_dict)
+        return
     back = centerlines_to_dict(dict_to_centerlines(array_dict))
     assert [ids.tolist() for ids in back["CellData"]["CellPointIds"]] == [[0, 1, 2], [], [1, 2]]
 

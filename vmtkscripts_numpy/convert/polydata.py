@@ -39,6 +39,7 @@ from vtkmodules.vtkCommonDataModel import (
     vtkPolyData,
 )
 
+from .._vtk_version import needs_vtk, vtk_at_least
 from ..errors import ArrayDictError, LossWarning
 from .arrays import vtk_to_numpy
 from .cells import (
@@ -90,6 +91,9 @@ for _type, _kind in POLYDATA_CELL_TYPES.items():
 for _type, _size in FIXED_CELL_SIZES.items():
     _SIZE_OF_TYPE[_type] = _size
 del _type, _kind, _size
+#: The fewest points VTK 9.1 takes in a vertex, line, polygon and strip (in CELL_KINDS order).
+_SMALLEST_SIZE_VTK91 = np.array([1, 2, 3, 3], np.int64)
+_KIND_NAMES = ("vertex", "line", "polygon", "triangle strip")
 
 
 # --- VTK -> ArrayDict -----------------------------------------------------------
@@ -131,7 +135,9 @@ def polydata_to_dict(
     ------
     ArrayDictError
         If ``polydata`` is not a ``vtkPolyData``, or ``"array"`` is asked for
-        cells of different sizes.
+        cells of different sizes; with ``cell_to_point`` on VTK 9.1, for cells
+        it cannot look up (a vertex of no point, a line of fewer than 2, a
+        polygon or strip of fewer than 3).
 
     Examples
     --------
@@ -143,8 +149,14 @@ def polydata_to_dict(
     """
     check_object(polydata, vtkPolyData, "a surface or centerlines")
     if cell_to_point:
+        if not vtk_at_least(9, 2):
+            first = 0
+            for kind, cells in enumerate(_cell_arrays_of(polydata)):
+                offsets = cell_array_to_numpy(cells, copy=False)[0]
+                _check_sizes_vtk91_takes(offsets, kind, type(polydata).__name__, first)
+                first += offsets.size - 1
         polydata = _cell_data_to_point_data(polydata)
-    cell_arrays = (polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips())
+    cell_arrays = _cell_arrays_of(polydata)
     uniform = _uniform_cells(cell_arrays, copy) if cell_point_ids != "list" else None
     if uniform is not None:
         ids, cell_types = uniform
@@ -182,6 +194,30 @@ def centerlines_to_dict(centerlines: vtkPolyData, *, cell_to_point: bool = False
     ([[0, 1, 2, 3, 4]], array([4], dtype=uint8))
     """
     return polydata_to_dict(centerlines, cell_to_point=cell_to_point, copy=copy, cell_point_ids="list")
+
+
+def _cell_arrays_of(polydata: vtkPolyData) -> Tuple[Any, Any, Any, Any]:
+    """The vertices, lines, polygons and strips of ``polydata`` (each a vtkCellArray or None), in VTK's order."""
+    return polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips()
+
+
+def _check_sizes_vtk91_takes(offsets: np.ndarray, kinds: Union[int, np.ndarray], where: str, first: int = 0) -> None:
+    """Refuse cells VTK 9.1 cannot index: a vertex of no point, a line of fewer than 2, a polygon or strip of
+    fewer than 3.
+
+    VTK 9.1 fails to build the cell map of a polydata holding one of them, then crashes on the first
+    cell lookup (``GetCellType``, ``GetCell``, most filters); VTK 9.2 takes them.
+    """
+    sizes = np.diff(offsets)
+    smallest = _SMALLEST_SIZE_VTK91[kinds]
+    short = np.flatnonzero(sizes < smallest)
+    if short.size:
+        index = int(short[0])
+        kind = _KIND_NAMES[int(kinds if np.ndim(kinds) == 0 else kinds[index])]
+        raise ArrayDictError(
+            f"{where}: cell {first + index} is a {kind} of {int(sizes[index])} points; "
+            + needs_vtk((9, 2), "a vertex without points, a line of fewer than 2 or a polygon or strip of fewer than 3")
+        )
 
 
 def _cell_data_to_point_data(polydata: vtkPolyData) -> vtkPolyData:
@@ -279,7 +315,9 @@ def dict_to_polydata(
         Naming the key, for missing keys, ``Points`` not (N, 3), point ids out
         of range, ragged lists with non-integer entries, data arrays of the
         wrong length or not numeric, ``CellTypes`` of the wrong length, of
-        types a polydata cannot hold, or not matching the cells' sizes.
+        types a polydata cannot hold, or not matching the cells' sizes; on
+        VTK 9.1, for cells it cannot hold (a vertex of no point, a line of
+        fewer than 2, a polygon or strip of fewer than 3).
 
     Warns
     -----
@@ -321,6 +359,8 @@ def dict_to_polydata(
     kinds = _cell_kinds(
         array_dict.get("CellTypes"), offsets, uniform_size, default_cell_kind, key_path(where, "CellTypes")
     )
+    if not vtk_at_least(9, 2):
+        _check_sizes_vtk91_takes(offsets, kinds, ids_where)
 
     reordered: Optional[Dict[str, Any]] = None
     if not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
