@@ -31,3 +31,18 @@ def vmtk_test_data():
 def upstream_file():
     """Return a function that gives the path of a file written by vmtk's numpy scripts, or skips the test."""
     return lambda name: _shared_file(UPSTREAM_FILES, name)
+
+
+@pytest.fixture(autouse=True)
+def _the_packages_own_scripts(request, monkeypatch):
+    """Pipes in the tests of the package's scripts run the package's scripts, whether or not vmtk is installed.
+
+    With vmtk installed, a name vmtk has for a reader or writer means vmtk's script
+    in a pipe; tests/vmtk_interop checks that rule, and everything else checks the
+    package's own scripts under their plain names.
+    """
+    if "vmtk_interop" in request.node.nodeid.split("::")[0]:
+        return
+    from vmtkscripts_numpy.pypes import lookup
+
+    monkeypatch.setattr(lookup, "SCRIPT_PACKAGES", tuple(p for p in lookup.SCRIPT_PACKAGES if p != lookup.VMTK_PACKAGE))

@@ -19,7 +19,8 @@ SCRIPT_NAMES = _available_script_names("vmtkscripts_numpy")
 __all__ = []
 for _name in SCRIPT_NAMES:
     # Script modules import VTK lazily, so importing all of them stays cheap.
-    _class = _find_script_class(_name)
+    # The package's own class, also where vmtk is installed and a pipe would take vmtk's of that name.
+    _class = _find_script_class(_name, package="vmtkscripts_numpy")
     globals()[_class.__name__] = _class
     globals()[_name] = _importlib.import_module(f"{__package__}.{_name}")
     __all__.append(_class.__name__)

@@ -7,12 +7,11 @@ import pytest
 from vtkmodules.vtkCommonCore import VTK_ID_TYPE, vtkDataArray
 from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkImagingCore import vtkImageClip
-from vtkmodules.vtkIOImage import vtkMetaImageReader
-from vtkmodules.vtkIOXML import vtkXMLImageDataReader
 
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.image import dict_from_array, dict_to_image, image_from_array, image_to_dict
 from vmtkscripts_numpy.errors import ArrayDictError, LossWarning
+from vmtkscripts_numpy.vtkfiles import read_image as read_image_file
 
 DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64", "bool"]
 
@@ -21,10 +20,8 @@ DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint6
 
 
 def read_image(path):
-    reader = vtkMetaImageReader() if path.suffix == ".mha" else vtkXMLImageDataReader()
-    reader.SetFileName(str(path))
-    reader.Update()
-    return reader.GetOutput()
+    """An image file as the package reads it, in LPS (vmtk's CT has direction diag(-1, -1, 1) there)."""
+    return read_image_file(path, frame="LPS")
 
 
 def make_image(dimensions=(5, 4, 3), extent_start=(0, 0, 0), spacing=(0.5, 1.0, 2.0), origin=(1.0, -2.0, 3.0),
@@ -178,7 +175,7 @@ def test_aorta_keeps_its_mirrored_direction(vmtk_test_data):
     back = dict_to_image(image_dict)
 
     np.testing.assert_array_equal(image_dict["Direction"], np.diag([-1.0, -1.0, 1.0]))
-    assert image_dict["PointData"]["MetaImage"].dtype == np.float32
+    assert image_dict["PointData"]["ImageScalars"].dtype == np.float32
     indices = sample_indices(image.GetDimensions())
     # The layout's own formula places every voxel where VTK has it ...
     expected = np.array([physical(image, ijk) for ijk in indices])

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 
+from vmtkscripts_numpy._vtk_version import vtk_at_least
 from vmtkscripts_numpy.errors import DataFileError, LossWarning
 from vmtkscripts_numpy.sample_data import make_image, make_vessel_surface
 from vmtkscripts_numpy.vtkfiles import read_image, write_image, write_surface
@@ -35,7 +36,48 @@ DIRECTIONS = {
 }
 
 
-@pytest.mark.parametrize("extension", ["vti", "vtkhdf"])
+#: vtkHDFWriter writes images from VTK 9.7 on.
+WRITES_VTKHDF_IMAGES = vtk_at_least(9, 7)
+
+
+def vtkhdf_file(path, kind="ImageData", values=None):
+    """A small VTKHDF file of ``kind`` as the VTKHDF specification lays it out, written with h5py (any VTK)."""
+    import h5py
+
+    with h5py.File(path, "w") as handle:
+        root = handle.create_group("VTKHDF")
+        root.attrs["Version"] = (1, 0)
+        root.attrs.create("Type", np.bytes_(kind))
+        if kind == "ImageData":
+            values = np.arange(24, dtype=np.int16).reshape(2, 3, 4) if values is None else values
+            nz, ny, nx = values.shape
+            root.attrs["WholeExtent"] = (0, nx - 1, 0, ny - 1, 0, nz - 1)
+            root.attrs["Origin"], root.attrs["Spacing"] = (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)
+            root.attrs["Direction"] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+            root.create_group("PointData").create_dataset("Values", data=values)
+        else:
+            root.create_dataset("NumberOfPoints", data=[0])
+    return path
+
+
+@pytest.mark.skipif(WRITES_VTKHDF_IMAGES, reason="this VTK writes VTKHDF images")
+def test_before_vtk_9_7_writing_a_vtkhdf_image_is_refused_naming_the_vtk_needed(tmp_path):
+    with pytest.raises(DataFileError, match=r"image.vtkhdf: writing VTKHDF ImageData files needs VTK >= 9.7; this is"):
+        write_image(make_image(), tmp_path / "image.vtkhdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_vtkhdf_image_is_read_on_every_vtk(tmp_path):
+    values = np.arange(60, dtype=np.int16).reshape(3, 4, 5)
+
+    image = read_image(vtkhdf_file(tmp_path / "image.vtkhdf", values=values))
+
+    assert image.GetDimensions() == (5, 4, 3)
+    np.testing.assert_array_equal(vtk_to_numpy(image.GetPointData().GetArray("Values")), values.ravel())
+
+
+@pytest.mark.parametrize("extension", ["vti", pytest.param("vtkhdf", marks=pytest.mark.skipif(
+    not WRITES_VTKHDF_IMAGES, reason="VTK writes VTKHDF images from 9.7 on; refused before"))])
 def test_vti_and_vtkhdf_keep_the_whole_placement_and_every_array(tmp_path, image_tools, extension):
     image = image_tools.placed_image(image_tools.rotation())
     add_array(image, "Velocity", np.random.default_rng(0).random((image.GetNumberOfPoints(), 3)))
@@ -349,6 +391,11 @@ def written(tmp_path, name, keep=None):
     return path
 
 
+def truncated(path, keep):
+    path.write_bytes(path.read_bytes()[: int(path.stat().st_size * keep)])
+    return path
+
+
 def header_without_data(tmp_path):
     path = written(tmp_path, "lone.mhd")
     (tmp_path / "lone.zraw").unlink()
@@ -372,7 +419,7 @@ BAD_FILES = {
     "truncated mha": (lambda tmp: written(tmp, "cut.mha", 0.6), "is truncated: its voxels need"),
     "truncated nii": (lambda tmp: written(tmp, "cut.nii", 0.6), "cannot be read as NIfTI"),
     "truncated nii.gz": (lambda tmp: written(tmp, "cut.nii.gz", 0.6), "cannot be read as NIfTI"),
-    "truncated vtkhdf": (lambda tmp: written(tmp, "cut.vtkhdf", 0.6), "not a readable HDF5 file"),
+    "truncated vtkhdf": (lambda tmp: truncated(vtkhdf_file(tmp / "cut.vtkhdf"), 0.6), "not a readable HDF5 file"),
     "mhd without its data": (header_without_data, "names a data file 'lone.zraw' that does not exist"),
     "garbage nrrd": (lambda tmp: file_with(tmp, "junk.nrrd", b"NRRD0004\nsizes: x\n\n"),
                      "has a NRRD header that cannot be understood"),
@@ -380,7 +427,7 @@ BAD_FILES = {
     "garbage mha": (lambda tmp: file_with(tmp, "junk.mha", b"hello"), "is not a MetaImage file"),
     "surface in vtk": (lambda tmp: surface_file(tmp, "surface.vtk"),
                        "is a legacy VTK POLYDATA file, not STRUCTURED_POINTS; it holds a surface"),
-    "surface in vtkhdf": (lambda tmp: surface_file(tmp, "surface.vtkhdf"),
+    "surface in vtkhdf": (lambda tmp: vtkhdf_file(tmp / "surface.vtkhdf", "PolyData"),
                           "is a VTKHDF PolyData file, not ImageData; it holds a surface"),
     "unknown extension": (lambda tmp: tmp / "image.png", r"unknown image file extension .png; image extensions for "
                           r"reading are \.vti, \.vtk, \.mha, \.mhd, \.nrrd, \.nhdr, \.nii, \.nii\.gz, \.vtkhdf, \.hdf"),

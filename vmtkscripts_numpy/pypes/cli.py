@@ -41,10 +41,10 @@ class pypeMain:
         return pipe
 
 
-def first_doc_line(script_name: str) -> str:
-    """The first sentence of a script's doc, for listings."""
+def first_doc_line(script_name: str, package: str = "") -> str:
+    """The first sentence of a script's doc (of ``package``'s script, if given), for listings."""
     try:
-        doc = find_script_class(script_name)().ScriptDoc
+        doc = find_script_class(script_name, package=package or None)().ScriptDoc
     except Exception as error:  # a broken third-party script must not break the listing
         return f"(cannot load: {error})"
     return doc.strip().split("\n")[0]
@@ -61,9 +61,13 @@ def runner_help(package: str = "vmtkscripts_numpy") -> str:
     ]
     names = available_script_names(package)
     width = max((len(name) for name in names), default=0)
-    lines += [f"  {name.ljust(width)}  {first_doc_line(name)}" for name in names]
+    lines += [f"  {name.ljust(width)}  {first_doc_line(name, package)}" for name in names]
     if importlib.util.find_spec("vmtk") is not None:
-        lines += ["", "vmtk is installed: its scripts can be used in pipes too."]
+        lines += [
+            "",
+            "vmtk is installed: its scripts run in pipes too, and a name both packages have means vmtk's",
+            "script, except the numpy scripts; 'vmtkscripts_numpy.NAME' or 'vmtk.NAME' picks one explicitly.",
+        ]
     return "\n".join(lines) + "\n"
 
 

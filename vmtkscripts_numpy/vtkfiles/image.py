@@ -248,6 +248,8 @@ def _read_vtkhdf(path: Path) -> vtkImageData:
 
 
 def _write_vtkhdf(image: vtkImageData, path: Path, mode: str) -> None:
+    # vtkHDFWriter exists from VTK 9.4 but writes images only from 9.7.
+    _common.require_vtk(path, (9, 7), "writing VTKHDF ImageData files")
     _common.write_vtkhdf(image, path, "VTKHDF ImageData")
 
 
