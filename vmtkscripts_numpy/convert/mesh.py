@@ -30,6 +30,7 @@ from typing import Any, Dict, Mapping
 import numpy as np
 from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON, vtkGenericCell, vtkUnstructuredGrid
 
+from .._vtk_version import vtk_at_least
 from ..errors import ArrayDictError
 from .arrays import numpy_to_vtk, vtk_to_numpy
 from .cells import (
@@ -113,7 +114,7 @@ def mesh_to_dict(
     (array([4, 0, 1, 2, 3]), array([0]), {'vtkTetra': array([10], dtype=uint8)})
     """
     check_object(grid, vtkUnstructuredGrid, "a mesh")
-    types = _cell_types_of(grid, copy)
+    types = cell_types_of(grid, copy)
     if (types == VTK_POLYHEDRON).any():
         raise ArrayDictError(f"{type(grid).__name__}: {_POLYHEDRA_REFUSED}")
     # The flat layout is always a new array: VTK's cells need copying only for the list's views.
@@ -143,15 +144,18 @@ def mesh_to_dict(
     }
 
 
-def _cell_types_of(grid: vtkUnstructuredGrid, copy: bool) -> np.ndarray:
-    try:
-        # VTK >= 9.6 may keep the types as an implicit (constant) array; GetCellTypes gives it.
-        types = grid.GetCellTypes()
-    except TypeError:
-        types = grid.GetCellTypesArray()
+def cell_types_of(grid: vtkUnstructuredGrid, copy: bool = True) -> np.ndarray:
+    """The VTK cell type of every cell of ``grid``, uint8 (a view of VTK's memory when ``copy=False`` allows)."""
+    # VTK >= 9.6 may keep the types as an implicit (constant) array; GetCellTypes() gives it.
+    types = _cell_types_array(grid)
     if types is None:
         return np.empty(0, np.uint8)
     return vtk_to_numpy(types, copy=copy).astype(np.uint8, copy=False)
+
+
+def _cell_types_array(grid: vtkUnstructuredGrid) -> Any:
+    """VTK's array of cell types: ``GetCellTypes()`` from 9.6, ``GetCellTypesArray()`` before."""
+    return grid.GetCellTypes() if vtk_at_least(9, 6) else grid.GetCellTypesArray()
 
 
 # --- ArrayDict -> VTK -----------------------------------------------------------
@@ -219,10 +223,7 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     # them as they are even when share=False.
     cell_array = numpy_to_cell_array(offsets, connectivity, share=True)
     grid.SetCells(vtk_types, cell_array)
-    try:
-        keep_alive(grid.GetCellTypes(), vtk_types)
-    except TypeError:
-        keep_alive(grid.GetCellTypesArray(), vtk_types)
+    keep_alive(_cell_types_array(grid), vtk_types)
     dict_to_data_sections(array_dict, grid, number_of_points, number_of_cells, share=share, where=where)
     return grid
 
@@ -270,9 +271,9 @@ def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str) -> np.nda
 @lru_cache(maxsize=None)
 def cell_class_name(cell_type: int) -> str:
     """VTK's class name of a cell type, e.g. ``"vtkTetra"`` for 10 (``"UnknownClass"`` when unknown)."""
-    try:
-        from vtkmodules.vtkCommonDataModel import vtkCellTypeUtilities as utilities  # VTK >= 9.6
-    except ImportError:
+    if vtk_at_least(9, 6):  # where VTK moved it, deprecating the old place
+        from vtkmodules.vtkCommonDataModel import vtkCellTypeUtilities as utilities
+    else:
         from vtkmodules.vtkCommonDataModel import vtkCellTypes as utilities
     return utilities.GetClassNameFromTypeId(cell_type)
 
