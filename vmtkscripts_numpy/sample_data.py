@@ -42,9 +42,11 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Union
 
 import numpy as np
-from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import VTK_HEXAHEDRON, vtkCellArray, vtkImageData, vtkPolyData, vtkUnstructuredGrid
+from vtkmodules.vtkCommonDataModel import VTK_HEXAHEDRON, vtkImageData, vtkPolyData, vtkUnstructuredGrid
+
+from .convert.arrays import numpy_to_vtk, vtk_to_numpy
+from .convert.cells import numpy_to_cell_array
 
 PathLike = Union[str, Path]
 
@@ -103,19 +105,15 @@ def _stations(branch: Branch):
 def _polydata(points: np.ndarray, offsets: np.ndarray, connectivity: np.ndarray, lines: bool) -> vtkPolyData:
     polydata = vtkPolyData()
     vtk_points = vtkPoints()
-    vtk_points.SetData(numpy_to_vtk(points, deep=True))
+    vtk_points.SetData(numpy_to_vtk(points, share=False))
     polydata.SetPoints(vtk_points)
-    cells = vtkCellArray()
-    cells.SetData(numpy_to_vtkIdTypeArray(offsets.astype(np.int64), deep=True),
-                  numpy_to_vtkIdTypeArray(connectivity.astype(np.int64), deep=True))
+    cells = numpy_to_cell_array(offsets.astype(np.int64), connectivity.astype(np.int64), share=False)
     polydata.SetLines(cells) if lines else polydata.SetPolys(cells)
     return polydata
 
 
 def _array(values: np.ndarray, name: str):
-    array = numpy_to_vtk(np.ascontiguousarray(values), deep=True)
-    array.SetName(name)
-    return array
+    return numpy_to_vtk(values, name, share=False)
 
 
 def make_vessel_surface() -> vtkPolyData:
@@ -234,11 +232,11 @@ def make_mesh() -> vtkUnstructuredGrid:
 
     mesh = vtkUnstructuredGrid()
     vtk_points = vtkPoints()
-    vtk_points.SetData(numpy_to_vtk(np.concatenate([inner, outer]), deep=True))
+    vtk_points.SetData(numpy_to_vtk(np.concatenate([inner, outer]), share=False))
     mesh.SetPoints(vtk_points)
-    cells = vtkCellArray()
-    cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, hexahedra.size + 1, 8, dtype=np.int64), deep=True),
-                  numpy_to_vtkIdTypeArray(hexahedra.reshape(-1).astype(np.int64), deep=True))
+    cells = numpy_to_cell_array(
+        np.arange(0, hexahedra.size + 1, 8, dtype=np.int64), hexahedra.reshape(-1).astype(np.int64), share=False
+    )
     mesh.SetCells(VTK_HEXAHEDRON, cells)
     fractions = np.tile(np.repeat(_stations(BRANCHES[0])[0], CIRCUMFERENTIAL_POINTS), 2 * len(BRANCHES))
     displacement = 0.05 * fractions[:, None] * np.concatenate([normals, normals])
@@ -253,8 +251,6 @@ def _points_of(dataset) -> np.ndarray:
 
 
 def _values_of(array) -> np.ndarray:
-    from vtkmodules.util.numpy_support import vtk_to_numpy
-
     return vtk_to_numpy(array)
 
 

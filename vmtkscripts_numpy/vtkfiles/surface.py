@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import List, Optional, Union
 
 import numpy as np
-from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkCommonCore import VTK_DOUBLE
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 
+from ..convert.arrays import vtk_to_numpy
 from ..errors import DataFileError
 from . import _common, _ply
 from .formats import FileFormat, FormatTable, check_mode
