@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+
+from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 
 
 def attribute_arrays(attributes):
@@ -89,8 +90,7 @@ def placed_image(direction, extent=(2, 7, -1, 4, 3, 6), dtype=np.int16, componen
     image.SetDirectionMatrix(*np.asarray(direction, dtype=float).ravel())
     count = image.GetNumberOfPoints()
     values = (np.arange(count * components) % 1000).astype(dtype)
-    array = numpy_to_vtk(values.reshape(count, components) if components > 1 else values, deep=True)
-    array.SetName("Values")
+    array = numpy_to_vtk(values.reshape(count, components) if components > 1 else values, "Values", share=False)
     image.GetPointData().SetScalars(array)
     return image
 
@@ -101,6 +101,78 @@ def rotation(angle=0.3):
     about_z = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     about_x = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
     return about_z @ about_x
+
+
+# --- VTKHDF files written with h5py, for the VTKs that have no VTKHDF writer (before 9.4) -----------------
+
+_POLYDATA_GROUPS = (("GetVerts", "Vertices"), ("GetLines", "Lines"), ("GetPolys", "Polygons"), ("GetStrips", "Strips"))
+
+
+def _numeric_arrays(attributes):
+    for index in range(attributes.GetNumberOfArrays()):
+        array = attributes.GetArray(index)
+        if array is not None:
+            yield array.GetName(), vtk_to_numpy(array)
+
+
+def _write_cells(group, cells):
+    offsets, connectivity = cell_arrays_of(cells)
+    offsets = offsets if offsets.size else np.zeros(1, np.int64)
+    group["NumberOfCells"] = [offsets.size - 1]
+    group["NumberOfConnectivityIds"] = [connectivity.size]
+    group["Offsets"] = offsets.astype(np.int64)
+    group["Connectivity"] = connectivity.astype(np.int64)
+
+
+def write_vtkhdf_by_hand(dataset, path, cell_types=None, polyhedra=None):
+    """Write a surface or mesh as VTKHDF 2.x with h5py, laid out as VTK 9.7's writer lays it out.
+
+    Parameters
+    ----------
+    dataset : vtkPolyData or vtkUnstructuredGrid
+        For a mesh, its cells as VTK's GetCells gives them (a polyhedron's point ids).
+    cell_types : sequence of int, optional
+        The mesh's cell types (asked of the caller: VTK's API for them changed in 9.6).
+    polyhedra : dict, optional
+        ``{cell index: [face point ids, ...]}`` of the mesh's polyhedron cells. None writes
+        no faces at all, as VTK 9.4 to 9.6 do.
+    """
+    import h5py
+
+    with h5py.File(path, "w") as handle:
+        root = handle.create_group("VTKHDF")
+        root.attrs["Version"] = np.array([2, 2], np.int64)
+        polydata = cell_types is None
+        root.attrs.create("Type", np.bytes_("PolyData" if polydata else "UnstructuredGrid"))
+        root["NumberOfPoints"] = [dataset.GetNumberOfPoints()]
+        root["Points"] = vtk_to_numpy(dataset.GetPoints().GetData())
+        if polydata:
+            for getter, name in _POLYDATA_GROUPS:
+                _write_cells(root.create_group(name), getattr(dataset, getter)())
+        else:
+            _write_cells(root, dataset.GetCells())
+            root["Types"] = np.asarray(cell_types, np.uint8)
+            if polyhedra is not None:
+                faces = [face for index in sorted(polyhedra) for face in polyhedra[index]]
+                counts = np.zeros(len(cell_types), np.int64)
+                counts[sorted(polyhedra)] = [len(polyhedra[index]) for index in sorted(polyhedra)]
+                root["NumberOfFaces"] = [len(faces)]
+                root["NumberOfFaceConnectivityIds"] = [sum(map(len, faces))]
+                root["NumberOfPolyhedronToFaceIds"] = [len(faces)]
+                root["FaceConnectivity"] = np.concatenate(faces).astype(np.int64)
+                root["FaceOffsets"] = np.concatenate([[0], np.cumsum([len(face) for face in faces])]).astype(np.int64)
+                root["PolyhedronToFaces"] = np.arange(len(faces), dtype=np.int64)
+                root["PolyhedronOffsets"] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        for section in ("PointData", "CellData", "FieldData"):
+            group = root.create_group(section)
+            for name, values in _numeric_arrays(getattr(dataset, f"Get{section}")()):
+                group[name] = values
+    return path
+
+
+@pytest.fixture
+def vtkhdf_by_hand():
+    return write_vtkhdf_by_hand
 
 
 @pytest.fixture

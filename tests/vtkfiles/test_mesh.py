@@ -1,11 +1,15 @@
-"""Mesh files: every cell type (polyhedra too) and array round-trips; bad files are named errors."""
+"""Mesh files: every cell type (polyhedra too) and array round-trips; bad files are named errors.
+
+VTKHDF depends on the VTK: its writer is 9.4 and newer and keeps polyhedra from 9.7, and
+its reader takes polyhedra from 9.6. On older VTKs the package refuses in one sentence,
+and these tests check the refusal there and the whole round trip where VTK can do it.
+"""
 
 import warnings
 
 import numpy as np
 import pytest
-from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkIdList, vtkPoints
 from vtkmodules.vtkCommonDataModel import (
     VTK_HEXAHEDRON,
     VTK_LINE,
@@ -14,65 +18,95 @@ from vtkmodules.vtkCommonDataModel import (
     VTK_TETRA,
     VTK_TRIANGLE,
     VTK_WEDGE,
-    vtkCellArray,
     vtkUnstructuredGrid,
 )
 
+from vmtkscripts_numpy._vtk_version import vtk_at_least
+from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.errors import DataFileError, LossWarning
 from vmtkscripts_numpy.sample_data import make_vessel_surface
 from vmtkscripts_numpy.vtkfiles import read_mesh, write_mesh, write_surface
 
+from .conftest import write_vtkhdf_by_hand
 
-def mixed_mesh():
+#: The faces of the pyramid of mixed_mesh, a polyhedron.
+PYRAMID_FACES = ([4, 5, 6, 7], [4, 5, 8], [5, 6, 8], [6, 7, 8], [7, 4, 8])
+PYRAMID = 4
+
+
+def mixed_mesh(polyhedron=True):
     """A hexahedron, a wedge, tetrahedra (linear, quadratic), a polyhedral pyramid, a wall triangle and a line."""
     mesh = vtkUnstructuredGrid()
     corners = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1],
                         [0.5, 0.5, 2.0], [2, 0, 0], [2, 0, 1]], dtype=np.float64)
     midpoints = (corners[[4, 4, 4, 5, 5, 6]] + corners[[5, 6, 8, 6, 8, 8]]) / 2
     points = vtkPoints()
-    points.SetData(numpy_to_vtk(np.vstack([corners, midpoints]), deep=True))
+    points.SetData(numpy_to_vtk(np.vstack([corners, midpoints]), share=False))
     mesh.SetPoints(points)
     mesh.InsertNextCell(VTK_HEXAHEDRON, 8, list(range(8)))
     mesh.InsertNextCell(VTK_WEDGE, 6, [1, 9, 2, 5, 10, 6])
     mesh.InsertNextCell(VTK_TETRA, 4, [4, 5, 6, 8])
     mesh.InsertNextCell(VTK_QUADRATIC_TETRA, 10, [4, 5, 6, 8, 11, 14, 12, 13, 15, 16])
-    faces = vtkCellArray()
-    for face in ([4, 5, 6, 7], [4, 5, 8], [5, 6, 8], [6, 7, 8], [7, 4, 8]):
-        faces.InsertNextCell(len(face), face)
-    mesh.InsertNextCell(VTK_POLYHEDRON, 5, [4, 5, 6, 7, 8], faces)
+    if polyhedron:
+        # A face stream in an id list: the one way to give a polyhedron that every VTK from 9.1 takes.
+        stream = vtkIdList()
+        for value in [len(PYRAMID_FACES)] + [v for face in PYRAMID_FACES for v in [len(face)] + face]:
+            stream.InsertNextId(value)
+        mesh.InsertNextCell(VTK_POLYHEDRON, stream)
     mesh.InsertNextCell(VTK_TRIANGLE, 3, [0, 1, 2])
     mesh.InsertNextCell(VTK_LINE, 2, [0, 8])
-    entity = numpy_to_vtk(np.array([1, 1, 1, 1, 1, 2, 3], dtype=np.int32), deep=True)
-    entity.SetName("CellEntityIds")
-    mesh.GetCellData().AddArray(entity)
-    velocity = numpy_to_vtk(np.random.default_rng(0).random((17, 3)).astype(np.float32), deep=True)
-    velocity.SetName("Velocity")
-    mesh.GetPointData().AddArray(velocity)
-    pressure = numpy_to_vtk(np.linspace(0, 1, 17), deep=True)
-    pressure.SetName("Pressure")
-    mesh.GetPointData().AddArray(pressure)
+    entity = np.array([1, 1, 1, 1, 1, 2, 3][: mesh.GetNumberOfCells()], dtype=np.int32)
+    mesh.GetCellData().AddArray(numpy_to_vtk(entity, "CellEntityIds", share=False))
+    velocity = np.random.default_rng(0).random((17, 3)).astype(np.float32)
+    mesh.GetPointData().AddArray(numpy_to_vtk(velocity, "Velocity", share=False))
+    mesh.GetPointData().AddArray(numpy_to_vtk(np.linspace(0, 1, 17), "Pressure", share=False))
     return mesh
 
 
 def cell_types(mesh):
-    # VTK 9.6 renamed GetCellTypesArray to GetCellTypes.
-    types = mesh.GetCellTypes() if hasattr(mesh.GetCellTypes(), "GetNumberOfTuples") else mesh.GetCellTypesArray()
-    return vtk_to_numpy(types).copy()
+    return [mesh.GetCellType(index) for index in range(mesh.GetNumberOfCells())]
+
+
+def polyhedron_faces(mesh):
+    """{cell: [face point ids]} of the polyhedra, asked of each cell (VTK's face arrays changed in 9.4)."""
+    faces = {}
+    for index, cell_type in enumerate(cell_types(mesh)):
+        if cell_type == VTK_POLYHEDRON:
+            cell = mesh.GetCell(index)
+            faces[index] = [[cell.GetFace(f).GetPointId(p) for p in range(cell.GetFace(f).GetNumberOfPoints())]
+                            for f in range(cell.GetNumberOfFaces())]
+    return faces
 
 
 def cells_of(mesh):
     cells = mesh.GetCells()
-    faces = mesh.GetPolyhedronFaces()
     return {
         "types": cell_types(mesh),
-        "offsets": vtk_to_numpy(cells.GetOffsetsArray()).copy(),
-        "connectivity": vtk_to_numpy(cells.GetConnectivityArray()).copy(),
-        "faces": None if faces is None else vtk_to_numpy(faces.GetConnectivityArray()).copy(),
+        "offsets": vtk_to_numpy(cells.GetOffsetsArray()).tolist(),
+        "connectivity": vtk_to_numpy(cells.GetConnectivityArray()).tolist(),
+        "faces": polyhedron_faces(mesh),
     }
 
 
-@pytest.mark.parametrize("extension,mode", [("vtu", "binary"), ("vtu", "ascii"), ("vtk", "binary"),
-                                            ("vtkhdf", "binary")])
+def assert_same_mesh(read, mesh):
+    assert cells_of(read) == cells_of(mesh)
+    np.testing.assert_array_equal(vtk_to_numpy(read.GetPoints().GetData()), vtk_to_numpy(mesh.GetPoints().GetData()))
+    arrays = (("GetCellData", "CellEntityIds"), ("GetPointData", "Velocity"), ("GetPointData", "Pressure"))
+    for attributes, name in arrays:
+        found, expected = (vtk_to_numpy(getattr(m, attributes)().GetArray(name)) for m in (read, mesh))
+        assert found.dtype == expected.dtype
+        np.testing.assert_array_equal(found, expected)
+
+
+def vtkhdf_mesh(tmp_path, vtkhdf_by_hand, polyhedron=True, faces=True, name="mesh.vtkhdf"):
+    """mixed_mesh() as a VTKHDF file written with h5py (VTK < 9.4 has no writer)."""
+    mesh = mixed_mesh(polyhedron)
+    polyhedra = {PYRAMID: [list(face) for face in PYRAMID_FACES]} if polyhedron and faces else None
+    vtkhdf_by_hand(mesh, tmp_path / name, cell_types=cell_types(mesh), polyhedra=polyhedra if faces else None)
+    return mesh, tmp_path / name
+
+
+@pytest.mark.parametrize("extension,mode", [("vtu", "binary"), ("vtu", "ascii"), ("vtk", "binary")])
 def test_every_cell_type_and_array_survives(tmp_path, extension, mode):
     mesh = mixed_mesh()
     path = tmp_path / f"mesh.{extension}"
@@ -82,14 +116,64 @@ def test_every_cell_type_and_array_survives(tmp_path, extension, mode):
         write_mesh(mesh, path, mode=mode)
     read = read_mesh(path)
 
-    for key, expected in cells_of(mesh).items():
-        np.testing.assert_array_equal(cells_of(read)[key], expected, err_msg=key)
-    np.testing.assert_array_equal(vtk_to_numpy(read.GetPoints().GetData()), vtk_to_numpy(mesh.GetPoints().GetData()))
-    arrays = (("GetCellData", "CellEntityIds"), ("GetPointData", "Velocity"), ("GetPointData", "Pressure"))
-    for attributes, name in arrays:
-        found, expected = (vtk_to_numpy(getattr(m, attributes)().GetArray(name)) for m in (read, mesh))
-        assert found.dtype == expected.dtype
-        np.testing.assert_array_equal(found, expected)
+    assert_same_mesh(read, mesh)
+
+
+@pytest.mark.parametrize("polyhedron", [False, True], ids=["linear and quadratic cells", "and a polyhedron"])
+def test_vtkhdf_keeps_every_cell_and_array_from_the_vtk_that_writes_them(tmp_path, polyhedron):
+    mesh = mixed_mesh(polyhedron)
+    path = tmp_path / "mesh.vtkhdf"
+    # VTK 9.4 brings the writer; 9.4 to 9.6 drop a polyhedron's faces, into files no VTK reads back.
+    needed = (9, 7) if polyhedron else (9, 4)
+    what = "writing polyhedron cells to VTKHDF" if polyhedron else "writing VTKHDF UnstructuredGrid files"
+
+    if not vtk_at_least(*needed):
+        with pytest.raises(DataFileError, match=rf"mesh.vtkhdf: {what} needs VTK >= {needed[0]}\.{needed[1]}; "
+                                                r"this is VTK 9\.\d"):
+            write_mesh(mesh, path)
+        assert list(tmp_path.iterdir()) == []
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossWarning)
+        write_mesh(mesh, path)
+
+    assert_same_mesh(read_mesh(path), mesh)
+
+
+@pytest.mark.parametrize("polyhedron", [False, True], ids=["linear and quadratic cells", "and a polyhedron"])
+def test_vtkhdf_meshes_are_read_by_every_vtk_polyhedra_from_9_6(tmp_path, capfd, vtkhdf_by_hand, polyhedron):
+    mesh, path = vtkhdf_mesh(tmp_path, vtkhdf_by_hand, polyhedron)
+    capfd.readouterr()
+
+    if polyhedron and not vtk_at_least(9, 6):
+        # Older readers take the cells but not the faces, and crash on the first look at the polyhedron.
+        with pytest.raises(DataFileError, match=r"reading polyhedron cells from VTKHDF needs VTK >= 9\.6"):
+            read_mesh(path)
+    else:
+        assert_same_mesh(read_mesh(path), mesh)
+    assert capfd.readouterr().err == ""
+
+
+def test_a_vtkhdf_mesh_whose_polyhedra_lost_their_faces_is_refused_by_every_vtk(tmp_path, capfd, vtkhdf_by_hand):
+    # As VTK 9.4 to 9.6 write a polyhedron: its point ids, no faces. Every VTK reader crashes or hangs on it.
+    _, path = vtkhdf_mesh(tmp_path, vtkhdf_by_hand, polyhedron=True, faces=False)
+    capfd.readouterr()
+
+    with pytest.raises(DataFileError, match="mesh.vtkhdf: has polyhedron cells without their faces"):
+        read_mesh(path)
+    assert capfd.readouterr().err == ""
+
+
+def test_int8_arrays_of_a_vtkhdf_mesh_come_back_as_signed_char_on_every_vtk(tmp_path, vtkhdf_by_hand):
+    # VTK's VTKHDF reader made them vtkCharArray before 9.5: the dicts then said "vtkCharArray".
+    mesh = mixed_mesh(polyhedron=False)
+    mesh.GetPointData().AddArray(numpy_to_vtk(np.arange(-8, 9, dtype=np.int8), "Label", share=False))
+    vtkhdf_by_hand(mesh, tmp_path / "mesh.vtkhdf", cell_types=cell_types(mesh))
+
+    label = read_mesh(tmp_path / "mesh.vtkhdf").GetPointData().GetArray("Label")
+
+    assert label.GetDataTypeAsString() == "signed char"
+    assert vtk_to_numpy(label).tolist() == list(range(-8, 9))
 
 
 def test_ascii_legacy_meshes_warn_about_float_rounding(tmp_path):
@@ -103,6 +187,10 @@ def test_ascii_legacy_meshes_warn_about_float_rounding(tmp_path):
 def truncated_copy(tmp_path, name, keep=0.7):
     path = tmp_path / name
     write_mesh(mixed_mesh(), path)
+    return truncated(path, keep)
+
+
+def truncated(path, keep=0.7):
     path.write_bytes(path.read_bytes()[: int(path.stat().st_size * keep)])
     return path
 
@@ -116,7 +204,8 @@ BAD_FILES = {
     "missing": (lambda tmp: tmp / "nothere.vtu", "no such file"),
     "truncated vtu": (lambda tmp: truncated_copy(tmp, "cut.vtu"), "cannot be read as VTK XML UnstructuredGrid"),
     "truncated vtk": (lambda tmp: truncated_copy(tmp, "cut.vtk"), "is truncated"),
-    "truncated vtkhdf": (lambda tmp: truncated_copy(tmp, "cut.vtkhdf"), "not a readable HDF5 file"),
+    "truncated vtkhdf": (lambda tmp: truncated(vtkhdf_mesh(tmp, write_vtkhdf_by_hand, name="cut.vtkhdf")[1]),
+                         "not a readable HDF5 file"),
     "surface in vtu": (lambda tmp: surface_file(tmp, "surface.vtp").rename(tmp / "surface.vtu"),
                        "is a VTK XML PolyData file, not UnstructuredGrid; it holds a surface: read it with "
                        "read_surface"),

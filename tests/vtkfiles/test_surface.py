@@ -1,23 +1,41 @@
-"""Surface files: lossless formats keep everything, lossy ones say what they drop, bad files name themselves."""
+"""Surface files: lossless formats keep everything, lossy ones say what they drop, bad files name themselves.
+
+VTKHDF depends on the VTK: its reader takes surfaces from 9.3, its writer is 9.4 and newer.
+On older VTKs the package refuses in one sentence; the tests check the refusal there and
+the whole round trip where VTK can do it.
+"""
 
 import re
 import warnings
 
 import numpy as np
 import pytest
-from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkPoints, vtkStringArray
+from vtkmodules.vtkCommonCore import vtkIdTypeArray, vtkPoints, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 
+from vmtkscripts_numpy._vtk_version import vtk_at_least
+from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.errors import DataFileError, LossWarning
 from vmtkscripts_numpy.sample_data import make_centerlines, make_image, make_vessel_surface
 from vmtkscripts_numpy.vtkfiles import read_surface, write_image, write_mesh, write_surface
 
+from .conftest import write_vtkhdf_by_hand
+
+#: What the running VTK cannot do with VTKHDF surfaces, as the package says it.
+VTKHDF_READ_REFUSAL = r"reading VTKHDF PolyData files needs VTK >= 9\.3; this is VTK 9\.\d"
+VTKHDF_WRITE_REFUSAL = r"writing VTKHDF PolyData files needs VTK >= 9\.4; this is VTK 9\.\d"
+
+
+def id_type_array(values):
+    """A vtkIdTypeArray, as VTK's readers give cells."""
+    array = vtkIdTypeArray()
+    array.DeepCopy(numpy_to_vtk(np.array(values, dtype=np.int64)))
+    return array
+
 
 def cells(offsets, connectivity):
     array = vtkCellArray()
-    array.SetData(numpy_to_vtkIdTypeArray(np.array(offsets, dtype=np.int64), deep=True),
-                  numpy_to_vtkIdTypeArray(np.array(connectivity, dtype=np.int64), deep=True))
+    array.SetData(id_type_array(offsets), id_type_array(connectivity))
     return array
 
 
@@ -25,19 +43,16 @@ def every_cell_kind():
     """Vertices, a polyline, a triangle, a quad and a strip, with arrays of several dtypes and field data."""
     surface = vtkPolyData()
     points = vtkPoints()
-    points.SetData(numpy_to_vtk(np.random.default_rng(1).random((10, 3)) * 100, deep=True))
+    points.SetData(numpy_to_vtk(np.random.default_rng(1).random((10, 3)) * 100, share=False))
     surface.SetPoints(points)
     surface.SetVerts(cells([0, 1, 2], [0, 9]))
     surface.SetLines(cells([0, 3], [2, 3, 4]))
     surface.SetPolys(cells([0, 3, 7], [0, 1, 2, 3, 4, 5, 6]))
     surface.SetStrips(cells([0, 5], [5, 6, 7, 8, 9]))
     for dtype in (np.int8, np.uint16, np.int64, np.float32):
-        array = numpy_to_vtk(np.arange(10).astype(dtype), deep=True)
-        array.SetName(f"Point_{np.dtype(dtype).name}")
-        surface.GetPointData().AddArray(array)
-    ids = numpy_to_vtk(np.arange(6, dtype=np.int32) * 7, deep=True)
-    ids.SetName("GroupIds")
-    surface.GetCellData().AddArray(ids)
+        surface.GetPointData().AddArray(numpy_to_vtk(np.arange(10).astype(dtype), f"Point_{np.dtype(dtype).name}",
+                                                     share=False))
+    surface.GetCellData().AddArray(numpy_to_vtk(np.arange(6, dtype=np.int32) * 7, "GroupIds", share=False))
     label = vtkStringArray()
     label.SetName("Label")
     label.InsertNextValue("left carotid")
@@ -46,15 +61,21 @@ def every_cell_kind():
 
 
 LOSSLESS = [("vtp", "binary"), ("vtp", "ascii"), ("vtk", "binary"), ("vtkhdf", "binary"), ("hdf", "binary")]
+SURFACES = pytest.mark.parametrize("make", [make_vessel_surface, make_centerlines, every_cell_kind],
+                                   ids=["vessel", "centerlines", "cells"])
 
 
-@pytest.mark.parametrize("make", [make_vessel_surface, make_centerlines, every_cell_kind],
-                         ids=["vessel", "centerlines", "cells"])
+@SURFACES
 @pytest.mark.parametrize("extension,mode", LOSSLESS)
 def test_lossless_formats_give_back_every_point_cell_and_array(tmp_path, contents, same_contents, make, extension,
                                                                mode):
     surface = make()
     path = tmp_path / f"surface.{extension}"
+    if extension in ("vtkhdf", "hdf") and not vtk_at_least(9, 4):
+        with pytest.raises(DataFileError, match=f"surface.{extension}: {VTKHDF_WRITE_REFUSAL}"):
+            write_surface(surface, path, mode=mode)
+        assert list(tmp_path.iterdir()) == []
+        return
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", LossWarning)
@@ -62,6 +83,39 @@ def test_lossless_formats_give_back_every_point_cell_and_array(tmp_path, content
     read = read_surface(path)
 
     same_contents(contents(read), contents(surface))
+
+
+@SURFACES
+def test_vtkhdf_surfaces_are_read_from_vtk_9_3(tmp_path, capfd, contents, same_contents, vtkhdf_by_hand, make):
+    surface = make()
+    path = vtkhdf_by_hand(surface, tmp_path / "surface.vtkhdf")
+    capfd.readouterr()
+
+    if not vtk_at_least(9, 3):
+        with pytest.raises(DataFileError, match=f"surface.vtkhdf: {VTKHDF_READ_REFUSAL}"):
+            read_surface(path)
+        assert capfd.readouterr().err == ""
+        return
+    read = read_surface(path)
+
+    expected = contents(surface)
+    expected["field data"] = {name: value for name, value in expected["field data"].items() if value[0] != "string"}
+    same_contents(contents(read), expected)
+    assert capfd.readouterr().err == ""
+
+
+def test_int8_arrays_of_a_vtkhdf_surface_come_back_as_signed_char_on_every_vtk(tmp_path, vtkhdf_by_hand):
+    # VTK's VTKHDF reader made them vtkCharArray before 9.5: the dicts then said "vtkCharArray".
+    path = vtkhdf_by_hand(every_cell_kind(), tmp_path / "cells.vtkhdf")
+    if not vtk_at_least(9, 3):
+        with pytest.raises(DataFileError, match=VTKHDF_READ_REFUSAL):
+            read_surface(path)
+        return
+
+    values = read_surface(path).GetPointData().GetArray("Point_int8")
+
+    assert values.GetDataTypeAsString() == "signed char"
+    assert vtk_to_numpy(values).tolist() == list(range(10))
 
 
 def test_ascii_legacy_files_warn_that_float_values_are_rounded(tmp_path):
@@ -158,6 +212,12 @@ def test_vtkhdf_renames_slashes_and_dots_in_array_names_and_says_so(tmp_path):
     surface = make_centerlines()
     surface.GetPointData().GetArray(0).SetName("Radius.mm")
     path = tmp_path / "centerlines.vtkhdf"
+    if not vtk_at_least(9, 4):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", LossWarning)  # refused before any word of what would be lost
+            with pytest.raises(DataFileError, match=VTKHDF_WRITE_REFUSAL):
+                write_surface(surface, path)
+        return
 
     with pytest.warns(LossWarning, match=r"'Radius.mm' are renamed"):
         write_surface(surface, path)
@@ -232,7 +292,8 @@ BAD_FILES = {
     "truncated vtk": (lambda tmp: truncated(written(tmp, "cut.vtk")), "is truncated: its POLYGONS .* section needs"),
     "truncated stl": (lambda tmp: truncated(written(tmp, "cut.stl")), "cannot be read as STL"),
     "garbage stl": (lambda tmp: file_with(tmp, "junk.stl", b"\x00" * 7), "cannot be read as STL"),
-    "truncated vtkhdf": (lambda tmp: truncated(written(tmp, "cut.vtkhdf")), "not a readable HDF5 file"),
+    "truncated vtkhdf": (lambda tmp: truncated(write_vtkhdf_by_hand(make_vessel_surface(), tmp / "cut.vtkhdf")),
+                         "not a readable HDF5 file"),
     "garbage ply": (lambda tmp: file_with(tmp, "junk.ply", "hello"), "is not a PLY file"),
     "truncated ply": (lambda tmp: truncated(written(tmp, "cut.ply")), "is truncated: it ends inside its PLY 'face'"),
     "garbage obj": (lambda tmp: file_with(tmp, "junk.obj", "hello\n"), "no points could be read"),
@@ -240,7 +301,7 @@ BAD_FILES = {
                     "is a VTK XML UnstructuredGrid file, not PolyData; it holds a mesh: read it with read_mesh"),
     "mesh in vtk": (lambda tmp: written(tmp, "mesh.vtk", write_mesh, _mesh()),
                     "is a legacy VTK UNSTRUCTURED_GRID file, not POLYDATA; it holds a mesh"),
-    "mesh in vtkhdf": (lambda tmp: written(tmp, "mesh.vtkhdf", write_mesh, _mesh()),
+    "mesh in vtkhdf": (lambda tmp: _mesh_in_vtkhdf(tmp / "mesh.vtkhdf"),
                        "is a VTKHDF UnstructuredGrid file, not PolyData; it holds a mesh"),
     "image in vtk": (lambda tmp: written(tmp, "image.vtk", write_image, make_image()),
                      "is a legacy VTK STRUCTURED_POINTS file, not POLYDATA; it holds an image"),
@@ -257,6 +318,11 @@ def _mesh():
     append.SetInputData(make_vessel_surface())
     append.Update()
     return append.GetOutput()
+
+
+def _mesh_in_vtkhdf(path):
+    mesh = _mesh()
+    return write_vtkhdf_by_hand(mesh, path, cell_types=[mesh.GetCellType(i) for i in range(mesh.GetNumberOfCells())])
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
@@ -330,7 +396,15 @@ def test_vmtks_stl_aorta_has_the_same_triangles_as_its_vtp(vmtk_test_data):
 def test_vmtk_data_survives_vtkhdf_exactly(tmp_path, vmtk_test_data, contents, same_contents, name):
     surface = read_surface(vmtk_test_data(name))
     path = tmp_path / "copy.vtkhdf"
-
-    write_surface(surface, path)
+    if not vtk_at_least(9, 4):
+        with pytest.raises(DataFileError, match=VTKHDF_WRITE_REFUSAL):
+            write_surface(surface, path)
+        path = write_vtkhdf_by_hand(surface, path)
+        if not vtk_at_least(9, 3):
+            with pytest.raises(DataFileError, match=VTKHDF_READ_REFUSAL):
+                read_surface(path)
+            return
+    else:
+        write_surface(surface, path)
 
     same_contents(contents(read_surface(path)), contents(surface))

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Uni
 from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
 
 from .._atomic import atomic_output_folder
+from .._vtk_version import needs_vtk, vtk_at_least
 from ..errors import DataFileError, LossWarning
 
 PathLike = Union[str, Path]
@@ -146,6 +147,17 @@ def run_reader(reader: Any, path: Path, description: str) -> Any:
     return output
 
 
+def require_vtk(path: PathLike, version: Tuple[int, int], what: str) -> None:
+    """Raise :class:`DataFileError` naming ``path`` when the running VTK is older than ``version``.
+
+    Called before VTK is, so that an older VTK refuses in one sentence instead
+    of failing, printing errors or crashing.
+    """
+    message = needs_vtk(version, what)
+    if message:
+        raise DataFileError(path, message)
+
+
 def require_type(data: Any, expected: type, path: Path, wanted: str, hint: str = "") -> Any:
     """Return ``data`` if it is an ``expected`` VTK object, else raise :class:`DataFileError`."""
     if not isinstance(data, expected):
@@ -265,12 +277,73 @@ def read_legacy(path: Path, reader_class: Callable[[], Any], dataset: str) -> An
     return run_reader(reader_class(), path, f"legacy VTK {dataset}")
 
 
+#: The VTK that first reads each ``Type`` of VTKHDF file (VTK 9.1's reader knows meshes and images).
+VTKHDF_READ_SINCE = {"PolyData": (9, 3)}
+
+
 def read_vtkhdf(path: Path, hdf_type: str) -> Any:
-    """Read a VTKHDF file whose ``Type`` must be ``hdf_type``."""
+    """Read a VTKHDF file whose ``Type`` must be ``hdf_type``.
+
+    Its int8 arrays come back as ``vtkSignedCharArray`` on every VTK (before
+    9.5 VTK's reader makes them ``vtkCharArray``; the file cannot tell the two apart).
+
+    Raises
+    ------
+    DataFileError
+        Also when the running VTK cannot read files of this ``Type``.
+    """
     from vtkmodules.vtkIOHDF import vtkHDFReader
 
     check_vtkhdf_type(path, hdf_type)
-    return run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
+    if hdf_type in VTKHDF_READ_SINCE:
+        require_vtk(path, VTKHDF_READ_SINCE[hdf_type], f"reading VTKHDF {hdf_type} files")
+    data = run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
+    if not vtk_at_least(9, 5):
+        signed_char_arrays(data)
+    return data
+
+
+def signed_char_arrays(data: Any) -> None:
+    """Replace the ``vtkCharArray`` arrays of ``data`` by ``vtkSignedCharArray`` ones sharing their memory."""
+    from vtkmodules.vtkCommonCore import VTK_CHAR
+
+    from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
+
+    sections = [data.GetPointData(), data.GetFieldData()] + ([data.GetCellData()] if hasattr(data, "GetCellData") else [])
+    for attributes in sections:
+        for index in range(attributes.GetNumberOfArrays()):
+            array = attributes.GetArray(index)
+            if array is not None and array.GetDataType() == VTK_CHAR:
+                # AddArray replaces the array of the same name in its place, active roles included.
+                attributes.AddArray(numpy_to_vtk(vtk_to_numpy(array, copy=False), array.GetName()))
+
+
+def vtkhdf_polyhedra(path: Path) -> Tuple[bool, bool]:
+    """``(has polyhedron cells, has their faces)`` of a VTKHDF UnstructuredGrid file.
+
+    VTK 9.4 to 9.6 write polyhedron cells without their faces, and every
+    VTK reader crashes or hangs on such a file; VTK 9.7 writes the faces
+    (``FaceConnectivity``, ``PolyhedronOffsets``...).
+    """
+    import h5py
+    from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON
+
+    block = 1 << 20
+    try:
+        with h5py.File(path, "r") as handle:
+            group = handle["VTKHDF"]
+            types = group.get("Types")
+            if not isinstance(types, h5py.Dataset) or types.ndim != 1:
+                return False, False
+            found = any(
+                (types[start : start + block] == VTK_POLYHEDRON).any() for start in range(0, types.size, block)
+            )
+            faces = all(
+                name in group for name in ("FaceConnectivity", "FaceOffsets", "PolyhedronToFaces", "PolyhedronOffsets")
+            )
+    except OSError as error:
+        raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
+    return found, faces
 
 
 # --- writing ------------------------------------------------------------------------
@@ -342,7 +415,14 @@ def write_legacy(
 
 
 def write_vtkhdf(data: Any, path: Path, description: str) -> None:
-    """Write a VTKHDF file, warning of the array names its writer changes."""
+    """Write a VTKHDF file, warning of the array names its writer changes.
+
+    Raises
+    ------
+    DataFileError
+        Before VTK 9.4, which has no VTKHDF writer.
+    """
+    require_vtk(path, (9, 4), f"writing {description} files")
     from vtkmodules.vtkIOHDF import vtkHDFWriter
 
     # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.

@@ -22,6 +22,7 @@ from typing import Optional, Union
 
 from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
 
+from ..errors import DataFileError
 from . import _common
 from .formats import FileFormat, FormatTable, check_mode
 
@@ -43,6 +44,17 @@ def _read_legacy(path: Path) -> vtkUnstructuredGrid:
 
 
 def _read_vtkhdf(path: Path) -> vtkUnstructuredGrid:
+    # VTK's readers crash on polyhedra whose faces they cannot take: refuse those files first.
+    _common.check_vtkhdf_type(path, "UnstructuredGrid")
+    polyhedra, faces = _common.vtkhdf_polyhedra(path)
+    if polyhedra and not faces:
+        raise DataFileError(
+            path,
+            "has polyhedron cells without their faces (VTK 9.4 to 9.6 write them so) and no VTK can read it; "
+            "write the mesh again as .vtu, or as .vtkhdf with VTK >= 9.7",
+        )
+    if polyhedra:
+        _common.require_vtk(path, (9, 6), "reading polyhedron cells from VTKHDF")
     return _common.read_vtkhdf(path, "UnstructuredGrid")
 
 
@@ -59,7 +71,20 @@ def _write_legacy(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
 
 
 def _write_vtkhdf(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
+    if has_polyhedra(mesh):
+        # VTK 9.4 to 9.6 write polyhedra without their faces: files that no VTK reads back.
+        _common.require_vtk(path, (9, 7), "writing polyhedron cells to VTKHDF")
     _common.write_vtkhdf(mesh, path, "VTKHDF UnstructuredGrid")
+
+
+def has_polyhedra(mesh: vtkUnstructuredGrid) -> bool:
+    """Whether ``mesh`` has cells of type ``VTK_POLYHEDRON``."""
+    from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON
+
+    from ..convert.mesh import cell_types_of
+
+    types = cell_types_of(mesh, copy=False)
+    return bool(types.size) and bool((types == VTK_POLYHEDRON).any())
 
 
 #: The mesh formats, by name and extension.
