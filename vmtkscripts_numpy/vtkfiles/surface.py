@@ -61,8 +61,33 @@ def _read_legacy(path: Path) -> vtkPolyData:
 def _read_stl(path: Path) -> vtkPolyData:
     from vtkmodules.vtkIOGeometry import vtkSTLReader
 
+    _check_binary_stl_length(path)
     surface = _common.run_reader(vtkSTLReader(), path, "STL")
     return _common.require_points(surface, path, "an STL file")
+
+
+#: A binary STL file: an 80-byte header, the number of triangles (4 bytes), then 50 bytes per triangle.
+_STL_HEADER_BYTES, _STL_TRIANGLE_BYTES = 84, 50
+
+
+def _check_binary_stl_length(path: Path) -> None:
+    """Refuse a binary STL file that does not end after a whole triangle.
+
+    Before 9.6, ``vtkSTLReader`` reads a truncated binary file without a word
+    and returns the triangles before the cut; VTK 9.6 refuses it. This check
+    gives the refusal on every VTK. ASCII files are left to VTK, which finds
+    their truncation itself.
+    """
+    head = _common.read_header(path, 1024)
+    if head.lstrip().startswith(b"solid") and max(head, default=0) < 128 and b"\0" not in head:
+        return
+    size = path.stat().st_size
+    if size < _STL_HEADER_BYTES or (size - _STL_HEADER_BYTES) % _STL_TRIANGLE_BYTES:
+        raise DataFileError(
+            path,
+            f"cannot be read as STL: it is truncated or damaged: a binary STL file has {_STL_HEADER_BYTES} "
+            f"bytes of header and {_STL_TRIANGLE_BYTES} bytes per triangle, and this one has {size} bytes",
+        )
 
 
 def _read_ply(path: Path) -> vtkPolyData:
