@@ -86,6 +86,29 @@ def test_a_step_is_a_surface_dict_whose_arrays_are_views_of_the_rows(series):
                                   series["TimeSeries"]["CellData"]["Occluded"][-1])
 
 
+def test_a_step_has_cell_point_ids_first_whatever_order_the_geometry_had(series):
+    # vmtk's vmtknumpytocenterlines drops every cell array it meets before CellPointIds.
+    cell_data = series["CellData"]
+    series["CellData"] = {"GroupIds": cell_data["GroupIds"], "CellPointIds": cell_data["CellPointIds"]}
+
+    step = time_step(series, 0)
+
+    assert list(step["CellData"]) == ["CellPointIds", "GroupIds", "Occluded"]
+
+
+def test_a_pvd_collection_keeps_the_order_of_its_arrays_and_cell_point_ids_first(tmp_path):
+    centerlines = make_centerlines()
+    count = centerlines.GetNumberOfPoints()
+    rows = np.linspace(1, 2, 2)[:, None] * np.ones(count)
+    series = time_series_dict(centerlines, [0.0, 1.0], point_data={"Zeta": rows, "Alpha": -rows})
+
+    again = read_pvd_series(write_pvd_series(series, tmp_path, "centerlines"))
+
+    assert list(again["CellData"])[0] == "CellPointIds"
+    assert list(again["TimeSeries"]["PointData"]) == ["Zeta", "Alpha"]
+    assert list(again["CellData"]) == list(polydata_to_dict(centerlines)["CellData"])
+
+
 def test_a_series_can_be_built_from_a_vtk_surface_and_one_dict_per_time():
     surface = make_vessel_surface()
     by_time = {0.5: {"Pressure": np.full(960, 2.0)}, 0.0: {"Pressure": np.full(960, 1.0)}}

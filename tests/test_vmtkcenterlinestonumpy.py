@@ -65,6 +65,8 @@ def test_python_use_as_in_vmtk(vmtk_test_data):
     to_numpy.Execute()
     ids = to_numpy.ArrayDict["CellData"]["CellPointIds"]
     assert isinstance(ids, list) and len(ids) == 6
+    # First, as vmtk's vmtknumpytocenterlines needs: it drops every cell array it meets before CellPointIds.
+    assert list(to_numpy.ArrayDict["CellData"])[0] == "CellPointIds" and len(to_numpy.ArrayDict["CellData"]) > 1
     back = vmtkscripts.vmtkNumpyToCenterlines()
     back.ArrayDict = to_numpy.ArrayDict
     back.Execute()

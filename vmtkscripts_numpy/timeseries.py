@@ -284,7 +284,9 @@ def time_step(series: Mapping[str, Any], step: int) -> Dict[str, Any]:
     surface = {key: value for key, value in series.items() if key != TIME_SERIES_KEY}
     for section in SECTIONS:
         static = surface.get(section, {})
-        surface[section] = {**static, **{name: values[step] for name, values in arrays[section].items()}}
+        # CellPointIds first, as every surface dict of the package has it: vmtk drops cell arrays before it.
+        first = {"CellPointIds": static["CellPointIds"]} if "CellPointIds" in static else {}
+        surface[section] = {**first, **static, **{name: values[step] for name, values in arrays[section].items()}}
     return surface
 
 
@@ -491,7 +493,7 @@ def read_pvd_series(path: PathLike, static: Optional[Sequence[str]] = None) -> D
             if set(step[section]) - {"CellPointIds"} != names[section]:
                 raise DataFileError(file, f"has {section} arrays {sorted(set(step[section]) - {'CellPointIds'})}, "
                                           f"the first step {sorted(names[section])}")
-        for array_name in sorted(names[section]):
+        for array_name in (name for name in first[section] if name != "CellPointIds"):  # the files' order
             stacked = np.stack([step[section][array_name] for step in steps])
             unchanging = array_name in static if static is not None else _same_at_every_step(stacked)
             if unchanging:

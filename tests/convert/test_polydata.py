@@ -373,6 +373,18 @@ def test_a_dict_without_cell_types_makes_polygons_for_surfaces_and_lines_for_cen
     assert (centerlines.GetNumberOfPolys(), centerlines.GetNumberOfLines()) == (0, 2)
 
 
+@pytest.mark.parametrize("to_dict", [polydata_to_dict, centerlines_to_dict])
+def test_cell_point_ids_are_the_first_cell_array(to_dict):
+    # vmtk's vmtknumpytocenterlines reads CellData in order and drops every cell array before CellPointIds.
+    polydata = mixed_polydata()
+    polydata.GetCellData().AddArray(numpy_to_vtk(np.zeros(polydata.GetNumberOfCells()), "Blanking"))
+
+    array_dict = to_dict(polydata)
+
+    assert list(array_dict["CellData"]) == ["CellPointIds", "CellValue", "Blanking"]
+    assert list(to_dict(polydata, cell_to_point=True)["CellData"]) == ["CellPointIds"]
+
+
 def test_cell_types_decide_the_kind_over_the_default():
     array_dict = triangles()
     array_dict["CellTypes"] = np.array([5, 6], np.uint8)  # a triangle and a strip

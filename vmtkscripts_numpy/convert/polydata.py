@@ -171,7 +171,8 @@ def polydata_to_dict(
     return {
         "Points": points_to_numpy(polydata.GetPoints(), copy),
         "PointData": sections["PointData"],
-        "CellData": {**sections["CellData"], "CellPointIds": ids},
+        # CellPointIds first: vmtk's vmtknumpytocenterlines drops every cell array before it.
+        "CellData": {"CellPointIds": ids, **sections["CellData"]},
         "CellTypes": cell_types,
         "FieldData": sections["FieldData"],
         "ActiveArrays": sections["ActiveArrays"],
