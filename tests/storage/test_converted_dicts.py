@@ -67,3 +67,15 @@ def test_the_files_name_the_kind_of_converter_dicts(tmp_path, kind):
         assert h5file.attrs["vmtkscripts_numpy_kind"] == kind
     with zipfile.ZipFile(npz_path) as archive:
         assert json.loads(archive.read("vmtkscripts_numpy.json"))["kind"] == kind
+
+
+@pytest.mark.parametrize("format_name", FORMATS)
+@pytest.mark.parametrize("kind", ["surface", "centerlines"])
+def test_cell_point_ids_stay_the_first_cell_array_through_every_format(tmp_path, kind, format_name):
+    # vmtk's vmtknumpytocenterlines drops every cell array it meets before CellPointIds.
+    array_dict, _ = converted(kind)
+    assert list(array_dict["CellData"])[0] == "CellPointIds" and len(array_dict["CellData"]) > 1
+
+    back = storage.read(storage.write(tmp_path / kind, array_dict, format=format_name))
+
+    assert list(back["CellData"]) == list(array_dict["CellData"])

@@ -225,6 +225,30 @@ def _from_code_units(units: np.ndarray, dtype_text: str, where: str, source: str
     return units.reshape(-1).view(dtype).reshape(units.shape[:-1])
 
 
+def _ordered_untimed(h5py: Any, plist_class: Any) -> Any:
+    """A group (or file) creation property list: members in creation order, no timestamps.
+
+    Creation order is what makes a dict's keys come back in the order they were
+    written (without it HDF5 lists members by name). h5py before 3.15 stores
+    the time a group was made, so that the same dict gave other bytes a
+    second later: the times are switched off here whatever h5py does.
+    """
+    h5p = h5py.h5p
+    plist = h5p.create(plist_class)
+    plist.set_link_creation_order(h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED)
+    plist.set_obj_track_times(False)
+    return plist
+
+
+def _new_file(h5py: Any, name: str) -> Any:
+    """A new, empty HDF5 file at ``name`` whose root group is made as :func:`_ordered_untimed` says."""
+    h5f, h5p = h5py.h5f, h5py.h5p
+    access = h5p.create(h5p.FILE_ACCESS)
+    access.set_libver_bounds(getattr(h5f, f"LIBVER_{_LIBVER[0].upper()}"), getattr(h5f, f"LIBVER_{_LIBVER[1].upper()}"))
+    created = h5f.create(os.fsencode(name), h5f.ACC_TRUNC, fapl=access, fcpl=_ordered_untimed(h5py, h5p.FILE_CREATE))
+    return h5py.File(created)
+
+
 class _Writer:
     """Writes the nodes of one ArrayDict into an open file."""
 
@@ -238,6 +262,7 @@ class _Writer:
         # a dataset per item, and making these per dataset took a third of the time.
         self.plists: Dict[Tuple[Any, ...], Any] = {}
         self.file_types: Dict[np.dtype, Any] = {}
+        self.group_plist: Any = None
 
     def dataset_plist(self, data: np.ndarray, chunk: Tuple[int, ...]) -> Any:
         shuffle = bool(self.compression and self.shuffle and data.dtype.itemsize > 1)
@@ -288,13 +313,19 @@ class _Writer:
             self.h5py.Dataset(dataset).attrs[DTYPE_ATTRIBUTE] = data.dtype.str
         return dataset
 
+    def group(self, parent: Any, name: str) -> Any:
+        """Create group ``name`` in ``parent``: members kept in creation order, no timestamps."""
+        if self.group_plist is None:
+            self.group_plist = _ordered_untimed(self.h5py, self.h5py.h5p.GROUP_CREATE)
+        return self.h5py.Group(self.h5py.h5g.create(parent.id, name.encode("utf-8"), gcpl=self.group_plist))
+
     def node(self, group: Any, name: str, kind: str, value: Any, where: Tuple[Any, ...]) -> Any:
         """Create member ``name`` of ``group`` for a node; returns the new group for containers."""
         h5py = self.h5py
         if kind == "dict":
-            return group.create_group(name, track_order=True)
+            return self.group(group, name)
         if kind in ("list", "tuple"):
-            created = group.create_group(name)
+            created = self.group(group, name)
             created.attrs[CONTAINER_ATTRIBUTE] = kind
             return created
         if kind == "str":
@@ -353,7 +384,7 @@ def write(
 
     writer = _Writer(h5py, compression, int(compression_level), bool(shuffle), int(chunk_bytes))
     with atomic_output(path) as temporary:
-        with h5py.File(temporary, "w", libver=_LIBVER, track_order=True) as h5file:
+        with _new_file(h5py, temporary) as h5file:
             h5file.attrs[LAYOUT_VERSION_ATTRIBUTE] = _tree.LAYOUT_VERSION
             h5file.attrs[KIND_ATTRIBUTE] = kind or _tree.guess_kind(array_dict)
             h5file.attrs[WRITER_ATTRIBUTE] = f"vmtkscripts_numpy {__version__}"
