@@ -1,6 +1,7 @@
 """vmtknumpyreader: vmtk's members, vmtk's files, bad and hostile files on the command line, pipes through files."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -110,7 +111,8 @@ def test_a_hostile_pickle_on_the_command_line_runs_nothing(capsys, tmp_path):
     path.write_bytes(pickle.dumps({"Points": Payload()}))
     code, _, err = run(capsys, "vmtknumpyreader", "-ifile", str(path))
     assert code == 1
-    assert "refused to unpickle: it asks for io.open" in err and "Traceback" not in err
+    # The pickle names open by its module: io.open up to Python 3.11, _io.open from 3.12.
+    assert re.search(r"refused to unpickle: it asks for _?io\.open\b", err) and "Traceback" not in err
     assert not marker.exists()
 
 
