@@ -8,13 +8,18 @@ import pytest
 from vmtkscripts_numpy.pypes import cli
 
 
-def test_runner_help_lists_the_package_scripts_with_their_docs(capsys, monkeypatch):
-    monkeypatch.setattr(cli, "available_script_names", lambda package: ["vmtktestsink", "vmtktestsource"])
+def test_runner_help_lists_a_packages_scripts_with_their_docs():
+    text = cli.runner_help("pipe_test_scripts")
+
+    assert text.startswith("usage: vmtknumpy")
+    assert "  vmtktestsource     make a small object and a number\n" in text
+    assert "  vmtktestsink       report what was piped in\n" in text
+
+
+def test_runner_help_lists_the_packages_own_scripts(capsys):
     assert cli.main(["vmtknumpy", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "usage: vmtknumpy" in out
-    assert "vmtktestsource  make a small object and a number" in out
-    assert "vmtktestsink    report what was piped in" in out
+    assert "vmtksurfacetonumpy" in out and "vmtkimagereader" in out and "(cannot load" not in out
 
 
 def test_a_pipe_runs_and_exits_zero(capsys, tmp_path):
@@ -160,3 +165,14 @@ def test_a_runtime_error_of_the_packages_own_script_is_a_bug_and_keeps_its_trace
     monkeypatch.setattr(find_script_class("vmtktestsource"), "Execute", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["vmtknumpy", "--nolog", "vmtktestsource"])
+
+
+def test_a_script_module_run_with_python_m_is_the_packages_script(tmp_path):
+    missing = tmp_path / "missing.vtp"
+
+    result = subprocess.run([sys.executable, "-m", "vmtkscripts_numpy.vmtksurfacereader", "-ifile", str(missing)],
+                            capture_output=True, text=True, check=False)
+
+    # The package's reader, with vmtk installed or not: one line naming the file.
+    assert result.returncode == 1
+    assert result.stderr == f"error: vmtksurfacereader: {missing}: no such file\n"

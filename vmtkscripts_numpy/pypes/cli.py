@@ -7,10 +7,11 @@ import os
 import sys
 import traceback
 import warnings
+from pathlib import Path
 from typing import List, Optional, Sequence
 
 from .errors import PypeError
-from .lookup import available_script_names, find_script_class
+from .lookup import PACKAGE, available_script_names, find_script_class
 from .pype import RUNNER_FLAGS, RUNNER_NAMES, USER_ERRORS, Pype, script_name_from_word, strip_runner
 
 #: Runner flags that answer a question instead of running a pipe.
@@ -98,6 +99,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 f"vmtknumpy: error: unknown flag {unknown[0]}; flags are {', '.join(RUNNER_FLAGS + INFO_FLAGS)}\n"
             )
             return 2
+    if arguments and _is_own_script_file(arguments[0]):
+        # `python -m vmtkscripts_numpy.vmtksurfacereader`: this package's script, even where vmtk has one.
+        arguments[0] = f"{PACKAGE}.{command}"
     main_object = pypeMain()
     main_object.Arguments = arguments
     warnings.showwarning = _show_warning_on_one_line
@@ -121,6 +125,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"error: {message}\n")
         return 1
     return 0
+
+
+def _is_own_script_file(word: str) -> bool:
+    """Whether ``word`` is the path of one of this package's script modules (as ``python -m`` gives it)."""
+    path = Path(word)
+    return path.suffix == ".py" and path.resolve().parent == Path(__file__).resolve().parents[1]
 
 
 def _is_broken_pipe(error: BaseException) -> bool:

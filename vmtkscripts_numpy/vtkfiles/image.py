@@ -329,7 +329,9 @@ def _read_nifti(path: Path) -> vtkImageData:
     # VTK data coordinates -> RAS -> LPS.
     direction = LPS_TO_RAS @ rotation
     origin = LPS_TO_RAS @ (rotation @ (scales * vtk_origin) + translation)
-    spacing = spacing * scales
+    # The voxel size is pixdim (VTK's spacing), as ITK and vmtk take it, unless the matrix scales the grid
+    # by more than its float32 rounding.
+    spacing = np.where(np.abs(scales - 1.0) > 1e-6, spacing * scales, spacing)
     scalars = read.GetPointData().GetScalars()
     if reader.GetQFac() < 0:
         # VTK reversed the slices to make the grid right-handed; restore the file's
