@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from vmtkscripts_numpy import pypes, vmtkscripts
+from vmtkscripts_numpy._vtk_version import vtk_at_least
+from vmtkscripts_numpy.convert.arrays import vtk_to_numpy
 from vmtkscripts_numpy.errors import LossWarning
 from vmtkscripts_numpy.pypes.cli import main
 from vmtkscripts_numpy.vtkfiles import read_image, read_surface
@@ -54,9 +55,14 @@ def test_the_outputs_feed_writers_by_automatic_piping(tmp_path):
 
 def test_the_centerlines_are_written_with_their_own_option(tmp_path):
     target = tmp_path / "centerlines.vtkhdf"
+    pipe = ["vmtknumpysampledata", "-ocenterlinesfile", str(target)]
+    if not vtk_at_least(9, 4):
+        with pytest.raises(pypes.PypeError, match=r"writing VTKHDF PolyData files needs VTK >= 9\.4"):
+            pypes.PypeRun(pipe, output_stream=pypes.pype.NullOutputStream())
+        assert not target.exists()
+        return
 
-    pypes.PypeRun(["vmtknumpysampledata", "-ocenterlinesfile", str(target)],
-                  output_stream=pypes.pype.NullOutputStream())
+    pypes.PypeRun(pipe, output_stream=pypes.pype.NullOutputStream())
 
     radius = read_surface(target).GetPointData().GetArray("MaximumInscribedSphereRadius")
     assert vtk_to_numpy(radius).dtype == np.float64
