@@ -353,24 +353,16 @@ def test_cells_too_small_for_vtk_9_1_are_refused_there_and_kept_elsewhere(ids, c
     assert [cell.tolist() for cell in back["CellData"]["CellPointIds"]] == [list(cell) for cell in ids]
 
 
-def test_cell_to_point_on_cells_too_small_for_vtk_9_1_is_refused_there_and_done_elsewhere():
+def test_cell_to_point_takes_cells_too_small_for_vtk_9_1_on_every_vtk():
+    # The interpolation is the package's own, so VTK 9.1 never has to look such cells up.
     polydata = polydata_with_cells_of_every_size()
     polydata.GetCellData().AddArray(numpy_to_vtk(np.arange(11, dtype=np.float64), "CellValue"))
 
-    if not vtk_at_least(9, 2):
-        with pytest.raises(ArrayDictError, match=r"vtkPolyData: cell 2 is a vertex of 0 points; .* needs VTK >= 9\.2"):
-            polydata_to_dict(polydata, cell_to_point=True)
-        return
     array_dict = polydata_to_dict(polydata, cell_to_point=True)
+
     assert list(array_dict["PointData"]) == ["CellValue"] and list(array_dict["CellData"]) == ["CellPointIds"]
-
-
-def test_a_dict_without_cell_types_makes_polygons_for_surfaces_and_lines_for_centerlines():
-    array_dict = {"Points": np.zeros((4, 3)), "PointData": {}, "CellData": {"CellPointIds": [[0, 1, 2], [1, 2, 3]]}}
-    surface = dict_to_polydata(array_dict)
-    centerlines = dict_to_centerlines(array_dict)
-    assert (surface.GetNumberOfPolys(), surface.GetNumberOfLines()) == (2, 0)
-    assert (centerlines.GetNumberOfPolys(), centerlines.GetNumberOfLines()) == (0, 2)
+    # Point 5 is in no cell; point 4 only in the polygon of 5 points, cell 8.
+    assert array_dict["PointData"]["CellValue"][4:].tolist() == [8.0, 0.0]
 
 
 @pytest.mark.parametrize("to_dict", [polydata_to_dict, centerlines_to_dict])
@@ -478,6 +470,74 @@ def test_cell_to_point_interpolates_cell_data_and_leaves_only_the_ids():
     assert list(array_dict["CellData"]) == ["CellPointIds"]
     # points 1 and 2 touch both triangles; 0 and 3 only one each
     np.testing.assert_allclose(array_dict["PointData"]["Pressure"], [1.0, 2.0, 2.0, 3.0])
+
+
+def cell_to_point_story():
+    """Every cell kind (VTK 9.3's filter crashed on that), a point in no cell, a point listed twice by one cell."""
+    polydata = vtkPolyData()
+    points = vtkPoints()
+    points.SetNumberOfPoints(6)
+    for index in range(6):
+        points.SetPoint(index, index, index % 2, 0.0)
+    polydata.SetPoints(points)
+    polydata.SetVerts(cell_array([[0]]))
+    polydata.SetLines(cell_array([[0, 1]]))
+    polydata.SetPolys(cell_array([[0, 1, 0, 2]]))
+    polydata.SetStrips(cell_array([[1, 2, 3, 4]]))
+    cell_data = polydata.GetCellData()
+    cell_data.AddArray(numpy_to_vtk(np.array([1.0, 2.0, 4.0, 8.0]), "Double"))
+    cell_data.AddArray(numpy_to_vtk(np.array([1, 2, 4, 8], np.int16), "Short"))
+    cell_data.AddArray(numpy_to_vtk(np.array([True, False, True, True]), "Flag"))
+    cell_data.AddArray(numpy_to_vtk(np.array([[1, 0, 0], [0, 2, 0], [0, 0, 4], [8, 8, 8]], np.float32), "Vector"))
+    cell_data.SetActiveVectors("Vector")
+    polydata.GetPointData().AddArray(numpy_to_vtk(np.arange(6, dtype=np.int64), "Short"))
+    polydata.GetPointData().AddArray(numpy_to_vtk(np.arange(6.0), "Height"))
+    polydata.GetPointData().SetActiveScalars("Height")
+    return polydata
+
+
+def test_cell_to_point_gives_each_point_the_mean_of_its_cells_the_same_on_every_vtk():
+    array_dict = polydata_to_dict(cell_to_point_story(), cell_to_point=True)
+
+    point_data = array_dict["PointData"]
+    # Point 0: the vertex, the line and twice the polygon; 1: line, polygon, strip; 2: polygon, strip;
+    # 3 and 4: the strip; 5: no cell.
+    assert point_data["Double"].tolist() == [(1 + 2 + 4 + 4) / 4, (2 + 4 + 8) / 3, 6.0, 8.0, 8.0, 0.0]
+    assert point_data["Double"].dtype == np.float64
+    assert point_data["Short"].dtype == point_data["Flag"].dtype == point_data["Vector"].dtype == np.float32
+    np.testing.assert_array_equal(point_data["Short"], point_data["Double"].astype(np.float32))
+    np.testing.assert_array_equal(point_data["Flag"], np.array([3 / 4, 2 / 3, 1, 1, 1, 0], np.float32))
+    np.testing.assert_array_equal(point_data["Vector"][1], np.array([8, 10, 12], np.float32) / 3)
+    # Cell arrays replace a point array of their name in its place; their active roles come along.
+    assert list(point_data) == ["Short", "Height", "Double", "Flag", "Vector"]
+    assert array_dict["ActiveArrays"] == {"PointData": {"Scalars": "Height", "Vectors": "Vector"}, "CellData": {}}
+    assert array_dict["ArrayTypes"]["PointData"] == {} and list(array_dict["CellData"]) == ["CellPointIds"]
+
+
+def test_cell_to_point_agrees_with_vtks_filter_where_vtk_gets_it_right():
+    from vtkmodules.vtkFiltersCore import vtkCellDataToPointData
+
+    # Polygons only (VTK 9.3's filter crashes on cells of several kinds), every point in a cell, no bit array.
+    polydata = mixed_polydata()
+    polydata.SetVerts(cell_array([]))
+    polydata.SetLines(cell_array([]))
+    polydata.SetStrips(cell_array([]))
+    values = np.random.default_rng(5).random((polydata.GetNumberOfCells(), 3))
+    polydata.GetCellData().SetScalars(numpy_to_vtk(values[:, 0], "CellValue"))
+    polydata.GetCellData().SetVectors(numpy_to_vtk(values.astype(np.float32), "CellVector"))
+    polydata.GetCellData().AddArray(numpy_to_vtk((values[:, 1] * 100).astype(np.int32), "CellCount"))
+    interpolate = vtkCellDataToPointData()
+    interpolate.SetInputData(polydata)
+    interpolate.PassCellDataOff()
+    interpolate.Update()
+
+    ours = polydata_to_dict(polydata, cell_to_point=True)
+    vtks = polydata_to_dict(interpolate.GetOutput())
+
+    assert list(ours["PointData"]) == list(vtks["PointData"]) and ours["ActiveArrays"] == vtks["ActiveArrays"]
+    for name, expected in vtks["PointData"].items():
+        assert ours["PointData"][name].dtype == expected.dtype, name
+        np.testing.assert_allclose(ours["PointData"][name], expected, rtol=1e-6, err_msg=name)
 
 
 def test_a_vtk_cell_array_named_like_the_ids_is_left_out_with_a_warning():

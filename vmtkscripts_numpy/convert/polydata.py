@@ -114,8 +114,10 @@ def polydata_to_dict(
         Any polydata, also a subclass such as ``pyvista.PolyData``; its cells
         may be vertices, lines, polygons of any size and triangle strips, mixed.
     cell_to_point : bool
-        Interpolate the cell data to point data first (as vmtk's
-        ``ConvertCellToPoint``): the dict then has no cell data arrays.
+        Interpolate the cell data to point data (as vmtk's ``ConvertCellToPoint``
+        with ``vtkCellDataToPointData``): each point gets the mean of the cells
+        using it, float64 for float64 arrays and float32 for the others, the
+        same on every VTK. The dict then has no cell data arrays.
     copy : bool
         True (default): the dict owns its memory. False: points, data arrays
         and (when all cells are of one kind) the ids are views of VTK's memory.
@@ -135,9 +137,7 @@ def polydata_to_dict(
     ------
     ArrayDictError
         If ``polydata`` is not a ``vtkPolyData``, or ``"array"`` is asked for
-        cells of different sizes; with ``cell_to_point`` on VTK 9.1, for cells
-        it cannot look up (a vertex of no point, a line of fewer than 2, a
-        polygon or strip of fewer than 3).
+        cells of different sizes.
 
     Examples
     --------
@@ -148,14 +148,6 @@ def polydata_to_dict(
     ((50, 3), (96, 3), array([5, 5], dtype=uint8))
     """
     check_object(polydata, vtkPolyData, "a surface or centerlines")
-    if cell_to_point:
-        if not vtk_at_least(9, 2):
-            first = 0
-            for kind, cells in enumerate(_cell_arrays_of(polydata)):
-                offsets = cell_array_to_numpy(cells, copy=False)[0]
-                _check_sizes_vtk91_takes(offsets, kind, type(polydata).__name__, first)
-                first += offsets.size - 1
-        polydata = _cell_data_to_point_data(polydata)
     cell_arrays = _cell_arrays_of(polydata)
     uniform = _uniform_cells(cell_arrays, copy) if cell_point_ids != "list" else None
     if uniform is not None:
@@ -168,6 +160,10 @@ def polydata_to_dict(
     sections = data_sections_to_dict(
         polydata, copy, type(polydata).__name__, cell_arrays_left_out=("CellPointIds",)
     )
+    if cell_to_point:
+        if uniform is not None:
+            offsets, connectivity, _ = _merge_cell_arrays(cell_arrays, copy=False)
+        _cell_data_to_point_data(sections, offsets, connectivity, polydata.GetNumberOfPoints())
     return {
         "Points": points_to_numpy(polydata.GetPoints(), copy),
         "PointData": sections["PointData"],
@@ -202,7 +198,7 @@ def _cell_arrays_of(polydata: vtkPolyData) -> Tuple[Any, Any, Any, Any]:
     return polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips()
 
 
-def _check_sizes_vtk91_takes(offsets: np.ndarray, kinds: Union[int, np.ndarray], where: str, first: int = 0) -> None:
+def _check_sizes_vtk91_takes(offsets: np.ndarray, kinds: Union[int, np.ndarray], where: str) -> None:
     """Refuse cells VTK 9.1 cannot index: a vertex of no point, a line of fewer than 2, a polygon or strip of
     fewer than 3.
 
@@ -216,19 +212,48 @@ def _check_sizes_vtk91_takes(offsets: np.ndarray, kinds: Union[int, np.ndarray],
         index = int(short[0])
         kind = _KIND_NAMES[int(kinds if np.ndim(kinds) == 0 else kinds[index])]
         raise ArrayDictError(
-            f"{where}: cell {first + index} is a {kind} of {int(sizes[index])} points; "
+            f"{where}: cell {index} is a {kind} of {int(sizes[index])} points; "
             + needs_vtk((9, 2), "a vertex without points, a line of fewer than 2 or a polygon or strip of fewer than 3")
         )
 
 
-def _cell_data_to_point_data(polydata: vtkPolyData) -> vtkPolyData:
-    from vtkmodules.vtkFiltersCore import vtkCellDataToPointData
+def _cell_data_to_point_data(
+    sections: Dict[str, Any], offsets: np.ndarray, connectivity: np.ndarray, number_of_points: int
+) -> None:
+    """Turn the cell arrays of ``sections`` into point arrays, in place, as vmtk's ``ConvertCellToPoint``.
 
-    interpolate = vtkCellDataToPointData()
-    interpolate.SetInputData(polydata)
-    interpolate.PassCellDataOff()
-    interpolate.Update()
-    return interpolate.GetOutput()
+    A point gets the mean of the values of the cells that use it, each cell counted as often as it
+    lists the point; a point no cell uses gets 0. The means are float64 for float64 arrays and
+    float32 for every other type; they replace a point array of the same name in its place, and the
+    cell arrays' active roles become the point data's. That is what ``vtkCellDataToPointData`` does,
+    computed here because the filter is not the same on every VTK: it crashes on polydata with
+    cells of more than one kind in VTK 9.3, leaves NaN (9.1) or uninitialized memory (9.2) at
+    points no cell uses, and reads bit arrays as garbage before 9.6.
+    """
+    cell_data = sections["CellData"]
+    if not cell_data:
+        return
+    sizes = np.diff(offsets)
+    if sizes.size and sizes.min() == sizes.max():
+        sizes = int(sizes[0])  # cells of one size: np.repeat by a number, not by an array
+    ids = connectivity[int(offsets[0]) : int(offsets[-1])]
+    counts = np.bincount(ids, minlength=number_of_points)[:, None]
+    point_data, point_types = sections["PointData"], sections["ArrayTypes"]["PointData"]
+    for name, values in cell_data.items():
+        columns = values.reshape(values.shape[0], -1)
+        sums = np.empty((number_of_points, columns.shape[1]))
+        for column in range(columns.shape[1]):
+            # Each cell's value once per point id it lists, summed per point (repeat: no gather by index).
+            weights = np.repeat(columns[:, column], sizes)
+            sums[:, column] = np.bincount(ids, weights=weights, minlength=number_of_points)
+        means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+        dtype = np.float64 if values.dtype == np.float64 else np.float32
+        point_data[name] = means.astype(dtype).reshape((number_of_points,) + values.shape[1:])
+        point_types.pop(name, None)
+    sections["ActiveArrays"]["PointData"].update(sections["ActiveArrays"]["CellData"])
+    sections["ActiveArrays"]["CellData"] = {}
+    sections["ArrayTypes"]["CellData"] = {}
+    sections["CellData"] = {}
 
 
 def _uniform_cells(cell_arrays, copy: bool) -> Optional[Tuple[np.ndarray, np.ndarray]]:
