@@ -1,9 +1,9 @@
 """The synthetic vessel: three consistent objects (surface, centerlines, image) and the files written from them."""
 
 import numpy as np
-from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from vmtkscripts_numpy import sample_data
+from vmtkscripts_numpy.convert.arrays import vtk_to_numpy
 from vmtkscripts_numpy.sample_data import (
     make_centerlines,
     make_image,
