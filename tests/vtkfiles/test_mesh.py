@@ -239,3 +239,54 @@ def test_xml_mesh_files_refuse_array_names_that_would_break_the_xml(tmp_path):
     with pytest.raises(DataFileError, match=r"mesh.vtu: .*'Wall & lumen' would make the file unreadable"):
         write_mesh(mesh, tmp_path / "mesh.vtu")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- .vtu files of another VTK: polyhedron faces changed layout in 9.4 -------------------------------------
+
+_VTU = """<?xml version="1.0"?>
+<VTKFile type="UnstructuredGrid" version="{version}" byte_order="LittleEndian" header_type="UInt32">
+  <UnstructuredGrid>
+    <Piece NumberOfPoints="11" NumberOfCells="3">
+      <Points>
+        <DataArray type="Float64" Name="Points" NumberOfComponents="3" format="ascii">
+          0 0 0 1 0 0 1 1 0 0 1 0 0 0 1 1 0 1 1 1 1 0 1 1 0.5 0.5 2 2 0 0 2 0 1
+        </DataArray>
+      </Points>
+      <Cells>
+        <DataArray type="Int64" Name="connectivity" format="ascii">0 1 2 3 4 5 6 7 4 5 6 7 8 0 1 2</DataArray>
+        <DataArray type="Int64" Name="offsets" format="ascii">8 13 16</DataArray>
+        <DataArray type="UInt8" Name="types" format="ascii">12 42 5</DataArray>
+        {faces}
+      </Cells>
+    </Piece>
+  </UnstructuredGrid>
+</VTKFile>
+"""
+#: A hexahedron, the pyramid of mixed_mesh as a polyhedron and a triangle, as VTK 9.3 and older write them...
+VTU_BEFORE_VTK_9_4 = _VTU.format(version="0.1", faces="""
+        <DataArray type="Int64" IdType="1" Name="faces" format="ascii">5 4 4 5 6 7 3 4 5 8 3 5 6 8 3 6 7 8 3 7 4 8</DataArray>
+        <DataArray type="Int64" IdType="1" Name="faceoffsets" format="ascii">-1 22 -1</DataArray>""")
+#: ... and as VTK 9.4 and newer write them.
+VTU_FROM_VTK_9_4 = _VTU.format(version="2.3", faces="""
+        <DataArray type="Int64" Name="face_connectivity" format="ascii">4 5 6 7 4 5 8 5 6 8 6 7 8 7 4 8</DataArray>
+        <DataArray type="Int64" Name="face_offsets" format="ascii">4 7 10 13 16</DataArray>
+        <DataArray type="Int64" Name="polyhedron_to_faces" format="ascii">0 1 2 3 4</DataArray>
+        <DataArray type="Int64" Name="polyhedron_offsets" format="ascii">0 5 5</DataArray>""")
+
+
+@pytest.mark.parametrize("text", [VTU_BEFORE_VTK_9_4, VTU_FROM_VTK_9_4], ids=["written before 9.4", "from 9.4"])
+def test_vtu_polyhedra_of_either_layout_are_read_or_refused_never_read_without_faces(tmp_path, capfd, text):
+    # VTK 9.3 and older read the layout of 9.4 without a word, and without the faces.
+    path = tmp_path / "pyramid.vtu"
+    path.write_text(text)
+    capfd.readouterr()
+
+    if text is VTU_FROM_VTK_9_4 and not vtk_at_least(9, 4):
+        with pytest.raises(DataFileError, match=r"pyramid.vtu: reading polyhedron cells written by VTK >= 9\.4 "
+                                                r".* needs VTK >= 9\.4; this is VTK 9\.\d"):
+            read_mesh(path)
+    else:
+        mesh = read_mesh(path)
+        assert cell_types(mesh) == [VTK_HEXAHEDRON, VTK_POLYHEDRON, VTK_TRIANGLE]
+        assert polyhedron_faces(mesh) == {1: [list(face) for face in PYRAMID_FACES]}
+    assert capfd.readouterr().err == ""

@@ -8,6 +8,12 @@ vtk        .vtk              read/write  everything; ASCII rounds floats (6 / 11
 vtkhdf     .vtkhdf, .hdf     read/write  everything; '/' and '.' in array names become '_'
 =========  ================  ==========  ==============================================
 
+What depends on the VTK: VTKHDF is written from VTK 9.4, with polyhedra from
+9.7 (9.4 to 9.6 drop their faces), and read with polyhedra from 9.6; a .vtu
+whose polyhedra VTK 9.4 or newer wrote is read from 9.4 (older readers drop the
+faces). Where the running VTK cannot, the package refuses with a
+:class:`~vmtkscripts_numpy.errors.DataFileError` naming the VTK needed.
+
 Examples
 --------
 >>> from vmtkscripts_numpy.vtkfiles import read_mesh, write_mesh
@@ -22,6 +28,7 @@ from typing import Optional, Union
 
 from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
 
+from .._vtk_version import vtk_at_least
 from ..errors import DataFileError
 from . import _common
 from .formats import FileFormat, FormatTable, check_mode
@@ -34,7 +41,30 @@ _WANTED = "a mesh (vtkUnstructuredGrid)"
 def _read_vtkxml(path: Path) -> vtkUnstructuredGrid:
     from vtkmodules.vtkIOXML import vtkXMLUnstructuredGridReader
 
+    if not vtk_at_least(9, 4) and _has_polyhedron_faces_of_vtk94(path):
+        # Older readers know only the 'faces' arrays: they would read the polyhedra without a face.
+        _common.check_xml_type(path, "UnstructuredGrid", "a VTK XML UnstructuredGrid file")
+        _common.require_vtk(path, (9, 4), "reading polyhedron cells written by VTK >= 9.4 (their faces are "
+                                          "'face_connectivity' and 'polyhedron_offsets' arrays)")
     return _common.read_vtkxml(path, vtkXMLUnstructuredGridReader, "UnstructuredGrid")
+
+
+def _has_polyhedron_faces_of_vtk94(path: Path) -> bool:
+    """Whether a .vtu file holds polyhedron faces as VTK 9.4 and newer write them.
+
+    The arrays are named in the XML before any appended data; inline data is
+    searched through, without reading the file into memory.
+    """
+    import mmap
+
+    with open(path, "rb") as stream:
+        try:
+            data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file: check_readable has refused it already
+            return False
+        with data:
+            end = data.find(b"<AppendedData")
+            return data.find(b'Name="polyhedron_offsets"', 0, end if end >= 0 else len(data)) >= 0
 
 
 def _read_legacy(path: Path) -> vtkUnstructuredGrid:

@@ -11,6 +11,10 @@ wavefront  .obj              read        points, polygons and lines
 vtkhdf     .vtkhdf, .hdf     read/write  everything; '/' and '.' in array names become '_'
 =========  ================  ==========  ==============================================
 
+VTKHDF surfaces are read from VTK 9.3 and written from 9.4; an older VTK is
+refused with a :class:`~vmtkscripts_numpy.errors.DataFileError` naming the
+VTK needed.
+
 Whatever a format cannot keep is named in a
 :class:`~vmtkscripts_numpy.errors.LossWarning` when writing; nothing is dropped
 silently. Files that are missing, empty, truncated, of another format or of
