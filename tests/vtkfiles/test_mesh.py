@@ -290,3 +290,54 @@ def test_vtu_polyhedra_of_either_layout_are_read_or_refused_never_read_without_f
         assert cell_types(mesh) == [VTK_HEXAHEDRON, VTK_POLYHEDRON, VTK_TRIANGLE]
         assert polyhedron_faces(mesh) == {1: [list(face) for face in PYRAMID_FACES]}
     assert capfd.readouterr().err == ""
+
+
+def two_time_steps(path, mesh):
+    """``mesh`` as a VTKHDF file of two time steps, the second moved by 1 along x, laid out as VTK writes it."""
+    import h5py
+
+    points = vtk_to_numpy(mesh.GetPoints().GetData())
+    cells = mesh.GetCells()
+    offsets, connectivity = (vtk_to_numpy(array) for array in (cells.GetOffsetsArray(), cells.GetConnectivityArray()))
+    n_points, n_cells, n_ids = len(points), len(offsets) - 1, len(connectivity)
+    with h5py.File(path, "w") as handle:
+        root = handle.create_group("VTKHDF")
+        root.attrs["Version"] = np.array([2, 2], np.int64)
+        root.attrs.create("Type", np.bytes_("UnstructuredGrid"))
+        root["NumberOfPoints"], root["NumberOfCells"] = [n_points] * 2, [n_cells] * 2
+        root["NumberOfConnectivityIds"] = [n_ids] * 2
+        root["Points"] = np.vstack([points, points + [1.0, 0.0, 0.0]])
+        root["Offsets"], root["Connectivity"] = np.tile(offsets, 2), np.tile(connectivity, 2)
+        root["Types"] = np.tile(np.array(cell_types(mesh), np.uint8), 2)
+        pressure = vtk_to_numpy(mesh.GetPointData().GetArray("Pressure"))
+        root.create_group("PointData")["Pressure"] = np.concatenate([pressure, pressure * 2])
+        root.create_group("CellData")
+        root.create_group("FieldData")
+        steps = root.create_group("Steps")
+        steps.attrs["NSteps"] = 2
+        steps["Values"] = np.array([0.0, 1.0])
+        steps["PartOffsets"], steps["NumberOfParts"] = [0, 1], [1, 1]
+        steps["PointOffsets"], steps["CellOffsets"] = [0, n_points], [0, n_cells]
+        steps["ConnectivityIdOffsets"] = [0, n_ids]
+        steps.create_group("PointDataOffsets")["Pressure"] = [0, n_points, 2 * n_points]
+        for group in ("CellDataOffsets", "FieldDataOffsets", "FieldDataSizes"):
+            steps.create_group(group)
+    return path
+
+
+def test_a_vtkhdf_mesh_with_time_steps_gives_its_first_step_from_vtk_9_3(tmp_path, capfd):
+    # VTK 9.1 and 9.2 read every step's points and cells as one mesh, without a word.
+    mesh = mixed_mesh(polyhedron=False)
+    path = two_time_steps(tmp_path / "steps.vtkhdf", mesh)
+    capfd.readouterr()
+
+    if not vtk_at_least(9, 3):
+        with pytest.raises(DataFileError, match=r"reading VTKHDF files with time steps needs VTK >= 9\.3"):
+            read_mesh(path)
+    else:
+        first = read_mesh(path)
+        assert cells_of(first) == cells_of(mesh)
+        np.testing.assert_array_equal(vtk_to_numpy(first.GetPoints().GetData()),
+                                      vtk_to_numpy(mesh.GetPoints().GetData()))
+        np.testing.assert_array_equal(vtk_to_numpy(first.GetPointData().GetArray("Pressure")), np.linspace(0, 1, 17))
+    assert capfd.readouterr().err == ""

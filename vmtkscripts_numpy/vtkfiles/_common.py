@@ -285,22 +285,38 @@ def read_vtkhdf(path: Path, hdf_type: str) -> Any:
     """Read a VTKHDF file whose ``Type`` must be ``hdf_type``.
 
     Its int8 arrays come back as ``vtkSignedCharArray`` on every VTK (before
-    9.5 VTK's reader makes them ``vtkCharArray``; the file cannot tell the two apart).
+    9.5 VTK's reader makes them ``vtkCharArray``; the file cannot tell the two
+    apart). A file with time steps gives its first step.
 
     Raises
     ------
     DataFileError
-        Also when the running VTK cannot read files of this ``Type``.
+        Also when the running VTK cannot read files of this ``Type``, or
+        cannot read time steps (before 9.3).
     """
     from vtkmodules.vtkIOHDF import vtkHDFReader
 
     check_vtkhdf_type(path, hdf_type)
     if hdf_type in VTKHDF_READ_SINCE:
         require_vtk(path, VTKHDF_READ_SINCE[hdf_type], f"reading VTKHDF {hdf_type} files")
+    if not vtk_at_least(9, 3) and _vtkhdf_has_time_steps(path):
+        # VTK 9.1 and 9.2 know no time steps: they read every step's cells and points as one dataset.
+        require_vtk(path, (9, 3), "reading VTKHDF files with time steps")
     data = run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
     if not vtk_at_least(9, 5):
         signed_char_arrays(data)
     return data
+
+
+def _vtkhdf_has_time_steps(path: Path) -> bool:
+    """Whether a VTKHDF file holds time steps (a ``/VTKHDF/Steps`` group)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as handle:
+            return isinstance(handle["VTKHDF"].get("Steps"), h5py.Group)
+    except OSError as error:
+        raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
 
 
 def signed_char_arrays(data: Any) -> None:
