@@ -326,7 +326,7 @@ def test_cell_types_name_cells_as_vtk_does_for_every_size():
         assert array_dict["CellTypes"].tolist() == [polydata.GetCellType(i) for i in range(polydata.GetNumberOfCells())]
         assert_same_polydata(polydata, dict_to_polydata(array_dict))
     else:
-        with pytest.raises(ArrayDictError, match=r"cell 2 is a vertex of 0 points; .* needs VTK >= 9\.2; this is VTK 9\.1"):
+        with pytest.raises(ArrayDictError, match=r"cell 2 is a vertex of 0 points; .* needs VTK >= 9\.2"):
             dict_to_polydata(array_dict)
 
 

@@ -34,6 +34,8 @@ def polydata_contents(surface):
         "point data": attribute_arrays(surface.GetPointData()),
         "cell data": attribute_arrays(surface.GetCellData()),
         "field data": attribute_arrays(surface.GetFieldData()),
+        "active point arrays": frozenset(active_roles(surface.GetPointData()).items()),
+        "active cell arrays": frozenset(active_roles(surface.GetCellData()).items()),
     }
 
 
@@ -164,10 +166,25 @@ def write_vtkhdf_by_hand(dataset, path, cell_types=None, polyhedra=None):
                 root["PolyhedronToFaces"] = np.arange(len(faces), dtype=np.int64)
                 root["PolyhedronOffsets"] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         for section in ("PointData", "CellData", "FieldData"):
+            attributes = getattr(dataset, f"Get{section}")()
             group = root.create_group(section)
-            for name, values in _numeric_arrays(getattr(dataset, f"Get{section}")()):
+            for name, values in _numeric_arrays(attributes):
                 group[name] = values
+            for role, name in active_roles(attributes).items():
+                group[name].attrs["Attribute"] = np.bytes_(role)  # as VTK 9.7 marks an active array
     return path
+
+
+def active_roles(attributes):
+    """{role: array name} of the active attributes of a vtkDataSetAttributes ({} for field data)."""
+    if not hasattr(attributes, "GetAbstractAttribute"):
+        return {}
+    roles = {}
+    for index in range(attributes.NUM_ATTRIBUTES):
+        array = attributes.GetAbstractAttribute(index)
+        if array is not None:
+            roles[attributes.GetAttributeTypeAsString(index)] = array.GetName()
+    return roles
 
 
 @pytest.fixture

@@ -264,7 +264,9 @@ _VTU = """<?xml version="1.0"?>
 """
 #: A hexahedron, the pyramid of mixed_mesh as a polyhedron and a triangle, as VTK 9.3 and older write them...
 VTU_BEFORE_VTK_9_4 = _VTU.format(version="0.1", faces="""
-        <DataArray type="Int64" IdType="1" Name="faces" format="ascii">5 4 4 5 6 7 3 4 5 8 3 5 6 8 3 6 7 8 3 7 4 8</DataArray>
+        <DataArray type="Int64" IdType="1" Name="faces" format="ascii">
+          5 4 4 5 6 7 3 4 5 8 3 5 6 8 3 6 7 8 3 7 4 8
+        </DataArray>
         <DataArray type="Int64" IdType="1" Name="faceoffsets" format="ascii">-1 22 -1</DataArray>""")
 #: ... and as VTK 9.4 and newer write them.
 VTU_FROM_VTK_9_4 = _VTU.format(version="2.3", faces="""
@@ -340,4 +342,33 @@ def test_a_vtkhdf_mesh_with_time_steps_gives_its_first_step_from_vtk_9_3(tmp_pat
         np.testing.assert_array_equal(vtk_to_numpy(first.GetPoints().GetData()),
                                       vtk_to_numpy(mesh.GetPoints().GetData()))
         np.testing.assert_array_equal(vtk_to_numpy(first.GetPointData().GetArray("Pressure")), np.linspace(0, 1, 17))
+    assert capfd.readouterr().err == ""
+
+
+def two_pieces(path, mesh):
+    """``mesh`` twice in one VTKHDF file, as two pieces (the second moved by 1 along x), each with its own ids."""
+    two_time_steps(path, mesh)
+    import h5py
+
+    with h5py.File(path, "r+") as handle:
+        del handle["VTKHDF/Steps"]
+    return path
+
+
+def test_a_vtkhdf_mesh_in_pieces_is_read_as_one_mesh_on_every_vtk(tmp_path, capfd):
+    # VTK before 9.5 appends the pieces; 9.5 and newer give a vtkPartitionedDataSet, which the package appends.
+    mesh = mixed_mesh(polyhedron=False)
+    path = two_pieces(tmp_path / "pieces.vtkhdf", mesh)
+    capfd.readouterr()
+
+    both = read_mesh(path)
+
+    points = vtk_to_numpy(mesh.GetPoints().GetData())
+    np.testing.assert_array_equal(vtk_to_numpy(both.GetPoints().GetData()), np.vstack([points, points + [1, 0, 0]]))
+    cells = cells_of(mesh)
+    assert cell_types(both) == cells["types"] * 2
+    assert vtk_to_numpy(both.GetCells().GetConnectivityArray()).tolist() == (
+        cells["connectivity"] + [index + len(points) for index in cells["connectivity"]])
+    np.testing.assert_array_equal(vtk_to_numpy(both.GetPointData().GetArray("Pressure")),
+                                  np.concatenate([np.linspace(0, 1, 17), np.linspace(0, 2, 17)]))
     assert capfd.readouterr().err == ""

@@ -104,6 +104,32 @@ def test_vtkhdf_surfaces_are_read_from_vtk_9_3(tmp_path, capfd, contents, same_c
     assert capfd.readouterr().err == ""
 
 
+def test_vtkhdf_keeps_the_active_arrays_marked_as_vtk_9_7_marks_them(tmp_path):
+    # VTK 9.7 marks each active array's dataset with its role and reads the marks; 9.4 to 9.6 did neither.
+    import h5py
+
+    surface = make_vessel_surface()
+    surface.GetPointData().SetActiveScalars("WallShearStress")
+    surface.GetCellData().SetActiveScalars("GroupIds")
+    path = tmp_path / "vessel.vtkhdf"
+    if not vtk_at_least(9, 4):
+        with pytest.raises(DataFileError, match=VTKHDF_WRITE_REFUSAL):
+            write_surface(surface, path)
+        return
+
+    write_surface(surface, path)
+
+    with h5py.File(path, "r") as handle:
+        marks = {f"{section}/{name}": dataset.attrs.get("Attribute")
+                 for section in ("PointData", "CellData") for name, dataset in handle["VTKHDF"][section].items()}
+    assert marks == {"PointData/Normals": b"Normals", "PointData/WallShearStress": b"Scalars",
+                     "CellData/GroupIds": b"Scalars"}
+    read = read_surface(path)
+    assert read.GetPointData().GetNormals().GetName() == "Normals"
+    assert read.GetPointData().GetScalars().GetName() == "WallShearStress"
+    assert read.GetCellData().GetScalars().GetName() == "GroupIds"
+
+
 def test_int8_arrays_of_a_vtkhdf_surface_come_back_as_signed_char_on_every_vtk(tmp_path, vtkhdf_by_hand):
     # VTK's VTKHDF reader made them vtkCharArray before 9.5: the dicts then said "vtkCharArray".
     path = vtkhdf_by_hand(every_cell_kind(), tmp_path / "cells.vtkhdf")

@@ -303,9 +303,42 @@ def read_vtkhdf(path: Path, hdf_type: str) -> Any:
         # VTK 9.1 and 9.2 know no time steps: they read every step's cells and points as one dataset.
         require_vtk(path, (9, 3), "reading VTKHDF files with time steps")
     data = run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
+    if hdf_type in VTKHDF_MERGED_TYPES and data.IsA("vtkPartitionedDataSet"):
+        data = _merged_parts(data, hdf_type, path)
     if not vtk_at_least(9, 5):
         signed_char_arrays(data)
+    if not vtk_at_least(9, 7) and hdf_type in VTKHDF_MERGED_TYPES:
+        restore_vtkhdf_attributes(data, path)
     return data
+
+
+#: VTKHDF types whose parts VTK before 9.5 gives as one dataset, appended one after the other.
+VTKHDF_MERGED_TYPES = ("PolyData", "UnstructuredGrid")
+
+
+def _merged_parts(parts: Any, hdf_type: str, path: Path) -> Any:
+    """The parts of a file in several pieces, appended into one dataset as VTK before 9.5 gives them.
+
+    From 9.5 VTK's reader gives a ``vtkPartitionedDataSet`` (its MergeParts,
+    deprecated in 9.5, is gone in 9.7): appending its parts, points not merged,
+    gives the same dataset on every VTK.
+    """
+    from vtkmodules.vtkCommonCore import VTK_POLY_DATA, VTK_UNSTRUCTURED_GRID
+    from vtkmodules.vtkFiltersCore import vtkAppendDataSets
+
+    append = vtkAppendDataSets()
+    append.SetOutputDataSetType(VTK_POLY_DATA if hdf_type == "PolyData" else VTK_UNSTRUCTURED_GRID)
+    for index in range(parts.GetNumberOfPartitions()):
+        part = parts.GetPartition(index)
+        if part is not None:
+            append.AddInputData(part)
+    if append.GetNumberOfInputConnections(0) == 0:
+        raise DataFileError(path, "holds no part to read")
+    with capture_vtk_messages(append) as messages:
+        append.Update()
+    if messages.errors:
+        raise DataFileError(path, f"its parts cannot be put together: {messages.summary()}")
+    return append.GetOutputDataObject(0)
 
 
 def _vtkhdf_has_time_steps(path: Path) -> bool:
@@ -325,7 +358,9 @@ def signed_char_arrays(data: Any) -> None:
 
     from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
 
-    sections = [data.GetPointData(), data.GetFieldData()] + ([data.GetCellData()] if hasattr(data, "GetCellData") else [])
+    sections = [data.GetPointData(), data.GetFieldData()]
+    if hasattr(data, "GetCellData"):
+        sections.append(data.GetCellData())
     for attributes in sections:
         for index in range(attributes.GetNumberOfArrays()):
             array = attributes.GetArray(index)
@@ -381,8 +416,12 @@ def write_with(
     writer_class: Callable[[], Any],
     description: str,
     configure: Optional[Callable[[Any], Any]] = None,
+    finish: Optional[Callable[[Path], Any]] = None,
 ) -> None:
-    """Write ``data`` to ``path`` atomically with a ``writer_class()``, set up by ``configure(writer)`` if given."""
+    """Write ``data`` to ``path`` atomically with a ``writer_class()``, set up by ``configure(writer)`` if given.
+
+    ``finish(file)``, if given, completes the file VTK wrote before it takes the name ``path``.
+    """
 
     writer = writer_class()
     writer.SetInputData(data)
@@ -390,6 +429,9 @@ def write_with(
         configure(writer)
     with atomic_output_folder(path) as target:
         run_writer(writer, Path(target), path, description)
+        if finish is not None:
+            writer = None  # VTK's HDF5 writer lets go of its file only when it is deleted
+            finish(Path(target))
 
 
 def file_type(mode: str) -> Callable[[Any], Any]:
@@ -439,11 +481,63 @@ def write_vtkhdf(data: Any, path: Path, description: str) -> None:
         Before VTK 9.4, which has no VTKHDF writer.
     """
     require_vtk(path, (9, 4), f"writing {description} files")
+    from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkUnstructuredGrid
     from vtkmodules.vtkIOHDF import vtkHDFWriter
 
     # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.
     warn_losses(path, "VTKHDF", hdf5_renamed_arrays(data), stacklevel=5)
-    write_with(data, path, vtkHDFWriter, description)
+    finish = None
+    if not vtk_at_least(9, 7) and isinstance(data, (vtkPolyData, vtkUnstructuredGrid)):
+        finish = lambda file: mark_vtkhdf_attributes(data, file)  # noqa: E731
+    write_with(data, path, vtkHDFWriter, description, finish=finish)
+
+
+def _active_roles(attributes: Any) -> List[Tuple[str, str]]:
+    """``(role, array name)`` of the active attributes of a vtkDataSetAttributes (``("Normals", "Normals")``...)."""
+    from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
+
+    roles = []
+    for index in range(vtkDataSetAttributes.NUM_ATTRIBUTES):
+        array = attributes.GetAbstractAttribute(index)
+        if array is not None and array.GetName():
+            roles.append((vtkDataSetAttributes.GetAttributeTypeAsString(index), array.GetName()))
+    return roles
+
+
+def mark_vtkhdf_attributes(data: Any, file: Path) -> None:
+    """Mark the datasets of the active arrays of ``data`` in the VTKHDF ``file`` with their role.
+
+    VTK 9.7 writes each active array's role as the dataset's ``Attribute``
+    (``"Normals"``...) and reads it back; 9.4 to 9.6 write none, and the roles
+    were lost. The marks are added here as 9.7 writes them.
+    """
+    import h5py
+    import numpy as np
+
+    with h5py.File(file, "r+") as handle:
+        for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
+            group = handle["VTKHDF"].get(section)
+            for role, name in _active_roles(attributes):
+                dataset = group.get(name.replace("/", "_").replace(".", "_")) if group is not None else None
+                if dataset is not None:
+                    dataset.attrs["Attribute"] = np.bytes_(role)
+
+
+def restore_vtkhdf_attributes(data: Any, path: Path) -> None:
+    """Make the arrays a VTKHDF file marks with an ``Attribute`` active in that role, as VTK 9.7 reads them."""
+    import h5py
+    from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
+
+    roles = {vtkDataSetAttributes.GetAttributeTypeAsString(index): index
+             for index in range(vtkDataSetAttributes.NUM_ATTRIBUTES)}
+    with h5py.File(path, "r") as handle:
+        for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
+            group = handle["VTKHDF"].get(section)
+            for name, dataset in (group.items() if isinstance(group, h5py.Group) else ()):
+                role = dataset.attrs.get("Attribute")
+                role = role.decode("ascii", "replace") if isinstance(role, bytes) else role
+                if role in roles and attributes.GetAbstractArray(name) is not None:
+                    attributes.SetActiveAttribute(name, roles[role])
 
 
 def warn_losses(path: PathLike, description: str, losses: Sequence[str], stacklevel: int = 4) -> None:
