@@ -324,6 +324,7 @@ def _merged_parts(parts: Any, hdf_type: str, path: Path) -> Any:
     gives the same dataset on every VTK.
     """
     from vtkmodules.vtkCommonCore import VTK_POLY_DATA, VTK_UNSTRUCTURED_GRID
+    from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkUnstructuredGrid
     from vtkmodules.vtkFiltersCore import vtkAppendDataSets
 
     append = vtkAppendDataSets()
@@ -333,7 +334,7 @@ def _merged_parts(parts: Any, hdf_type: str, path: Path) -> Any:
         if part is not None:
             append.AddInputData(part)
     if append.GetNumberOfInputConnections(0) == 0:
-        raise DataFileError(path, "holds no part to read")
+        return vtkPolyData() if hdf_type == "PolyData" else vtkUnstructuredGrid()
     with capture_vtk_messages(append) as messages:
         append.Update()
     if messages.errors:
