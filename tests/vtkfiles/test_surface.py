@@ -144,6 +144,35 @@ def test_int8_arrays_of_a_vtkhdf_surface_come_back_as_signed_char_on_every_vtk(t
     assert vtk_to_numpy(values).tolist() == list(range(10))
 
 
+def cells_too_small_for_vtk_9_1():
+    """A vertex without points, a line of 1 point and a polygon of 2, beside cells every VTK takes."""
+    surface = vtkPolyData()
+    points = vtkPoints()
+    points.SetData(numpy_to_vtk(np.random.default_rng(2).random((4, 3)), share=False))
+    surface.SetPoints(points)
+    surface.SetVerts(cells([0, 1, 1], [3]))
+    surface.SetLines(cells([0, 2, 3], [0, 1, 2]))
+    surface.SetPolys(cells([0, 3, 5], [0, 1, 2, 2, 3]))
+    return surface
+
+
+@pytest.mark.parametrize("extension", ["vtp", "vtk"])
+def test_cells_too_small_for_vtk_9_1_are_kept_where_vtk_can_write_them(tmp_path, contents, same_contents, extension):
+    # VTK 9.1's XML writer crashes on them; its legacy writer and every later VTK keep them.
+    surface = cells_too_small_for_vtk_9_1()
+    path = tmp_path / f"small.{extension}"
+
+    if extension == "vtp" and not vtk_at_least(9, 2):
+        with pytest.raises(DataFileError, match=r"small.vtp: cannot be written as VTK XML PolyData: cell 1 is a "
+                                                r"vertex of 0 points; .* needs VTK >= 9\.2"):
+            write_surface(surface, path)
+        assert list(tmp_path.iterdir()) == []
+        return
+    write_surface(surface, path)
+
+    same_contents(contents(read_surface(path)), contents(surface))
+
+
 def test_ascii_legacy_files_warn_that_float_values_are_rounded(tmp_path):
     surface = make_centerlines()
     path = tmp_path / "centerlines.vtk"

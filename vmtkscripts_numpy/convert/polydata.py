@@ -198,23 +198,39 @@ def _cell_arrays_of(polydata: vtkPolyData) -> Tuple[Any, Any, Any, Any]:
     return polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips()
 
 
-def _check_sizes_vtk91_takes(offsets: np.ndarray, kinds: Union[int, np.ndarray], where: str) -> None:
-    """Refuse cells VTK 9.1 cannot index: a vertex of no point, a line of fewer than 2, a polygon or strip of
-    fewer than 3.
+#: What VTK 9.1 cannot hold in a polydata, as the refusals word it.
+CELLS_VTK91_REFUSES = "a vertex without points, a line of fewer than 2 or a polygon or strip of fewer than 3"
 
-    VTK 9.1 fails to build the cell map of a polydata holding one of them, then crashes on the first
-    cell lookup (``GetCellType``, ``GetCell``, most filters); VTK 9.2 takes them.
+
+def _first_cell_too_small_for_vtk91(offsets: np.ndarray, kinds: Union[int, np.ndarray]) -> Optional[Tuple[int, str]]:
+    """``(index, "a <kind> of n points")`` of the first cell VTK 9.1 cannot hold, or None.
+
+    VTK 9.1 fails to build the cell map of a polydata holding a vertex of no
+    point, a line of fewer than 2 or a polygon or strip of fewer than 3, then
+    crashes on the first cell lookup (``GetCellType``, ``GetCell``, most
+    filters, its XML writer); VTK 9.2 takes them.
     """
     sizes = np.diff(offsets)
-    smallest = _SMALLEST_SIZE_VTK91[kinds]
-    short = np.flatnonzero(sizes < smallest)
-    if short.size:
-        index = int(short[0])
-        kind = _KIND_NAMES[int(kinds if np.ndim(kinds) == 0 else kinds[index])]
-        raise ArrayDictError(
-            f"{where}: cell {index} is a {kind} of {int(sizes[index])} points; "
-            + needs_vtk((9, 2), "a vertex without points, a line of fewer than 2 or a polygon or strip of fewer than 3")
-        )
+    short = np.flatnonzero(sizes < _SMALLEST_SIZE_VTK91[kinds])
+    if not short.size:
+        return None
+    index = int(short[0])
+    kind = _KIND_NAMES[int(kinds if np.ndim(kinds) == 0 else kinds[index])]
+    return index, f"a {kind} of {int(sizes[index])} points"
+
+
+def cells_vtk91_cannot_hold(polydata: vtkPolyData) -> Optional[str]:
+    """On VTK 9.1, ``"cell i is a <kind> of n points"`` for the first cell of ``polydata`` it cannot hold; else None."""
+    if vtk_at_least(9, 2):
+        return None
+    first = 0
+    for kind, cells in enumerate(_cell_arrays_of(polydata)):
+        offsets = cell_array_to_numpy(cells, copy=False)[0]
+        problem = _first_cell_too_small_for_vtk91(offsets, kind)
+        if problem:
+            return f"cell {first + problem[0]} is {problem[1]}"
+        first += offsets.size - 1
+    return None
 
 
 def _cell_data_to_point_data(
@@ -385,8 +401,11 @@ def dict_to_polydata(
     kinds = _cell_kinds(
         array_dict.get("CellTypes"), offsets, uniform_size, default_cell_kind, key_path(where, "CellTypes")
     )
-    if not vtk_at_least(9, 2):
-        _check_sizes_vtk91_takes(offsets, kinds, ids_where)
+    too_small = None if vtk_at_least(9, 2) else _first_cell_too_small_for_vtk91(offsets, kinds)
+    if too_small:
+        raise ArrayDictError(
+            f"{ids_where}: cell {too_small[0]} is {too_small[1]}; {needs_vtk((9, 2), CELLS_VTK91_REFUSES)}"
+        )
 
     reordered: Optional[Dict[str, Any]] = None
     if not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():

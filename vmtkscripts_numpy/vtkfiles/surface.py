@@ -37,6 +37,7 @@ import numpy as np
 from vtkmodules.vtkCommonCore import VTK_DOUBLE
 from vtkmodules.vtkCommonDataModel import vtkPolyData
 
+from .._vtk_version import needs_vtk
 from ..convert.arrays import vtk_to_numpy
 from ..errors import DataFileError
 from . import _common, _ply
@@ -120,6 +121,14 @@ def _read_vtkhdf(path: Path) -> vtkPolyData:
 def _write_vtkxml(surface: vtkPolyData, path: Path, mode: str) -> None:
     from vtkmodules.vtkIOXML import vtkXMLPolyDataWriter
 
+    from ..convert.polydata import CELLS_VTK91_REFUSES, cells_vtk91_cannot_hold
+
+    too_small = cells_vtk91_cannot_hold(surface)
+    if too_small:
+        # VTK 9.1's XML writer crashes on them (its legacy, STL and PLY writers do not).
+        raise DataFileError(
+            path, f"cannot be written as VTK XML PolyData: {too_small}; {needs_vtk((9, 2), CELLS_VTK91_REFUSES)}"
+        )
     _common.write_vtkxml(surface, path, mode, vtkXMLPolyDataWriter, "VTK XML PolyData")
 
 
