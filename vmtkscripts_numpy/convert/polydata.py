@@ -244,7 +244,7 @@ def _cell_data_to_point_data(
     cell arrays' active roles become the point data's. That is what ``vtkCellDataToPointData`` does,
     computed here because the filter is not the same on every VTK: it crashes on polydata with
     cells of more than one kind in VTK 9.3, leaves NaN (9.1) or uninitialized memory (9.2) at
-    points no cell uses, and reads bit arrays as garbage before 9.6.
+    points no cell uses, and reads bit arrays as garbage before 9.7.
     """
     cell_data = sections["CellData"]
     if not cell_data:
