@@ -123,3 +123,23 @@ def test_a_member_with_two_options_is_logged_once():
     script.SetInputMembers([["OutputFileName", "o", "str", 1, "", "deprecated"]])
     script.PrintInputMembers()
     assert script.OutputStream.getvalue().count("OutputFileName =") == 1
+
+
+def test_a_script_and_what_it_holds_are_freed_without_the_garbage_collector():
+    import gc
+    import weakref
+
+    from vmtkscripts_numpy.pypes.lookup import find_script_class
+
+    gc.disable()
+    try:
+        script = find_script_class("vmtktestsource")()
+        script.Arguments, script.LogOn = ["-label", "x"], 0
+        script.ParseArguments()
+        script.Execute()
+        held = weakref.ref(script)
+        assert script.Self is script  # still there for @script.handle pipes
+        del script
+        assert held() is None
+    finally:
+        gc.enable()

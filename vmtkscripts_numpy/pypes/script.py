@@ -68,7 +68,6 @@ class pypeScript:
         self.InputMembers: List[pypeMember] = []
         self.OutputMembers: List[pypeMember] = []
         self.Id = "0"
-        self.Self = self
         self.Disabled = 0
         self.ExitOnError = 0
         self.LogOn = 1
@@ -81,6 +80,21 @@ class pypeScript:
             member.AutoPipe = 0
         self.InputMembers += [id_member, self_member, disabled_member]
         self.OutputMembers += [id_member, self_member]
+
+    @property
+    def Self(self) -> "pypeScript":
+        """The script itself, for ``@script.handle`` pipes.
+
+        A property rather than an attribute (vmtk sets ``self.Self = self``), so
+        that a script and the data it holds are freed as soon as nothing refers
+        to them, without waiting for the garbage collector.
+        """
+        return self
+
+    @Self.setter
+    def Self(self, value: Any) -> None:
+        if value is not self and value is not None:
+            raise PypeError(f"{self.ScriptName}: Self (-handle) is the script itself and cannot be set")
 
     # messages -----------------------------------------------------------
     def PrintLog(self, logMessage: str, indent: int = 0) -> None:
