@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, List, TextIO, Union
 
 from .errors import PypeError
 from .lookup import PACKAGE, find_script_class
-from .member import pypeMember
+from .member import SCALAR_TYPES, pypeMember
 
 MemberSpec = Union[pypeMember, List[Any], tuple]
 
@@ -223,10 +223,11 @@ class pypeScript:
                 self._TakeReaderOutputs(reader, member)
 
     def _TakeReaderOutputs(self, reader: Any, read_member: pypeMember) -> None:
+        # Only values an option could give (numbers, text, matrices): the data is the member read.
         outputs = {
             (output.MemberName, output.MemberType): output
             for output in reader.OutputMembers
-            if output.AutoPipe and output.MemberName != read_member.MemberName
+            if output.AutoPipe and output.MemberName != read_member.MemberName and output.MemberType in SCALAR_TYPES
         }
         for member in self.InputMembers:
             given = member.MemberValue is not None or member.ExplicitPipe or member.MemberPipe
@@ -256,10 +257,12 @@ class pypeScript:
                 self._RunIOScript(member.MemberIO, configure)
 
     def _GiveWriterOutputs(self, writer: Any, written_member: pypeMember) -> None:
+        # Only values an option could give (numbers, text, matrices): an object output of this script
+        # (a second surface, say) must not replace the one being written.
         outputs = {
             (output.MemberName, output.MemberType)
             for output in self.OutputMembers
-            if output.AutoPipe and output.MemberName != written_member.MemberName
+            if output.AutoPipe and output.MemberName != written_member.MemberName and output.MemberType in SCALAR_TYPES
         }
         for member in writer.InputMembers:
             if member.AutoPipe and (member.MemberName, member.MemberType) in outputs:
