@@ -207,3 +207,71 @@ def image_tools():
     """The image helpers above, as one namespace."""
     helpers = (voxel_positions, physical_point, voxels_by_position, placed_image, rotation)
     return SimpleNamespace(**{helper.__name__: helper for helper in helpers})
+
+
+# --- reading hostile files in a capped child process --------------------------------------------------
+
+#: Address space a read may add to the server's (RLIMIT_AS), and its time limit (wall clock and CPU).
+CAPPED_MEMORY_BYTES = 1 << 30
+CAPPED_SECONDS = 60
+
+
+class CappedReader:
+    """Reads files in forked children of a warm server (``capped_read.py``): a crash or a hang is an answer.
+
+    ``read(kind, path, then=())`` gives a namespace with ``status`` (``"dataset"``,
+    ``"DataFileError"``, ``"error"``, ``"crash"`` or ``"hang"``), ``detail`` (the
+    message, the signal) and ``stderr`` (what the child printed).
+    """
+
+    def __init__(self, memory=CAPPED_MEMORY_BYTES, seconds=CAPPED_SECONDS):
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        # One thread in the server (no BLAS pool), so that a fork copies no lock held by another thread.
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        root = Path(__file__).resolve().parents[2]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("capped_read.py")), str(memory), str(seconds)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        )
+        ready = self.process.stdout.readline()
+        if ready.strip() != "ready":
+            raise RuntimeError(f"the capped read server did not start: {ready!r}")
+
+    def read(self, kind, path, then=()):
+        import json
+
+        self.process.stdin.write(json.dumps({"kind": kind, "path": str(path), "then": list(then)}) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        return SimpleNamespace(**{"stderr": "", **answer})
+
+    def refuses(self, kind, path, *problems, then=("dict",)):
+        """Read ``path`` (then do ``then``); assert one DataFileError whose message matches each of ``problems``.
+
+        Nothing may be printed: a refusal is the exception alone.
+        """
+        import re
+
+        outcome = self.read(kind, path, then)
+        assert outcome.status == "DataFileError", f"{outcome.status}: {outcome.detail}\n{outcome.stderr}"
+        for problem in problems:
+            assert re.search(problem, outcome.detail), f"{problem!r} not in {outcome.detail!r}"
+        assert outcome.stderr == "", outcome.stderr
+        return outcome.detail
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def capped():
+    """A :class:`CappedReader` shared by the session's tests."""
+    reader = CappedReader()
+    yield reader
+    reader.close()

@@ -52,9 +52,11 @@ follows the rest of the world:
   matrix). ``vtkMetaImageWriter`` drops the matrix before VTK 9.7 and
   ``vtkMetaImageReader`` takes the triples as rows from 9.7 on, so MetaImage
   files are read and written by :mod:`._metaimage`, the same on every VTK.
-- ``vtkNrrdReader`` ignores the orientation in ``space directions`` and takes
-  a first axis of 9 voxels or fewer for vector components. We read the
-  header ourselves for the placement and the axes, and use VTK for the voxels.
+- ``vtkNrrdReader`` ignores the orientation in ``space directions``, takes
+  a first axis of 9 voxels or fewer for vector components, and crashes,
+  hangs or reads uninitialised memory on damaged files. NRRD files are read
+  by :mod:`._nrrd` (every declared size checked against the file) and placed
+  here from ``space``, ``space directions`` and ``kinds``.
 
 Examples
 --------
@@ -77,7 +79,7 @@ from .._atomic import atomic_output_folder
 from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
 from ..convert.image import DEFAULT_FRAME, FRAMES
 from ..errors import DataFileError
-from . import _common, _metaimage
+from . import _common, _metaimage, _nrrd
 from .formats import FileFormat, FormatTable, check_mode
 
 PathLike = Union[str, Path]
@@ -400,24 +402,7 @@ _NRRD_FRAMES: Dict[str, np.ndarray] = {
     "left-posterior-superior": np.eye(3),
     "lps": np.eye(3),
 }
-#: Spaces for which vtkNrrdReader reads raw data rows top-down (mirrored in y).
-_NRRD_TOP_DOWN = ("left-anterior-superior", "las", "3d-left-handed")
 _NRRD_SPATIAL_KINDS = ("domain", "space")
-
-
-def _nrrd_header(path: Path) -> Dict[str, str]:
-    text = _common.read_header(path, 65536)
-    end = re.search(rb"\r?\n\r?\n", text)
-    lines = (text[: end.start()] if end else text).decode("latin-1").splitlines()
-    if not lines or not lines[0].startswith("NRRD"):
-        raise DataFileError(path, "is not a NRRD file: it does not start with 'NRRD'")
-    fields: Dict[str, str] = {}
-    for line in lines[1:]:
-        if line.startswith("#") or ":=" in line or ": " not in line:
-            continue
-        key, value = line.split(": ", 1)
-        fields[key.strip().lower()] = value.strip()
-    return fields
 
 
 def _nrrd_vectors(text: str) -> List[Optional[np.ndarray]]:
@@ -483,40 +468,15 @@ def _nrrd_layout(fields: Dict[str, str], path: Path) -> Dict[str, Any]:
 
 
 def _read_nrrd(path: Path) -> vtkImageData:
-    from vtkmodules.vtkIOImage import vtkNrrdReader
-
-    fields = _nrrd_header(path)
+    fields, _ = _nrrd.read_header(path)
     layout = _nrrd_layout(fields, path)
-    read = _common.require_points(_common.run_reader(vtkNrrdReader(), path, "NRRD"), path, "a NRRD file")
-    scalars = read.GetPointData().GetScalars()
-    expected = int(np.prod(layout["dimensions"])) * layout["components"]
-    found = scalars.GetNumberOfValues()
-    if found != expected:
-        raise DataFileError(
-            path,
-            f"vtkNrrdReader read {found} values where the header announces {expected} "
-            f"(sizes {fields.get('sizes')}); VTK cannot read this NRRD layout (e.g. a vector image with a "
-            "'space' field): convert it to .nii or .mha",
-        )
+    # The values in the file's order (fastest axis first) are VTK's: components, then x, y, z.
+    _, values = _nrrd.read_nrrd(path)
+    values = values.reshape(-1, layout["components"]) if layout["components"] > 1 else values
     space = fields.get("space", "").lower()
-    top_down = space in _NRRD_TOP_DOWN and fields.get("encoding", "raw").lower() == "raw"
-    vtk_layout = (_dimensions(read), scalars.GetNumberOfComponents())
-    if top_down or vtk_layout != (tuple(layout["dimensions"]), layout["components"]):
-        # vtkNrrdReader guessed other axes (a short first axis becomes components) or
-        # mirrored the rows: recover the file's value order, then shape it as the header says.
-        values = vtk_to_numpy(scalars)
-        nx, ny, nz = vtk_layout[0]
-        values = values.reshape(nz, ny, nx, vtk_layout[1])
-        if top_down:
-            values = values[:, ::-1]
-        values = np.ascontiguousarray(values).reshape(-1, layout["components"])
-        if layout["components"] == 1:
-            values = values[:, 0]
-        scalars = numpy_to_vtk(values, share=True)
-    scalars.SetName(SINGLE_ARRAY_NAME)
     frame = _NRRD_FRAMES.get(space, np.eye(3))
     image = _new_image(layout["dimensions"], frame @ layout["origin"], layout["spacing"], frame @ layout["direction"])
-    image.GetPointData().SetScalars(scalars)
+    image.GetPointData().SetScalars(numpy_to_vtk(values, name=SINGLE_ARRAY_NAME, share=True))
     return image
 
 
