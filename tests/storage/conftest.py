@@ -1,11 +1,22 @@
-"""ArrayDicts of every kind, built by hand, and an exact comparison for the storage tests.
+"""ArrayDicts of every kind, built by hand, an exact comparison, and reads in a capped child process.
 
 The dicts mimic what the converters produce (surface, centerlines, mesh,
 image, with the layout extensions) without depending on them, plus one dict
-that holds every kind of leaf the formats promise to keep.
+that holds every kind of leaf the formats promise to keep. Hostile files are
+read by :class:`CappedReader`, so that a crash, a hang or a memory blow-up
+fails one test instead of the test run.
 """
 
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import time
 from collections import OrderedDict
+from pathlib import Path
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 import pytest
@@ -189,5 +200,120 @@ def no_temporary_files():
     def check(folder):
         leftovers = [path.name for path in folder.iterdir() if ".tmp-" in path.name]
         assert not leftovers, f"temporary files left behind: {leftovers}"
+
+    return check
+
+
+# reads in a child process with a time and a memory limit -------------------------------------------------------
+class Outcome(NamedTuple):
+    """What reading a file gave: ``kind`` is "dict", "DataFileError", "exception", "crash" or "timeout"."""
+
+    kind: str
+    value: Any
+    seconds: float
+
+    def __str__(self):
+        return f"{self.kind} after {self.seconds:.2f} s: {str(self.value)[:2000]}"
+
+
+class CappedReader:
+    """Reads files with ``storage.read`` in a child process limited to ``memory`` bytes more than it starts with.
+
+    The child (``_capped_worker.py``) stays up between reads, so a read costs
+    milliseconds; one that crashes the child or takes longer than its timeout
+    comes back as a "crash" or "timeout" :class:`Outcome`, and the next read
+    starts a new child.
+    """
+
+    def __init__(self, memory: int = 512 << 20, timeout: float = 10.0):
+        self.memory = memory
+        self.timeout = timeout
+        self.process: Optional[subprocess.Popen] = None
+        self.reads = 0
+
+    def start(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("_capped_worker.py")), str(self.memory)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=root,
+        )
+        if self._receive(60.0) != b"ready\n":
+            raise RuntimeError("the capped reader did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def _receive(self, timeout: float, size: Optional[int] = None) -> Optional[bytes]:
+        """``size`` bytes (a line if None) from the child before ``timeout``, or None."""
+        deadline = time.monotonic() + timeout
+        stream = self.process.stdout
+        data = bytearray()
+        while size is None and not data.endswith(b"\n") or size is not None and len(data) < size:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([stream], [], [], left)[0]:
+                return None
+            piece = os.read(stream.fileno(), 1 if size is None else size - len(data))
+            if not piece:
+                return None
+            data += piece
+        return bytes(data)
+
+    def read(self, path, format: Optional[str] = None, max_ratio: Optional[float] = None,
+             timeout: Optional[float] = None) -> Outcome:
+        """Read ``path`` in the child; see :class:`Outcome`."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        request = pickle.dumps((str(path), format, max_ratio))
+        self.reads += 1
+        start = time.monotonic()
+        self.process.stdin.write(struct.pack("<Q", len(request)) + request)
+        self.process.stdin.flush()
+        limit = self.timeout if timeout is None else timeout
+        header = self._receive(limit, 8)
+        answer = None if header is None else self._receive(limit, struct.unpack("<Q", header)[0])
+        seconds = time.monotonic() - start
+        if answer is None:
+            running = self.process.poll() is None
+            self.stop()
+            if running:
+                return Outcome("timeout", f"no answer within {limit} s", seconds)
+            return Outcome("crash", "the reading process died", seconds)
+        kind, value = pickle.loads(answer)
+        return Outcome(kind, value, seconds)
+
+
+@pytest.fixture(scope="session")
+def capped_reader():
+    """A :class:`CappedReader` (512 MiB, 10 s) shared by the session."""
+    reader = CappedReader()
+    yield reader
+    reader.stop()
+
+
+@pytest.fixture
+def read_capped(capped_reader):
+    """Return ``read(path, format=None, max_ratio=None)``: the :class:`Outcome` of reading in the capped child."""
+    return capped_reader.read
+
+
+@pytest.fixture
+def assert_refused(capped_reader):
+    """Return ``check(path, pattern, format=None, max_ratio=None)``: reading in the capped child gives a
+    ``DataFileError`` matching ``pattern`` (searched) and naming the file, quickly; returns the message."""
+    import re
+
+    def check(path, pattern, format=None, max_ratio=None):
+        outcome = capped_reader.read(path, format=format, max_ratio=max_ratio)
+        assert outcome.kind == "DataFileError", str(outcome)
+        assert outcome.value.startswith(f"{path}: "), outcome.value
+        assert re.search(pattern, outcome.value), outcome.value
+        assert "\n" not in outcome.value, outcome.value
+        assert outcome.seconds < 5, str(outcome)
+        return outcome.value
 
     return check
