@@ -151,17 +151,15 @@ def foreign_pickle(tree, protocol, renames, modules=None):
 
 
 def globals_named(data):
-    """The ``module.name`` globals a pickle names, recorded while loading it with the admitted objects."""
+    """The ``module.name`` globals a pickle names, recorded while the package's unpickler loads it."""
     import io
 
     seen = set()
 
-    class Recorder(pickle.Unpickler):
+    class Recorder(pickle_format.SafeUnpickler):
         def find_class(self, module, name):
             seen.add(f"{module}.{name}")
-            found = pickle_format.allowed_global(module, name)
-            assert found is not None, f"{module}.{name} is not admitted"
-            return found
+            return super().find_class(module, name)
 
     Recorder(io.BytesIO(data)).load()
     return seen
@@ -186,6 +184,56 @@ def test_numpy_1_pickles_of_vividicts_load(tmp_path, protocol, assert_same):
          "CellData": {"CellPointIds": tree["CellData"]["CellPointIds"]}, "Scalar": np.float64(2.5)},
         pickle_format.read(path),
     )
+
+
+PLAIN_DTYPES = ["?", "i1", "<i2", ">i2", "<i4", ">i8", "u1", "<u2", ">u4", "<u8", "<f2", ">f2", "<f4", ">f4",
+                "<f8", ">f8", "g", "<c8", ">c16", "G", "S1", "S7", "<U1", ">U5"]
+
+
+def _values(dtype, shape):
+    count = int(np.prod(shape))
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return (np.arange(count) % 3 == 0).reshape(shape)
+    if dtype.kind in "SU":
+        words = [("ab" * 4)[: index % (dtype.itemsize // (4 if dtype.kind == "U" else 1)) + 1] for index in range(count)]
+        return np.array(words, dtype=dtype).reshape(shape)
+    return (np.arange(count) * 3 - 7).astype(dtype).reshape(shape)
+
+
+@pytest.mark.parametrize("numpy_module", ["numpy._core", "numpy.core"], ids=["numpy2", "numpy1"])
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_numpy_pickles_of_every_plain_dtype_and_order_load_exactly(protocol, numpy_module, assert_same):
+    tree = {}
+    for dtype in PLAIN_DTYPES:
+        tree[dtype] = {
+            "C": _values(dtype, (3, 4)),
+            "F": np.asfortranarray(_values(dtype, (3, 4))),
+            "strided": _values(dtype, (5, 4))[::2, 1:],
+            "0d": _values(dtype, ()),
+            "scalar": _values(dtype, ())[()],
+        }
+        if protocol < 5:  # Python's own (pure) pickler fails on two empty buffers at protocol 5: see below
+            tree[dtype]["empty"] = _values(dtype, (0, 3))
+    data = foreign_pickle(tree, protocol, {"numpy._core": numpy_module})
+    loaded = pickle_format.loads(data)
+    # what numpy's own unpickling gives: before protocol 5 it turns big-endian arrays native
+    assert_same(pickle.loads(pickle.dumps(tree, protocol=protocol)), loaded)
+    assert loaded["<f8"]["F"].flags.f_contiguous
+    assert loaded[">f8"]["C"].dtype.str == (">f8" if protocol == 5 else "<f8")
+
+
+@pytest.mark.parametrize("protocol", [0, 1])
+def test_python_2_era_pickles_of_vividicts_load(protocol, assert_same):
+    tree = vividict()
+    tree["Points"] = np.arange(6.0).reshape(2, 3)
+    tree["PointData"]["Radius"] = np.ones(2, np.float32)
+    tree["Count"] = 3
+    tree["Pair"] = (1.5, 2 + 1j)
+    data = foreign_pickle(tree, protocol, {"numpy._core": "numpy.core", "copyreg": "copy_reg", "builtins": "__builtin__"})
+    assert b"copy_reg\n_reconstructor" in data
+    assert_same({"Points": tree["Points"], "PointData": {"Radius": tree["PointData"]["Radius"]}, "Count": 3,
+                 "Pair": (1.5, 2 + 1j)}, pickle_format.loads(data))
 
 
 def test_vividict_loads_from_any_vmtk_module_without_importing_it():
@@ -234,7 +282,7 @@ def test_vtk_arrays_in_vmtks_mesh_pickles_load_as_plain_arrays(protocol, numpy_m
 def test_vtk_array_stands_for_numpy_ndarray_and_admits_nothing_new():
     ndarray = pickle_format.allowed_global("numpy", "ndarray")
     for module in VTK_ARRAY_MODULES:
-        assert pickle_format.allowed_global(module, "VTKArray") is ndarray is np.ndarray
+        assert pickle_format.allowed_global(module, "VTKArray") is ndarray is pickle_format.ArrayType
 
 
 def global_call_pickle(module, name):
@@ -347,13 +395,13 @@ def test_a_numpy_array_subclass_is_refused():
 
 
 def test_admitted_constructors_are_the_data_ones_only():
-    assert pickle_format.allowed_global("builtins", "dict") is dict
+    assert pickle_format.allowed_global("builtins", "dict") is pickle_format.PickledDict
     assert pickle_format.allowed_global("numpy.core.multiarray", "_reconstruct") is not None
     assert pickle_format.allowed_global("numpy._core.numeric", "_frombuffer") is not None
-    assert pickle_format.allowed_global("numpy.dtypes", "Float64DType") is type(np.dtype("f8"))
     for module, name in [("builtins", "eval"), ("builtins", "getattr"), ("builtins", "object"),
-                         ("numpy", "load"), ("numpy.dtypes", "__getattr__"), ("numpy.testing", "assert_equal"),
-                         ("os", "system"), ("copyreg", "__newobj__"), ("_codecs", "decode")]:
+                         ("numpy", "load"), ("numpy.dtypes", "Float64DType"), ("numpy.dtypes", "__getattr__"),
+                         ("numpy.testing", "assert_equal"), ("os", "system"), ("copyreg", "__newobj__"),
+                         ("_codecs", "decode")]:
         assert pickle_format.allowed_global(module, name) is None, f"{module}.{name} admitted"
 
 

@@ -36,6 +36,7 @@ from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from ..errors import DataFileError
 from ._files import PathLike, sniff_format
+from ._limits import DEFAULT_MAX_RATIO
 
 
 class Format(NamedTuple):
@@ -105,8 +106,8 @@ def output_path(path: PathLike, format: str) -> str:
     return name + get_format(format).extension
 
 
-def read(path: PathLike, format: Optional[str] = None) -> Dict[str, Any]:
-    """Read an ArrayDict from ``path``.
+def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEFAULT_MAX_RATIO) -> Dict[str, Any]:
+    """Read an ArrayDict from ``path``, giving back only what the file holds.
 
     Parameters
     ----------
@@ -115,12 +116,21 @@ def read(path: PathLike, format: Optional[str] = None) -> Dict[str, Any]:
     format : {"hdf5", "pickle", "npz"}, optional
         The format; by default guessed from the extension, else from the
         file's first bytes.
+    max_ratio : float
+        The most bytes of data the read gives back per byte of the file, plus
+        16 MiB (default 100, ``math.inf`` for no limit). Only compressed data
+        comes near it; raise it to read a trusted file that compresses better
+        (a mask image in gzip or deflate can reach 1000).
 
     Raises
     ------
     DataFileError
-        If the file is missing, unreadable, of an unknown format, damaged or
-        does not hold an ArrayDict; the message names the file.
+        If the file is missing, unreadable, of an unknown format, damaged,
+        does not hold an ArrayDict, refers to data outside itself, declares
+        data it does not hold or gives back more than ``max_ratio`` allows;
+        the message names the file.
+    ValueError
+        If ``max_ratio`` is not a positive number.
     """
     name = os.fspath(path)
     if format is None:
@@ -132,7 +142,7 @@ def read(path: PathLike, format: Optional[str] = None) -> Dict[str, Any]:
                 raise DataFileError(name, "no such file")
             known = ", ".join(ext for entry in FORMATS.values() for ext in entry.extensions)
             raise DataFileError(name, f"cannot tell its format from its extension ({known}) or its content")
-    return get_format(format).load().read(name)
+    return get_format(format).load().read(name, max_ratio=max_ratio)
 
 
 def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = None, **options: Any) -> str:
@@ -173,6 +183,6 @@ read_array_dict = read
 write_array_dict = write
 
 __all__ = [
-    "FORMATS", "DEFAULT_FORMAT", "Format", "get_format", "guess_format", "output_path", "read", "write",
+    "FORMATS", "DEFAULT_FORMAT", "DEFAULT_MAX_RATIO", "Format", "get_format", "guess_format", "output_path", "read", "write",
     "read_array_dict", "write_array_dict",
 ]

@@ -145,10 +145,36 @@ def python_scalar_array(kind: str, value: Any) -> np.ndarray:
     return np.array(value, dtype={"bool": np.bool_, "float": np.float64, "complex": np.complex128}[kind])
 
 
+#: The dtype kinds and item size of the 0-d array each python scalar kind is stored as.
+_PYTHON_SCALAR_DTYPES = {"bool": ("b", 1), "int": ("iu", 8), "float": ("f", 8), "complex": ("c", 16)}
+
+
 def python_scalar(kind: str, array: np.ndarray) -> Any:
-    """Back from :func:`python_scalar_array`: ``array.item()`` as the python type ``kind``."""
-    value = np.asarray(array).reshape(()).item()
-    return {"bool": bool, "int": int, "float": float, "complex": complex}[kind](value)
+    """Back from :func:`python_scalar_array`: ``array.item()`` as the python type ``kind``.
+
+    Raises
+    ------
+    ArrayDictError
+        Unless ``array`` is 0-d with the dtype :func:`python_scalar_array` gives
+        ``kind`` (either byte order): an ``int`` read from a float array would
+        fail on inf and NaN, or quietly round.
+
+    Examples
+    --------
+    >>> python_scalar("int", np.array(2**64 - 1, np.uint64)), python_scalar("float", np.array(0.5))
+    (18446744073709551615, 0.5)
+    >>> python_scalar("int", np.array(np.nan))
+    Traceback (most recent call last):
+    ...
+    vmtkscripts_numpy.errors.ArrayDictError: a python int is stored as a 0-d int64 or uint64 array, not float64 of shape ()
+    """
+    array = np.asarray(array)
+    kinds, itemsize = _PYTHON_SCALAR_DTYPES[kind]
+    if array.shape != () or array.dtype.kind not in kinds or array.dtype.itemsize != itemsize:
+        stored = {"bool": "bool", "int": "int64 or uint64", "float": "float64", "complex": "complex128"}[kind]
+        raise ArrayDictError(f"a python {kind} is stored as a 0-d {stored} array, not {array.dtype} of shape "
+                             f"{array.shape}")
+    return {"bool": bool, "int": int, "float": float, "complex": complex}[kind](array.item())
 
 
 #: Kinds whose value is a python scalar stored as a 0-d array.

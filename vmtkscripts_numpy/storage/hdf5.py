@@ -59,7 +59,7 @@ import numpy as np
 from .. import __version__
 from .._atomic import atomic_output
 from ..errors import DataFileError
-from . import _files, _tree
+from . import _files, _limits, _tree
 
 NAME = "hdf5"
 
@@ -467,13 +467,39 @@ def page_aligned_empty(shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
     return buffer[start:start + nbytes].view(dtype).reshape(shape)
 
 
-class _Reader:
-    """Reads the tree of one open file."""
+#: Filters a dataset may be stored with: HDF5's deflate, shuffle and fletcher32, and h5py's lzf. Every
+#: other filter is refused before any data is read: HDF5 would load an unknown one as a plugin (a shared
+#: library) to decode it.
+READ_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}
 
-    def __init__(self, h5py: Any, source: str, ours: bool):
+
+def _chunk_slack(chunk_bytes: int) -> int:
+    """Bytes a filtered chunk may take beyond its size: deflate, lzf and fletcher32 add a little to data
+    that does not compress (HDF5 then mostly stores the chunk as it is)."""
+    return chunk_bytes // 16 + 1024
+
+
+class _Reader:
+    """Reads the tree of one open file, refusing what is not data stored in the file, and bounding the work.
+
+    Every object is read once: a second link to an object already met is
+    refused (its address is remembered), so hard-linked groups cannot
+    multiply the paths. Before a dataset is read, its storage is checked
+    against its metadata: no virtual or external storage, only
+    :data:`READ_FILTERS`, every chunk written, and no more stored bytes than
+    the file has; the bytes it gives back are charged to ``budget``.
+    """
+
+    def __init__(self, h5py: Any, source: str, ours: bool, budget: _limits.Budget):
         self.h5py = h5py
         self.source = source
         self.ours = ours
+        self.budget = budget
+        self.file_size = budget.file_size
+        # Bytes of storage the datasets read so far claim: more than the file holds means shared storage.
+        self.stored = 0
+        # Object address -> where it was met.
+        self.seen: Dict[int, str] = {}
         # HDF5 memory types by dtype, made once: h5py would make one per dataset read.
         self.memory_types: Dict[np.dtype, Any] = {}
         # The last file type met and its dtype: the items of a list mostly share one, and comparing
@@ -484,6 +510,12 @@ class _Reader:
     def fail(self, where: str, problem: str) -> DataFileError:
         return DataFileError(self.source, f"{where}: {problem}")
 
+    def root(self, h5file: Any) -> Any:
+        """The root group's id, remembered as met."""
+        root_id = h5file["/"].id
+        self.seen[self.h5py.h5o.get_info(root_id).addr] = "/"
+        return root_id
+
     def members(self, group_id: Any, where: str) -> List[Tuple[str, bytes]]:
         """``(name, raw name)`` of every member, in creation order when the group keeps it.
 
@@ -492,41 +524,58 @@ class _Reader:
         """
         h5, h5l, h5p = self.h5py.h5, self.h5py.h5l, self.h5py.h5p
         tracked = group_id.get_create_plist().get_link_creation_order() & h5p.CRT_ORDER_TRACKED
-        links: List[Tuple[bytes, int]] = []
+        links: List[Tuple[bytes, int, Any]] = []
         group_id.links.iterate(
-            lambda name, info: links.append((name, info.type)),
+            lambda name, info: links.append((name, info.type, info.u)),
             idx_type=h5.INDEX_CRT_ORDER if tracked else h5.INDEX_NAME,
             info=True,
         )
+        prefix = where.rstrip("/") + "/"
         members = []
-        for raw_name, link_type in links:
+        for raw_name, link_type, address in links:
             name = raw_name.decode("utf-8", "surrogateescape")
             if link_type != h5l.TYPE_HARD:
                 kind = {h5l.TYPE_SOFT: "a soft", h5l.TYPE_EXTERNAL: "an external"}.get(link_type, "a user-defined")
-                raise self.fail(f"{where.rstrip('/')}/{name}", f"is {kind} link; only plain groups and datasets "
-                                "are read")
+                raise self.fail(prefix + name, f"is {kind} link; only plain groups and datasets are read")
+            first = self.seen.setdefault(address, prefix + name)
+            if first != prefix + name:
+                raise self.fail(prefix + name, f"is the same object as {first} (linked twice); an ArrayDict is a "
+                                "tree, each group and dataset in one place")
             members.append((name, raw_name))
         return members
 
-    def attribute(self, object_id: Any, name: str) -> Any:
-        if not self.h5py.h5a.get_num_attrs(object_id):
+    def attribute(self, object_id: Any, name: str, where: str) -> Any:
+        """The value of the attribute ``name`` (a str for strings), or None; only a single value is read."""
+        h5a = self.h5py.h5a
+        raw_name = name.encode("utf-8")
+        if not h5a.get_num_attrs(object_id) or not h5a.exists(object_id, raw_name):
             return None
+        shape = h5a.open(object_id, raw_name).get_space().shape
+        if shape not in ((), (1,)):
+            raise self.fail(where, f"attribute {name} holds values of shape {shape}, not one value")
         wrapped = self.h5py.Group(object_id) if isinstance(object_id, self.h5py.h5g.GroupID) else self.h5py.Dataset(
             object_id
         )
-        value = wrapped.attrs.get(name)
+        value = wrapped.attrs[name]
         return value.decode("utf-8") if isinstance(value, bytes) else value
 
     def group(self, group_id: Any, where: str, depth: int) -> Any:
         if depth > _tree.MAX_DEPTH:
-            raise self.fail(where, f"groups are nested more than {_tree.MAX_DEPTH} deep (a link cycle?)")
+            raise self.fail(where, f"groups are nested more than {_tree.MAX_DEPTH} deep")
         members = self.members(group_id, where)
-        container = self.attribute(group_id, CONTAINER_ATTRIBUTE) if self.ours else None
+        container = self.attribute(group_id, CONTAINER_ATTRIBUTE, where) if self.ours else None
         if container is None and not self.ours and self.is_vmtk_list(group_id, members):
             container = "list"
         prefix = where.rstrip("/") + "/"
         if container is None:
-            return {name: self.node(group_id, raw_name, prefix + name, depth) for name, raw_name in members}
+            result = {}
+            for name, raw_name in members:
+                try:
+                    _tree.check_key(name, ())
+                except _tree.ArrayDictError as error:
+                    raise self.fail(prefix + name, str(error).partition(": ")[2]) from None
+                result[name] = self.node(group_id, raw_name, prefix + name, depth)
+            return result
         if container not in ("list", "tuple"):
             raise self.fail(where, f"unknown {CONTAINER_ATTRIBUTE} {container!r}")
         by_index = dict(members)
@@ -555,8 +604,113 @@ class _Reader:
             return self.dataset(object_id, where)
         raise self.fail(where, "is neither a group nor a dataset (a committed datatype?)")
 
+    def storage(self, dataset_id: Any, where: str) -> Tuple[Any, int, List[int]]:
+        """``(creation property list, layout, filter ids)``: refuses what reads outside the file or runs code.
+
+        Checked first, before the dataset's shape or data are asked for:
+        reading a virtual dataset that maps itself crashes HDF5.
+        """
+        h5d = self.h5py.h5d
+        plist = dataset_id.get_create_plist()
+        layout = plist.get_layout()
+        if layout == h5d.VIRTUAL:
+            raise self.fail(where, "is a virtual dataset, which reads other datasets and files; only data stored "
+                            "in the file itself is read")
+        if layout not in (h5d.CONTIGUOUS, h5d.CHUNKED, h5d.COMPACT):
+            raise self.fail(where, f"has an unknown storage layout ({layout})")
+        if plist.get_external_count():
+            other = plist.get_external(0)[0].decode("utf-8", "replace")
+            raise self.fail(where, f"keeps its data in another file ({other[:80]!r}: external storage); only data "
+                            "stored in the file itself is read")
+        filters: List[int] = []
+        for index in range(plist.get_nfilters()):
+            code, _, values, name = plist.get_filter(index)
+            if code not in READ_FILTERS:
+                label = name.decode("utf-8", "replace")[:40] or "unnamed"
+                raise self.fail(where, f"is stored through filter {code} ({label}); only "
+                                f"{', '.join(READ_FILTERS.values())} are read")
+            if code in filters:
+                raise self.fail(where, f"applies the {READ_FILTERS[code]} filter twice")
+            filters.append(code)
+        return plist, layout, filters
+
+    def backed(self, dataset_id: Any, plist: Any, layout: int, filters: List[int], shape: Tuple[int, ...],
+               file_itemsize: int, itemsize: int, where: str) -> None:
+        """Refuse data the file does not hold, and charge what the read gives back; metadata only.
+
+        ``itemsize`` is the bytes an element takes in memory (0 for strings,
+        charged as they are read). Contiguous and compact data must be
+        allocated whole, chunked data must have every chunk written: HDF5 would
+        give fill values for the rest, so that a small file declares gigabytes.
+        Filtered chunks may be no larger than their data needs.
+        """
+        count = math.prod(shape)
+        if not count:
+            return
+        nbytes = count * itemsize
+        storage = dataset_id.get_storage_size()
+        self.stored += storage
+        if self.stored > self.file_size:
+            raise self.fail(where, f"its datasets claim {self.stored} bytes of storage, more than the file's "
+                            f"{self.file_size} (storage shared between datasets?)")
+        if layout != self.h5py.h5d.CHUNKED:
+            if storage < count * file_itemsize:
+                raise self.fail(where, f"declares {count * file_itemsize} bytes but stores {storage}: the rest was "
+                                "never written (HDF5 would make it up from the fill value)")
+            self.budget.charge(nbytes, where)
+            return
+        chunk = plist.get_chunk()
+        if len(chunk) != len(shape) or not all(chunk):
+            raise self.fail(where, f"has chunks of shape {chunk} for data of shape {shape}")
+        chunks = math.prod(-(-length // width) for length, width in zip(shape, chunk))
+        chunk_bytes = math.prod(chunk) * file_itemsize
+        if not filters:
+            if storage < chunks * chunk_bytes:
+                raise self.fail(where, f"stores {storage} of the {chunks * chunk_bytes} bytes of its {chunks} chunks: "
+                                "some were never written (HDF5 would make them up from the fill value)")
+            self.budget.charge(nbytes, where)
+            return
+        # HDF5 decodes whole chunks, and its deflate filter decodes all a chunk's stream holds before
+        # anything checks the size: every chunk must be there, and none larger than its data needs.
+        self.budget.charge(max(nbytes, chunks * math.prod(chunk) * itemsize), where)
+        found = self.chunk_sizes(dataset_id, shape, chunk, chunk_bytes + _chunk_slack(chunk_bytes), where)
+        if found != chunks:
+            raise self.fail(where, f"has {found} of its {chunks} chunks: the others were never written (HDF5 would "
+                            "make them up from the fill value)")
+
+    def chunk_sizes(self, dataset_id: Any, shape: Tuple[int, ...], chunk: Tuple[int, ...], largest: int,
+                    where: str) -> int:
+        """The number of chunks written, each checked to lie in the data and the file and to take at most ``largest``."""
+        if not hasattr(dataset_id, "chunk_iter"):  # h5py < 3.8 or HDF5 < 1.12.3: the total only
+            if dataset_id.get_storage_size() > dataset_id.get_num_chunks() * largest:
+                raise self.fail(where, "its chunks take more bytes than their data needs")
+            return dataset_id.get_num_chunks()
+        problems: List[str] = []
+        count = 0
+
+        def visit(info: Any) -> None:
+            nonlocal count
+            count += 1
+            if problems:
+                return
+            offset = info.chunk_offset
+            if info.size > largest:
+                problems.append(f"chunk at {offset} takes {info.size} bytes, more than its data needs ({largest})")
+            elif info.byte_offset + info.size > self.file_size:
+                problems.append(f"chunk at {offset} lies past the end of the file")
+            elif len(offset) != len(shape) or any(
+                start % width or start >= length for start, width, length in zip(offset, chunk, shape)
+            ):
+                problems.append(f"has a chunk at {offset}, outside its shape {shape}")
+
+        dataset_id.chunk_iter(visit)
+        if problems:
+            raise self.fail(where, problems[0])
+        return count
+
     def dataset(self, dataset_id: Any, where: str) -> Any:
         h5py = self.h5py
+        plist, layout, filters = self.storage(dataset_id, where)
         space = dataset_id.get_space()
         shape = space.shape
         if not shape and space.get_simple_extent_type() == h5py.h5s.NULL:
@@ -569,13 +723,12 @@ class _Reader:
             self.last_type = file_type
         string = h5py.check_string_dtype(dtype) if dtype.kind == "O" else None
         if string is not None and string.length is None:
-            text = h5py.Dataset(dataset_id).asstr()[()]
-            if isinstance(text, np.ndarray):  # an array of strings (not written by this package)
-                return np.array(text.tolist(), dtype=str)
-            return text
+            self.backed(dataset_id, plist, layout, filters, shape, file_type.get_size(), 0, where)
+            return self.text(dataset_id, shape, where)
         if dtype.kind not in _tree.ARRAY_KINDS or dtype.fields or dtype.subdtype is not None:
             raise self.fail(where, f"has an HDF5 type with no plain numpy dtype ({dtype}); "
                             "this is not an ArrayDict file")
+        self.backed(dataset_id, plist, layout, filters, shape, file_type.get_size(), dtype.itemsize, where)
         data = page_aligned_empty(shape, dtype)
         if data.size:
             memory_type = self.memory_types.get(dtype)
@@ -584,10 +737,10 @@ class _Reader:
             dataset_id.read(h5py.h5s.ALL, h5py.h5s.ALL, data, memory_type)
         if not h5py.h5a.get_num_attrs(dataset_id):
             return data
-        code_dtype = self.attribute(dataset_id, DTYPE_ATTRIBUTE) if self.ours else None
+        code_dtype = self.attribute(dataset_id, DTYPE_ATTRIBUTE, where) if self.ours else None
         if code_dtype is not None:
             data = _from_code_units(data, str(code_dtype), where, self.source)
-        leaf = self.attribute(dataset_id, LEAF_ATTRIBUTE) if self.ours else None
+        leaf = self.attribute(dataset_id, LEAF_ATTRIBUTE, where) if self.ours else None
         if leaf is None:
             return data
         if data.ndim != 0:
@@ -595,23 +748,63 @@ class _Reader:
         if leaf == "scalar":
             return data[()]
         if leaf in _tree.PYTHON_SCALARS:
-            return _tree.python_scalar(leaf, data)
+            try:
+                return _tree.python_scalar(leaf, data)
+            except _tree.ArrayDictError as error:
+                raise self.fail(where, str(error)) from None
         raise self.fail(where, f"unknown {LEAF_ATTRIBUTE} {leaf!r}")
 
+    def text(self, dataset_id: Any, shape: Tuple[int, ...], where: str) -> Any:
+        """A variable-length string dataset: a ``str``, or an array of them read one at a time.
 
-def read(path: _files.PathLike) -> Dict[str, Any]:
+        Each string is charged as it is read: every element may name the same
+        large string in the file, so that a small array stands for gigabytes.
+        """
+        strings = self.h5py.Dataset(dataset_id).asstr()
+        if not shape:
+            text = strings[()]
+            self.budget.charge(len(text), where)
+            return text
+        values = []
+        for index in np.ndindex(*shape):
+            text = strings[index]
+            self.budget.charge(len(text) * 4, where)
+            values.append(text)
+        return np.array(values, dtype=str).reshape(shape)
+
+
+#: What HDF5 and h5py raise for files they cannot make sense of.
+_DAMAGED = (OSError, RuntimeError, KeyError, ValueError, TypeError, IndexError, OverflowError, AttributeError)
+
+
+def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Read the ArrayDict in the HDF5 file ``path``.
 
-    Reads this package's files and vmtk's (lists in numeric order).
+    Reads this package's files and vmtk's (lists in numeric order). Only data
+    stored in the file is read, each object once, and no dataset is read
+    before its storage is checked (see :class:`_Reader`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    max_ratio : float
+        The most bytes of data the read gives back per byte of the file, plus
+        16 MiB (see :mod:`vmtkscripts_numpy.storage._limits`); raise it for a
+        trusted file that compresses better.
 
     Raises
     ------
     DataFileError
         If the file is missing, empty, truncated, not HDF5, written by a newer
-        layout, or holds something that is not an ArrayDict (links, compound
-        types, ...). The message names the file and the group or dataset.
+        layout, holds something that is not an ArrayDict (links, compound
+        types, ...), refers to other files (external storage, virtual
+        datasets), uses other filters, declares data it does not hold, links
+        an object twice or gives back more than ``max_ratio`` allows. The
+        message names the file and the group or dataset.
     """
     name = _files.check_readable(path, NAME)
+    budget = _limits.Budget(name, os.path.getsize(name), max_ratio)
     import h5py
 
     try:
@@ -621,22 +814,33 @@ def read(path: _files.PathLike) -> Dict[str, Any]:
         if "truncated" in detail:
             raise DataFileError(name, f"is truncated ({detail})") from None
         raise _files.not_the_format(name, NAME, detail) from None
+    except (MemoryError,) + _DAMAGED as error:
+        raise DataFileError(name, f"is damaged: cannot be opened ({type(error).__name__}: {error})") from None
     with h5file:
-        version = h5file.attrs.get(LAYOUT_VERSION_ATTRIBUTE)
-        if version is not None and not (isinstance(version, (int, np.integer)) and 1 <= version):
-            raise DataFileError(name, f"has a bad {LAYOUT_VERSION_ATTRIBUTE} {version!r}")
-        if version is not None and version > _tree.LAYOUT_VERSION:
-            raise DataFileError(
-                name, f"has layout version {int(version)}; this vmtkscripts_numpy reads up to "
-                f"{_tree.LAYOUT_VERSION}: upgrade vmtkscripts_numpy"
-            )
-        reader = _Reader(h5py, name, ours=version is not None)
         try:
-            tree = reader.group(h5file["/"].id, "/", 0)
+            reader = _Reader(h5py, name, False, budget)
+            root_id = reader.root(h5file)
+            version = reader.attribute(root_id, LAYOUT_VERSION_ATTRIBUTE, "/")
+            if version is not None and not (
+                isinstance(version, (int, np.integer)) and not isinstance(version, (bool, np.bool_)) and version >= 1
+            ):
+                raise DataFileError(name, f"has a bad {LAYOUT_VERSION_ATTRIBUTE} {version!r}")
+            if version is not None and version > _tree.LAYOUT_VERSION:
+                raise DataFileError(
+                    name, f"has layout version {int(version)}; this vmtkscripts_numpy reads up to "
+                    f"{_tree.LAYOUT_VERSION}: upgrade vmtkscripts_numpy"
+                )
+            reader.ours = version is not None
+            tree = reader.group(root_id, "/", 0)
         except DataFileError:
             raise
-        except (OSError, RuntimeError, KeyError, ValueError, TypeError) as error:
-            raise DataFileError(name, f"is damaged or truncated: {error}") from None
+        except _DAMAGED as error:
+            detail = error.args[0] if isinstance(error, KeyError) and error.args else error  # h5py's, quoted
+            raise DataFileError(name, f"is damaged or truncated: {detail}") from None
+        except MemoryError:
+            raise DataFileError(name, "is damaged: reading it ran out of memory") from None
+        except RecursionError:
+            raise DataFileError(name, "is damaged: its groups are nested too deeply") from None
     if not isinstance(tree, dict):
         raise DataFileError(name, f"its root group holds a {type(tree).__name__}, not an ArrayDict (a dict)")
     return tree

@@ -30,7 +30,11 @@ Examples
 from __future__ import annotations
 
 import json
+import math
+import os
+import struct
 import zipfile
+import zlib
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -38,7 +42,7 @@ import numpy as np
 from .. import __version__
 from .._atomic import atomic_output
 from ..errors import ArrayDictError, DataFileError
-from . import _files, _tree
+from . import _files, _limits, _tree
 
 NAME = "npz"
 
@@ -123,30 +127,119 @@ def write(
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
 
 
+#: Bytes of an array member read at a time (numpy's own ``read_array`` reads 256 KiB at a time).
+_BLOCK = 1 << 20
+
+#: What zipfile, zlib and numpy's header parser raise for archives and members they cannot make sense of.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError, RuntimeError,
+            NotImplementedError, OverflowError, IndexError, KeyError, TypeError, SyntaxError)
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number the manifest holds")
+
+
 class _Reader:
-    def __init__(self, archive: zipfile.ZipFile, source: str):
+    """Reads one open archive; every size is checked against the archive's directory before anything is read.
+
+    Members are stored or deflated (as numpy and this package write them),
+    neither encrypted nor overlapping one another; an ``.npy`` header must
+    declare exactly the bytes its member holds; and what the read gives
+    back is charged to ``budget``, so that deflate cannot make a small file
+    stand for gigabytes.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, source: str, budget: _limits.Budget):
         self.archive = archive
         self.source = source
-        self.names = set(archive.namelist())
+        self.budget = budget
+        self.infos: Dict[str, zipfile.ZipInfo] = {}
 
     def fail(self, problem: str) -> DataFileError:
         return DataFileError(self.source, problem)
 
-    def array(self, member: str) -> np.ndarray:
-        if member not in self.names:
+    def check_directory(self) -> None:
+        """Refuse members that are encrypted, compressed otherwise than deflate, repeated, overlapping or lost."""
+        listed = self.archive.infolist()
+        declared = _entries_declared(self.archive)
+        if declared != len(listed):
+            # a damaged directory entry (a comment or extra field running long) hides the entries after it
+            raise self.fail(f"its zip directory declares {declared} members but lists {len(listed)}")
+        for info in listed:
+            member = info.filename
+            if member in self.infos:
+                raise self.fail(f"member {member} appears twice in the archive")
+            if info.flag_bits & 0x1:
+                raise self.fail(f"member {member} is encrypted")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise self.fail(f"member {member} is compressed with method {info.compress_type}; only stored and "
+                                "deflated members are read, as numpy and this package write them")
+            if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+                raise self.fail(f"member {member} is stored as {info.compress_size} bytes but declares "
+                                f"{info.file_size}")
+            self.infos[member] = info
+        # The data of a member follows its 30-byte local header; two members sharing bytes would let one
+        # archive list the same data many times.
+        end = getattr(self.archive, "start_dir", self.budget.file_size)
+        for info in sorted(self.infos.values(), key=lambda info: info.header_offset, reverse=True):
+            if info.header_offset + 30 + info.compress_size > end:
+                raise self.fail(f"member {info.filename} overlaps the next member or the archive's directory")
+            end = info.header_offset
+
+    def manifest(self) -> Dict[str, Any]:
+        info = self.infos[MANIFEST]
+        self.budget.charge(info.file_size, f"its manifest {MANIFEST}")
+        try:
+            return json.loads(self.archive.read(info).decode("utf-8"), parse_constant=_refuse_constant)
+        except RecursionError:
+            raise self.fail(f"its manifest {MANIFEST} is nested too deeply") from None
+        except _DAMAGED as error:
+            raise self.fail(f"its manifest {MANIFEST} is damaged: {error}") from None
+
+    def array(self, member: str, path: _tree.Path) -> np.ndarray:
+        """The array in ``member``: its header checked against the member's size and the budget, then read."""
+        where = _tree.path_text(path)
+        info = self.infos.get(member)
+        if info is None:
             raise self.fail(f"member {member} is missing")
         try:
-            with self.archive.open(member) as stream:
-                return np.lib.format.read_array(stream, allow_pickle=False)
-        except ValueError as error:
-            if "allow_pickle" in str(error):
-                raise self.fail(f"member {member} holds an object array, which would need pickle; "
-                                "not loaded") from None
-            raise self.fail(f"member {member} is not a valid .npy array: {error}") from None
-        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as error:
-            raise self.fail(f"member {member} is damaged or truncated: {error}") from None
+            with self.archive.open(info) as stream:
+                version = np.lib.format.read_magic(stream)
+                if version == (1, 0):
+                    shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+                elif version == (2, 0):
+                    shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+                else:
+                    raise self.fail(f"member {member} is not a valid .npy array: its format version is {version}, "
+                                    "and plain arrays are 1.0 or 2.0")
+                header = stream.tell()
+                if dtype.hasobject:
+                    raise self.fail(f"member {member} holds an object array, which would need pickle; not loaded")
+                try:
+                    _tree.check_dtype(dtype, path)
+                except ArrayDictError as error:
+                    raise self.fail(f"member {member}: {error}") from None
+                if not all(isinstance(length, int) and length >= 0 for length in shape):
+                    raise self.fail(f"member {member} declares the shape {shape}")
+                count = math.prod(shape)
+                nbytes = count * dtype.itemsize
+                if header + nbytes != info.file_size:
+                    raise self.fail(f"member {member} declares {shape} {dtype} ({nbytes} bytes) but holds "
+                                    f"{info.file_size - header} bytes of data")
+                self.budget.charge(nbytes, f"{where} (member {member})")
+                data = np.empty(count, dtype)
+                _read_into(stream, data.view(np.uint8), member)
+        except DataFileError:
+            raise
+        except _DAMAGED as error:
+            detail = str(error) or type(error).__name__
+            raise self.fail(f"member {member} is not a valid .npy array or is damaged: {detail}") from None
+        if fortran_order:
+            return data.reshape(shape[::-1]).transpose()
+        return data.reshape(shape)
 
-    def node(self, entry: Any, where: str, depth: int) -> Any:
+    def node(self, entry: Any, path: _tree.Path, depth: int) -> Any:
+        where = _tree.path_text(path)
         if depth > _tree.MAX_DEPTH:
             raise self.fail(f"manifest is nested more than {_tree.MAX_DEPTH} deep")
         if not isinstance(entry, dict) or len(entry) != 1:
@@ -159,53 +252,62 @@ class _Reader:
             for pair in value:
                 if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
                     raise self.fail(f"manifest: dict {where} holds {str(pair)[:80]}, not a [key, entry] pair")
-                result[pair[0]] = self.node(pair[1], f"{where}[{pair[0]!r}]", depth + 1)
+                key = self.checked(_tree.check_key, pair[0], path)
+                if key in result:
+                    raise self.fail(f"manifest: dict {where} has the key {key!r} twice")
+                result[key] = self.node(pair[1], path + (key,), depth + 1)
             return result
         if tag in ("list", "tuple"):
             if not isinstance(value, list):
                 raise self.fail(f"manifest: {tag} {where} is not a list")
-            items = [self.node(item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value)]
+            items = [self.node(item, path + (index,), depth + 1) for index, item in enumerate(value)]
             return items if tag == "list" else tuple(items)
         if tag == "str":
             if not isinstance(value, str):
                 raise self.fail(f"manifest: string {where} is a {type(value).__name__}")
-            return value
+            return self.checked(_tree.leaf_kind, value, path)[1]
         if tag in _LEAF_TAGS:
-            if not isinstance(value, str):
-                raise self.fail(f"manifest: {tag} {where} names no member")
-            data = self.array(value + ".npy")
+            member = "/".join(str(part) for part in path)
+            if value != member:
+                raise self.fail(f"manifest: {tag} {where} names the member {str(value)[:80]!r}, not its key path "
+                                f"{member!r}")
+            data = self.array(member + ".npy", path)
             if tag == "array":
                 return data
             if data.ndim != 0:
-                raise self.fail(f"member {value}.npy should hold a {tag} (0-d) but has shape {data.shape}")
-            return data[()] if tag == "scalar" else _tree.python_scalar(tag, data)
-        raise self.fail(f"manifest: unknown entry {tag!r} at {where}")
+                raise self.fail(f"member {member}.npy should hold a {tag} (0-d) but has shape {data.shape}")
+            if tag == "scalar":
+                return data[()]
+            return self.checked(_tree.python_scalar, tag, data, where=where)
+        raise self.fail(f"manifest: unknown entry {str(tag)[:40]!r} at {where}")
+
+    def checked(self, check: Any, *arguments: Any, where: str = "") -> Any:
+        """``check(*arguments)``, an :class:`ArrayDictError` becoming a :class:`DataFileError`."""
+        try:
+            return check(*arguments)
+        except ArrayDictError as error:
+            raise self.fail(f"{where}: {error}" if where else str(error)) from None
 
     def from_manifest(self) -> Dict[str, Any]:
-        try:
-            manifest = json.loads(self.archive.read(MANIFEST).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, EOFError, OSError) as error:
-            raise self.fail(f"its manifest {MANIFEST} is damaged: {error}") from None
+        manifest = self.manifest()
         if not isinstance(manifest, dict) or "root" not in manifest:
             raise self.fail(f"its manifest {MANIFEST} has no 'root'")
         version = manifest.get("layout_version")
-        if not isinstance(version, int) or version < 1:
-            raise self.fail(f"its manifest has a bad layout_version {version!r}")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise self.fail(f"its manifest has a bad layout_version {str(version)[:40]!r}")
         if version > _tree.LAYOUT_VERSION:
             raise self.fail(f"has layout version {version}; this vmtkscripts_numpy reads up to "
                             f"{_tree.LAYOUT_VERSION}: upgrade vmtkscripts_numpy")
-        try:
-            tree = self.node(manifest["root"], "ArrayDict", 0)
-        except RecursionError:
-            raise self.fail("its manifest is nested too deeply") from None
-        if not isinstance(tree, dict):
-            raise self.fail(f"its manifest's root is a {type(tree).__name__}, not a dict")
-        return tree
+        root = manifest["root"]
+        if not (isinstance(root, dict) and list(root) == ["dict"]):
+            kind = next(iter(root)) if isinstance(root, dict) and root else type(root).__name__
+            raise self.fail(f"its manifest's root is a {str(kind)[:40]}, not a dict")
+        return self.node(root, (), 0)
 
     def from_members(self) -> Dict[str, Any]:
         """An archive without a manifest: members nested at each ``/`` of their names."""
         tree: Dict[str, Any] = {}
-        for member in self.archive.namelist():
+        for member in self.infos:
             if member.endswith("/"):
                 continue  # a folder entry
             if not member.endswith(".npy"):
@@ -223,28 +325,89 @@ class _Reader:
                     raise self.fail(f"member {member}: {part} is both an array and a folder")
             if parts[-1] in node:
                 raise self.fail(f"member {member}: {parts[-1]} is both an array and a folder")
-            node[parts[-1]] = self.array(member)
+            node[parts[-1]] = self.array(member, tuple(parts))
         return tree
 
 
-def read(path: _files.PathLike) -> Dict[str, Any]:
+def _entries_declared(archive: zipfile.ZipFile) -> int:
+    """The number of members the archive's end record declares (zip64 too), read from the end of the file."""
+    stream = archive.fp
+    stream.seek(0, os.SEEK_END)
+    end = stream.tell() - 22 - len(archive.comment)
+    stream.seek(end)
+    record = stream.read(22)
+    if len(record) != 22 or record[:4] != b"PK\x05\x06":
+        raise zipfile.BadZipFile("no end of central directory record where zipfile found it")
+    count = struct.unpack("<H", record[10:12])[0]
+    if count != 0xFFFF:
+        return count
+    stream.seek(end - 20)
+    locator = stream.read(20)
+    if locator[:4] != b"PK\x06\x07":
+        return count
+    stream.seek(struct.unpack("<Q", locator[8:16])[0])
+    record = stream.read(56)
+    if record[:4] != b"PK\x06\x06":
+        raise zipfile.BadZipFile("no zip64 end of central directory record where its locator says")
+    return struct.unpack("<Q", record[32:40])[0]
+
+
+def _read_into(stream: Any, buffer: np.ndarray, member: str) -> None:
+    """Fill ``buffer`` (bytes) from ``stream``; reading the member to its end makes zipfile check its CRC."""
+    view = memoryview(buffer)
+    position, total = 0, len(view)
+    while position < total:
+        piece = stream.read(min(_BLOCK, total - position))
+        if not piece:
+            raise EOFError(f"member {member} ends {total - position} bytes early")
+        view[position:position + len(piece)] = piece
+        position += len(piece)
+
+
+def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Read the ArrayDict in the npz file ``path``; arrays are loaded with ``allow_pickle=False``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    max_ratio : float
+        The most bytes of data the read gives back per byte of the file, plus
+        16 MiB (see :mod:`vmtkscripts_numpy.storage._limits`); raise it for a
+        trusted file that compresses better.
 
     Raises
     ------
     DataFileError
-        If the file is missing, empty, truncated, not an npz archive, holds an
-        object array, or its manifest does not describe its members.
+        If the file is missing, empty, truncated, not an npz archive, damaged,
+        holds an object array or a member that is encrypted, compressed
+        otherwise than deflate or larger than its header says, if its
+        manifest does not describe its members as this package's writer does
+        (keys, strings and dtypes that no writer stores are refused), or if it
+        gives back more than ``max_ratio`` allows.
     """
     name = _files.check_readable(path, NAME)
+    budget = _limits.Budget(name, os.path.getsize(name), max_ratio)
     try:
         archive = zipfile.ZipFile(name)
-    except (zipfile.BadZipFile, EOFError, ValueError) as error:
-        raise _files.not_the_format(name, NAME, str(error)) from None
-    except OSError as error:
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as error:
         raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
+    except _DAMAGED as error:
+        raise _files.not_the_format(name, NAME, str(error) or type(error).__name__) from None
+    except MemoryError:
+        raise DataFileError(name, "is damaged: its zip directory does not fit in memory") from None
     with archive:
-        reader = _Reader(archive, name)
-        if MANIFEST in reader.names:
-            return reader.from_manifest()
-        return reader.from_members()
+        reader = _Reader(archive, name, budget)
+        try:
+            reader.check_directory()
+            if MANIFEST in reader.infos:
+                return reader.from_manifest()
+            return reader.from_members()
+        except DataFileError:
+            raise
+        except _DAMAGED as error:
+            raise DataFileError(name, f"is damaged: {type(error).__name__}: {error}") from None
+        except MemoryError:
+            raise DataFileError(name, "is damaged: reading it ran out of memory") from None
+        except RecursionError:
+            raise DataFileError(name, "is damaged: it is nested too deeply") from None

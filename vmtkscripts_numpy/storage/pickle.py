@@ -1,17 +1,31 @@
-"""ArrayDicts as Python pickles, read through an unpickler that loads only data.
+"""ArrayDicts as Python pickles, read through an unpickler that builds data only, from checked parts.
 
 Plain :func:`pickle.load` runs whatever code a file names. :func:`read` instead
-admits only the globals an ArrayDict's pickle needs — ``dict``, ``list``,
-``tuple`` and the other builtins' data types, numpy's array, dtype and scalar
-constructors (under numpy 1's ``numpy.core`` and numpy 2's ``numpy._core``
-paths) — and reads vmtk's ``vividict`` (``vmtk.<module>.vividict``) as a plain
-``dict`` without importing vmtk. vmtk's mesh pickles also name VTK's
-``dataset_adapter.VTKArray`` (an ndarray subclass that ``vmtkmeshtonumpy``
-leaves in its dict): that name stands for ``numpy.ndarray`` itself, so those
-arrays load as plain arrays through the very path a pickled ndarray takes, and
-neither VTK nor any other code is imported or called. Any other global is
-refused before anything is called, with a
-:class:`~vmtkscripts_numpy.errors.DataFileError` naming the file and the global.
+admits only the globals an ArrayDict's pickle needs, and none of them is the
+real thing: each is a stand-in that checks its arguments and builds nothing
+larger than the pickle's own data.
+
+- ``dict``, ``list``, ``collections.OrderedDict`` and vmtk's ``vividict``
+  (``vmtk.<module>.vividict``, read without importing vmtk) make empty
+  containers that the pickle then fills; the other builtins' data types only
+  rebuild values the pickle already holds (``complex(1.0, 2.0)``, ``bytes()``).
+- numpy's ``dtype``, ``multiarray._reconstruct``, ``multiarray.scalar`` and
+  ``numeric._frombuffer`` (under numpy 1's ``numpy.core`` and numpy 2's
+  ``numpy._core``) record what they are given. ``numpy.ndarray`` and VTK's
+  ``dataset_adapter.VTKArray`` (which vmtk's mesh pickles name) only mark the
+  array type for ``_reconstruct``: called, they refuse. After loading, each
+  array is built by numpy from a dtype made afresh from its code (bool, int,
+  uint, float, complex, bytes or unicode, either byte order) and bytes whose
+  length matches its shape exactly: no strides, offsets, uninitialised memory,
+  object or structured dtypes reach numpy, and no buffer backs two arrays.
+
+Before loading, the opcodes are walked once (:func:`scan`): lengths must lie in
+the file and memo indices follow one another, for CPython's unpickler makes
+room for a memo index before it checks anything (a nine-byte pickle can make it
+zero gigabytes). After loading, the tree is checked as any ArrayDict: a
+container reached twice (a pickle is a graph, an ArrayDict a tree) is refused,
+and an array or string that appears in several places counts each time against
+the read's limit (``max_ratio``).
 
 :func:`write` pickles plain containers (dict subclasses become ``dict``) with
 the highest protocol, so that this reader, vmtk's and ``pickle.load`` all read
@@ -29,97 +43,276 @@ dtype('float32')
 
 from __future__ import annotations
 
-import builtins
-import copyreg
+import functools
 import io
+import math
+import os
 import pickle
-from typing import Any, Dict, Optional
+import pickletools
+import re
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from .._atomic import atomic_output
 from ..errors import ArrayDictError, DataFileError
-from . import _files, _tree
+from . import _files, _limits, _tree
 
 NAME = "pickle"
 
 try:  # numpy >= 2 (numpy 1.26 also has these, as aliases)
     from numpy._core import multiarray as _multiarray
-    from numpy._core import numeric as _numeric
 except ImportError:  # pragma: no cover - numpy < 1.26
     from numpy.core import multiarray as _multiarray  # type: ignore[no-redef]
-    from numpy.core import numeric as _numeric  # type: ignore[no-redef]
 
 
-def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
-    # Protocol 2 pickles write bytes as _codecs.encode(text, "latin1"); no other codec is needed.
-    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
-        raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r}")
-    return text.encode("latin1")
+class Refused(pickle.UnpicklingError):
+    """A stand-in was called with arguments an ArrayDict's pickle never gives it."""
+
+
+# Stand-ins for the admitted globals ------------------------------------------------------------------------
+class ArrayType:
+    """``numpy.ndarray`` (and VTK's ``VTKArray``) as a pickle names it: the type ``_reconstruct`` is given.
+
+    Calling it would make an array of any shape and strides over any buffer, or
+    of uninitialised memory: it refuses. Its instances cannot be made.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *arguments: Any, **keywords: Any) -> "ArrayType":
+        raise Refused("numpy.ndarray is not called by the pickle of an array; only _reconstruct is")
+
+
+class PickledDict(dict):
+    """``dict`` (and ``OrderedDict``, ``vividict``) as a pickle may make it: empty, to be filled by the pickle.
+
+    A type, so that a pickle may make it with ``NEWOBJ`` as it makes a
+    ``vividict``; ``dict(other)`` would copy a container the pickle may name a
+    thousand times, so arguments are refused.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, *arguments: Any, **keywords: Any) -> None:
+        if arguments or keywords:
+            raise Refused("dict() is only called without arguments by the pickle of a dict")
+        super().__init__()
+
+    def __setstate__(self, state: Any) -> None:
+        if state:
+            raise Refused("a dict has no attributes to set")
+
+
+class PickledList(list):
+    """``list`` as a pickle may make it: empty, to be filled by the pickle (see :class:`PickledDict`)."""
+
+    __slots__ = ()
+
+    def __init__(self, *arguments: Any, **keywords: Any) -> None:
+        if arguments or keywords:
+            raise Refused("list() is only called without arguments by the pickle of a list")
+        super().__init__()
+
+    def __setstate__(self, state: Any) -> None:
+        if state:
+            raise Refused("a list has no attributes to set")
+
+
+class PickledDtype:
+    """What ``numpy.dtype(code, align, copy)`` and its state were given: a dtype is made from it at the end."""
+
+    __slots__ = ("code", "state")
+
+    def __init__(self, code: Any) -> None:
+        self.code = code
+        self.state: Any = None
+
+    def __setstate__(self, state: Any) -> None:
+        if self.state is not None:
+            raise Refused("a dtype's state is set twice")
+        self.state = state
+
+
+class PickledArray:
+    """An array as the pickle describes it: ``_reconstruct`` then its state, or ``_frombuffer``'s arguments."""
+
+    __slots__ = ("state", "buffer_arguments", "array")
+
+    def __init__(self, buffer_arguments: Optional[Tuple[Any, ...]] = None) -> None:
+        self.state: Any = None
+        self.buffer_arguments = buffer_arguments
+        self.array: Optional[np.ndarray] = None
+
+    def __setstate__(self, state: Any) -> None:
+        if self.state is not None or self.buffer_arguments is not None:
+            raise Refused("an array's state is set twice")
+        self.state = state
+
+
+class PickledScalar:
+    """A numpy scalar as ``multiarray.scalar(dtype, bytes)`` describes it."""
+
+    __slots__ = ("dtype", "data", "value")
+
+    def __init__(self, dtype: Any, data: Any) -> None:
+        self.dtype = dtype
+        self.data = data
+        self.value: Any = None
+
+
+def _reconstruct(subtype: Any, shape: Any = (0,), typecode: Any = b"b") -> PickledArray:
+    if subtype is not ArrayType:
+        raise Refused("multiarray._reconstruct makes numpy.ndarray only")
+    return PickledArray()
+
+
+def _frombuffer(buffer: Any, dtype: Any, shape: Any, order: Any, axis_order: Any = None) -> PickledArray:
+    return PickledArray((buffer, dtype, shape, order, axis_order))
+
+
+def _dtype(code: Any, align: Any = False, copy: Any = False) -> PickledDtype:
+    return PickledDtype(code)
+
+
+def _scalar(dtype: Any, data: Any = None) -> PickledScalar:
+    return PickledScalar(dtype, data)
+
+
+def _no_arguments(value: Any, name: str) -> Callable[..., Any]:
+    def make(*arguments: Any) -> Any:
+        if arguments:
+            raise Refused(f"{name}() is only called without arguments by an ArrayDict's pickle")
+        return value
+
+    make.__name__ = name
+    return make
+
+
+def _same_type(kind: type, name: str) -> Callable[..., Any]:
+    """``kind()`` or ``kind(value)`` of a value already of that type: nothing is parsed or copied."""
+
+    def make(*arguments: Any) -> Any:
+        if not arguments:
+            return kind()
+        if len(arguments) == 1 and type(arguments[0]) is kind:
+            return arguments[0]
+        raise Refused(f"{name}() is only called on a {name} by an ArrayDict's pickle")
+
+    make.__name__ = name
+    return make
+
+
+def _number(kind: type, name: str) -> Callable[..., Any]:
+    """``int``, ``float``, ``bool``, ``complex`` of numbers only: no text to parse."""
+
+    def make(*arguments: Any) -> Any:
+        if len(arguments) <= (2 if kind is complex else 1) and all(
+            type(argument) in (bool, int, float) for argument in arguments
+        ):
+            return kind(*arguments)
+        raise Refused(f"{name}() is only called on numbers by an ArrayDict's pickle")
+
+    make.__name__ = name
+    return make
+
+
+class _Made:
+    """Bytes that stand-ins copy from the pickle's values, counted per load: a pickle names a value once and
+    may pass it to a stand-in any number of times."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.made = 0
+
+    def charge(self, nbytes: int) -> None:
+        self.made += nbytes
+        if self.made > self.limit:
+            raise Refused("it copies its own values past its size")
+
+    def encode(self, text: Any, encoding: str = "latin1") -> bytes:
+        # Protocol 2 pickles write bytes as _codecs.encode(text, "latin1"); no other codec is needed.
+        if encoding not in ("latin1", "latin-1") or type(text) is not str:
+            raise Refused(f"_codecs.encode with encoding {str(encoding)[:20]!r}")
+        self.charge(len(text))
+        return text.encode("latin1")
+
+    def bytearray(self, *arguments: Any) -> bytearray:
+        if not arguments:
+            return bytearray()
+        if len(arguments) == 1 and type(arguments[0]) in (bytes, bytearray):
+            self.charge(len(arguments[0]))
+            return bytearray(arguments[0])
+        raise Refused("bytearray() is only called on bytes by an ArrayDict's pickle")
+
+    def reconstructor(self, cls: Any, base: Any, state: Any) -> Any:
+        # Protocol 0 and 1 pickles of dict subclasses (vmtk's vividict): copyreg._reconstructor(cls, dict, items).
+        if cls is base and cls in (PickledDict, PickledList):
+            kind = dict if cls is PickledDict else list
+            if state is None:
+                return cls()
+            if type(state) is kind or type(state) is cls:
+                self.charge(8 * len(state))
+                made = cls()
+                (dict.update if kind is dict else list.extend)(made, state)
+                return made
+        raise Refused("copyreg._reconstructor only rebuilds dicts and lists here")
 
 
 _BUILTINS: Dict[str, Any] = {
-    name: getattr(builtins, name)
-    for name in ("dict", "list", "tuple", "bool", "int", "float", "complex", "str", "bytes", "bytearray")
+    "dict": PickledDict,
+    "list": PickledList,
+    "tuple": _same_type(tuple, "tuple"),
+    "str": _same_type(str, "str"),
+    "bytes": _same_type(bytes, "bytes"),
+    "bytearray": _Made.bytearray,
+    "bool": _number(bool, "bool"),
+    "int": _number(int, "int"),
+    "float": _number(float, "float"),
+    "complex": _number(complex, "complex"),
 }
 
-#: Every global a pickle may name, by module: the object it stands for.
+#: Every global a pickle may name, by module: the stand-in it gets. Unbound methods of :class:`_Made` are
+#: bound to the load (they count what they copy).
 ALLOWED_GLOBALS: Dict[str, Dict[str, Any]] = {
     "builtins": _BUILTINS,
-    "__builtin__": _BUILTINS,  # Python 2 pickles
-    "collections": {"OrderedDict": dict},
-    # Protocol 0/1 pickles of dict subclasses; it only calls the (admitted) classes it is given.
-    "copyreg": {"_reconstructor": copyreg._reconstructor},
-    "copy_reg": {"_reconstructor": copyreg._reconstructor},
-    "_codecs": {"encode": _latin1_encode},
-    "numpy": {"ndarray": np.ndarray, "dtype": np.dtype},
+    # Python 2 pickles, and Python 3 ones of protocol 0 to 2 (which name int and str as Python 2 did)
+    "__builtin__": {**_BUILTINS, "long": _BUILTINS["int"], "unicode": _BUILTINS["str"]},
+    "collections": {"OrderedDict": PickledDict},
+    "copyreg": {"_reconstructor": _Made.reconstructor},
+    "copy_reg": {"_reconstructor": _Made.reconstructor},
+    "_codecs": {"encode": _Made.encode},
+    "numpy": {"ndarray": ArrayType, "dtype": _dtype},
 }
 # vmtk's mesh pickles hold VTK's dataset_adapter.VTKArray, pickled as numpy pickles every ndarray subclass:
-# multiarray._reconstruct(VTKArray, (0,), b"b") and then ndarray.__setstate__ with the array's shape, dtype
-# and bytes. Standing for numpy.ndarray (already admitted above), the name rebuilds a plain array the same
-# way and admits nothing new. vmtk imports the module as vtk.numpy_interface, VTK's own code as vtkmodules.
+# multiarray._reconstruct(VTKArray, (0,), b"b") and then the array's state. Standing for numpy.ndarray, the
+# name rebuilds a plain array the same way and admits nothing new. vmtk imports the module as
+# vtk.numpy_interface, VTK's own code as vtkmodules.
 for _module in ("vtk.numpy_interface.dataset_adapter", "vtkmodules.numpy_interface.dataset_adapter"):
-    ALLOWED_GLOBALS[_module] = {"VTKArray": np.ndarray}
+    ALLOWED_GLOBALS[_module] = {"VTKArray": ArrayType}
 del _module
 for _package in ("numpy.core", "numpy._core"):
-    ALLOWED_GLOBALS[_package + ".multiarray"] = {
-        "_reconstruct": _multiarray._reconstruct,
-        "scalar": _multiarray.scalar,
-    }
-    ALLOWED_GLOBALS[_package + ".numeric"] = {"_frombuffer": _numeric._frombuffer}
+    ALLOWED_GLOBALS[_package + ".multiarray"] = {"_reconstruct": _reconstruct, "scalar": _scalar}
+    ALLOWED_GLOBALS[_package + ".numeric"] = {"_frombuffer": _frombuffer}
 del _package
 
-
-def _numpy_dtype_class(name: str) -> Optional[type]:
-    # numpy >= 1.25 may name dtype classes (numpy.dtypes.Float64DType) in pickles of dtypes.
-    if not name.endswith("DType"):
-        return None
-    try:
-        import numpy.dtypes as dtypes
-    except ImportError:  # pragma: no cover - numpy < 1.25
-        return None
-    candidate = getattr(dtypes, name, None)
-    if isinstance(candidate, type) and issubclass(candidate, np.dtype):
-        return candidate
-    return None
+_BOUND = (_Made.encode, _Made.bytearray, _Made.reconstructor)
 
 
 def allowed_global(module: str, name: str) -> Optional[Any]:
-    """The object a pickle may get for ``module.name``, or None if it is refused.
+    """The stand-in a pickle gets for ``module.name``, or None if it is refused.
 
     Examples
     --------
-    >>> allowed_global("vmtk.vmtksurfacetonumpy", "vividict")
-    <class 'dict'>
-    >>> allowed_global("vtk.numpy_interface.dataset_adapter", "VTKArray")
-    <class 'numpy.ndarray'>
+    >>> allowed_global("vmtk.vmtksurfacetonumpy", "vividict") is allowed_global("builtins", "dict")
+    True
+    >>> allowed_global("vtk.numpy_interface.dataset_adapter", "VTKArray") is allowed_global("numpy", "ndarray")
+    True
     >>> allowed_global("os", "system") is None
     True
     """
     if name == "vividict" and (module == "vmtk" or module.startswith("vmtk.")):
-        return dict
-    if module == "numpy.dtypes":
-        return _numpy_dtype_class(name)
+        return PickledDict
     return ALLOWED_GLOBALS.get(module, {}).get(name)
 
 
@@ -136,28 +329,306 @@ class SafeUnpickler(pickle.Unpickler):
     """An unpickler that builds data only: globals outside :data:`ALLOWED_GLOBALS` are refused.
 
     Refusal happens when the global is looked up, before anything is called,
-    so a hostile pickle stops with :class:`RefusedGlobal` and runs nothing.
+    so a hostile pickle stops with :class:`RefusedGlobal` and runs nothing. Use
+    :func:`loads` or :func:`read`, which also scan the opcodes first and build
+    the arrays from what this unpickler records.
     """
+
+    def __init__(self, file: Any, copy_limit: float = math.inf) -> None:
+        # latin1 lets numpy arrays pickled by Python 2 load; Python 3 pickles are unaffected.
+        super().__init__(file, encoding="latin1")
+        self._made = _Made(copy_limit)
 
     def find_class(self, module: str, name: str) -> Any:
         found = allowed_global(module, name)
         if found is None:
             raise RefusedGlobal(module, name)
+        if found in _BOUND:
+            return functools.partial(found, self._made)
         return found
 
     def persistent_load(self, pid: Any) -> Any:
         raise pickle.UnpicklingError("persistent ids are not supported")
 
 
-def loads(data: bytes, source: str = "<bytes>") -> Dict[str, Any]:
-    """Unpickle ``data`` safely and check it is an ArrayDict; ``source`` names it in errors."""
-    return _load(io.BytesIO(data), source)
+# The opcode scan ------------------------------------------------------------------------------------------
+def _opcode_table() -> Tuple[List[int], Dict[int, str]]:
+    """Per opcode byte: the length of its fixed argument (-1 if none), and how to skip or refuse the others."""
+    fixed = [-1] * 256
+    special: Dict[int, str] = {}
+    for opcode in pickletools.opcodes:
+        code = ord(opcode.code)
+        argument = opcode.arg
+        if argument is None:
+            fixed[code] = 0
+        elif argument.name == "stringnl_noescape_pair":
+            special[code] = "two lines"
+        elif argument.n == pickletools.UP_TO_NEWLINE:
+            special[code] = "line"
+        elif argument.n >= 0:
+            fixed[code] = argument.n
+        else:
+            special[code] = {
+                pickletools.TAKEN_FROM_ARGUMENT1: "length1",
+                pickletools.TAKEN_FROM_ARGUMENT4: "length4",
+                pickletools.TAKEN_FROM_ARGUMENT4U: "length4",
+                pickletools.TAKEN_FROM_ARGUMENT8U: "length8",
+            }[argument.n]
+    for name in ("PERSID", "BINPERSID", "EXT1", "EXT2", "EXT4", "NEXT_BUFFER", "READONLY_BUFFER"):
+        special[ord(_CODES[name])] = "refused " + name
+    return fixed, special
 
 
-def _load(stream: Any, source: str) -> Dict[str, Any]:
+_CODES = {opcode.name: opcode.code for opcode in pickletools.opcodes}
+_FIXED, _SPECIAL = _opcode_table()
+
+
+def scan(data: bytes) -> None:
+    """Walk the opcodes of ``data`` once; raise :class:`pickle.UnpicklingError` for what no pickler writes.
+
+    CPython's unpickler takes a memo index, a frame or a byte count at its word
+    and makes room for it before looking further: a ``LONG_BINPUT`` of 2**31
+    in a nine-byte pickle fills 32 GiB with zeros. Here every count must lie
+    within the data, and memo indices must follow one another (picklers number
+    their memo entries 0, 1, 2, ...); persistent ids, extension codes and
+    out-of-band buffers are refused. The scan stops at the first ``STOP``.
+
+    Examples
+    --------
+    >>> scan(b"\\x80\\x02N" + b"r\\x00\\x00\\x00\\x80" + b".")
+    Traceback (most recent call last):
+    ...
+    _pickle.UnpicklingError: memo index 2147483648 at byte 3, but only 0 entries were made before it
+    """
+    fixed, special = _FIXED, _SPECIAL
+    end = len(data)
+    position = 0
+    memo = 0
+    while position < end:
+        start = position
+        code = data[position]
+        position += 1
+        size = fixed[code]
+        if size >= 0:
+            if code == 0x71 or code == 0x72:  # BINPUT, LONG_BINPUT
+                index = int.from_bytes(data[position:position + size], "little")
+                if index > memo:
+                    raise pickle.UnpicklingError(f"memo index {index} at byte {start}, but only {memo} entries "
+                                                 "were made before it")
+                memo += 1
+            elif code == 0x95:  # FRAME
+                length = int.from_bytes(data[position:position + 8], "little")
+                if position + 8 + length > end:
+                    raise pickle.UnpicklingError(f"frame of {length} bytes at byte {start} runs past the end")
+            elif code == 0x94:  # MEMOIZE
+                memo += 1
+            elif code == 0x2E:  # STOP
+                return
+            elif code == 0x80 and position < end and data[position] > pickle.HIGHEST_PROTOCOL:
+                raise pickle.UnpicklingError(f"unsupported pickle protocol {data[position]}")
+            elif code in special and special[code].startswith("refused"):
+                raise pickle.UnpicklingError(f"it uses {special[code][8:]}, which an ArrayDict's pickle never "
+                                             "does")
+            position += size
+            continue
+        kind = special.get(code)
+        if kind is None:
+            raise pickle.UnpicklingError(f"invalid opcode {code:#04x} at byte {start}")
+        if kind == "length1":
+            length = data[position] if position < end else 0
+            position += 1 + length
+        elif kind == "length4":
+            length = int.from_bytes(data[position:position + 4], "little")
+            position += 4 + length
+        elif kind == "length8":
+            length = int.from_bytes(data[position:position + 8], "little")
+            position += 8 + length
+        elif kind.startswith("refused"):
+            raise pickle.UnpicklingError(f"it uses {kind[8:]}, which an ArrayDict's pickle never does")
+        else:
+            lines = 2 if kind == "two lines" else 1
+            for _ in range(lines):
+                newline = data.find(b"\n", position)
+                if newline < 0:
+                    break
+                if code == 0x70:  # PUT: a decimal index
+                    text = data[position:newline]
+                    if len(text) > 12 or not text.isdigit() or int(text) > memo:
+                        raise pickle.UnpicklingError(f"memo index {text[:20]!r} at byte {start}, but only {memo} "
+                                                     "entries were made before it")
+                    memo += 1
+                position = newline + 1
+            else:
+                continue
+            position = end + 1
+        if position > end:
+            raise EOFError(f"the opcode at byte {start} runs past the end")
+    raise EOFError("the pickle ends without its STOP opcode")
+
+
+# Building the ArrayDict ------------------------------------------------------------------------------------
+_DTYPE_CODE = re.compile(r"[A-Za-z][0-9]{0,4}")
+
+
+def _dtype_from(pickled: Any, path: _tree.Path) -> np.dtype:
+    """A plain numpy dtype made afresh from a pickled dtype's code and state, or an ArrayDictError."""
+    where = _tree.path_text(path)
+    if type(pickled) is not PickledDtype:
+        raise ArrayDictError(f"{where}: the array's dtype is a {type(pickled).__name__}, not a numpy dtype")
+    code, state = pickled.code, pickled.state
+    if type(code) is bytes:
+        code = code.decode("latin1")
+    if type(code) is not str or not _DTYPE_CODE.fullmatch(code):
+        raise ArrayDictError(f"{where}: dtype {str(code)[:20]!r} is not a plain dtype code")
     try:
-        # latin1 lets numpy arrays pickled by Python 2 load; Python 3 pickles are unaffected.
-        loaded = SafeUnpickler(stream, encoding="latin1").load()
+        dtype = np.dtype(code)
+    except TypeError:
+        raise ArrayDictError(f"{where}: dtype {code!r} is not known to this numpy") from None
+    if state is not None:
+        if not (type(state) is tuple and len(state) in (8, 9) and state[0] in (3, 4)):
+            raise ArrayDictError(f"{where}: dtype {code} has a state numpy does not write")
+        _, byteorder, subarray, names, fields, itemsize = state[:6]
+        if subarray is not None or names is not None or fields is not None:
+            raise ArrayDictError(f"{where}: dtype {code} cannot be stored: structured (record) and subarray "
+                                 "dtypes are not supported")
+        if byteorder not in ("<", ">", "|", "="):
+            raise ArrayDictError(f"{where}: dtype {code} has the byte order {str(byteorder)[:8]!r}")
+        if dtype.kind in "SU":
+            unit = 4 if dtype.kind == "U" else 1
+            if type(itemsize) is not int or itemsize < 1 or itemsize % unit or itemsize > 1 << 31:
+                raise ArrayDictError(f"{where}: dtype {code} has the item size {str(itemsize)[:20]}")
+            dtype = np.dtype(f"{dtype.kind}{itemsize // unit}")
+        if byteorder in "<>":
+            dtype = np.dtype(dtype.newbyteorder(byteorder).str)  # numpy's own dtype object where there is one
+    if dtype.kind in "SU" and dtype.itemsize == 0:
+        raise ArrayDictError(f"{where}: dtype {code} has no width")
+    _tree.check_dtype(dtype, path)
+    return dtype
+
+
+def _buffer(data: Any, where: str, used: Dict[int, str]) -> Any:
+    """The bytes behind an array: bytes or bytearray (Python 2's str as latin-1), each backing one array."""
+    if type(data) is str:
+        data = data.encode("latin1")
+    if type(data) not in (bytes, bytearray):
+        raise ArrayDictError(f"{where}: the array's data is a {type(data).__name__}, not bytes")
+    # Python shares empty and one-byte bytes objects between values; anything longer backs one array.
+    if len(data) > 1:
+        first = used.setdefault(id(data), where)
+        if first != where:
+            raise ArrayDictError(f"{where}: its data is the data of {first} too; each array has its own")
+    return data
+
+
+def _shape(shape: Any, where: str) -> Tuple[int, ...]:
+    if type(shape) is not tuple or len(shape) > 64 or not all(
+        type(length) is int and length >= 0 for length in shape
+    ):
+        raise ArrayDictError(f"{where}: the array's shape {str(shape)[:60]} is not a tuple of lengths")
+    return shape
+
+
+def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, str]) -> np.ndarray:
+    """The array a :class:`PickledArray` describes, built by numpy from checked parts."""
+    if pickled.array is not None:
+        return pickled.array
+    where = _tree.path_text(path)
+    if pickled.buffer_arguments is not None:
+        data, pickled_dtype, shape, order, axis_order = pickled.buffer_arguments
+        dtype = _dtype_from(pickled_dtype, path)
+        shape = _shape(shape, where)
+        data = _buffer(data, where, used)
+        if len(data) != math.prod(shape) * dtype.itemsize:
+            raise ArrayDictError(f"{where}: {len(data)} bytes of data for {shape} {dtype}")
+        array = np.frombuffer(data, dtype)
+        if order == "K" and axis_order is not None:
+            # numpy >= 2.4 pickles arrays in any memory order as C-ordered data and the order of the axes.
+            if type(axis_order) is not tuple or sorted(axis_order) != list(range(len(shape))):
+                raise ArrayDictError(f"{where}: the axis order {str(axis_order)[:60]} is not one of {len(shape)} "
+                                     "axes")
+            array = array.reshape(shape, order="C").transpose(axis_order)
+        elif order in ("C", "F") and axis_order is None:
+            array = array.reshape(shape, order=order)
+        else:
+            raise ArrayDictError(f"{where}: the memory order {str(order)[:8]!r} is not C, F or K")
+    else:
+        state = pickled.state
+        if type(state) is not tuple or len(state) not in (4, 5) or (len(state) == 5 and state[0] != 1):
+            raise ArrayDictError(f"{where}: the array has no state numpy writes (was it cut short?)")
+        shape, pickled_dtype, fortran, data = state[-4:]
+        dtype = _dtype_from(pickled_dtype, path)
+        shape = _shape(shape, where)
+        if type(fortran) not in (bool, int) or fortran not in (0, 1):
+            raise ArrayDictError(f"{where}: the array's Fortran flag is {str(fortran)[:20]}")
+        data = _buffer(data, where, used)
+        if len(data) != math.prod(shape) * dtype.itemsize:
+            raise ArrayDictError(f"{where}: {len(data)} bytes of data for {shape} {dtype}")
+        # numpy's own unpickling of these checked parts: its copies, alignment and byte order are kept.
+        array = _multiarray._reconstruct(np.ndarray, (0,), b"b")
+        array.__setstate__((1, shape, dtype, bool(fortran), data))
+    pickled.array = array
+    return array
+
+
+def _scalar_from(pickled: PickledScalar, path: _tree.Path, used: Dict[int, str]) -> Any:
+    if pickled.value is None:
+        where = _tree.path_text(path)
+        dtype = _dtype_from(pickled.dtype, path)
+        data = pickled.data.encode("latin1") if type(pickled.data) is str else pickled.data
+        if type(data) is not bytes or len(data) != dtype.itemsize:
+            raise ArrayDictError(f"{where}: a numpy {dtype} scalar made of {str(data)[:40]}")
+        pickled.value = _multiarray.scalar(dtype, data)
+    return pickled.value
+
+
+class _Builder:
+    """Turns what the unpickler made into an ArrayDict: plain containers, arrays built, every path charged."""
+
+    def __init__(self, budget: _limits.Budget) -> None:
+        self.budget = budget
+        self.containers: Dict[int, _tree.Path] = {}
+        self.buffers: Dict[int, str] = {}
+
+    def build(self, value: Any, path: _tree.Path) -> Any:
+        if type(value) is tuple and not value:
+            return ()  # Python shares the empty tuple between values
+        if isinstance(value, (dict, list, tuple)):
+            if len(path) > _tree.MAX_DEPTH:
+                raise ArrayDictError(f"{_tree.path_text(path[:_tree.MAX_DEPTH])}: nested more than "
+                                     f"{_tree.MAX_DEPTH} levels deep")
+            first = self.containers.setdefault(id(value), path)
+            if first != path:
+                raise ArrayDictError(f"{_tree.path_text(path)}: is the same {type(value).__name__.lower()} as "
+                                     f"{_tree.path_text(first)} (the pickle is a graph, not a tree)")
+            if isinstance(value, dict):
+                return {
+                    _tree.check_key(key, path): self.build(child, path + (key,)) for key, child in value.items()
+                }
+            items = [self.build(child, path + (index,)) for index, child in enumerate(value)]
+            return items if isinstance(value, list) else tuple(items)
+        if type(value) is PickledArray:
+            value = _array_from(value, path, self.buffers)
+            self.budget.charge(value.nbytes, _tree.path_text(path))
+            return value
+        if type(value) is PickledScalar:
+            value = _scalar_from(value, path, self.buffers)
+        elif type(value) is str:
+            self.budget.charge(len(value), _tree.path_text(path))
+        return _tree.leaf_kind(value, path)[1]
+
+
+def loads(data: bytes, source: str = "<bytes>", max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
+    """Unpickle ``data`` safely and check it is an ArrayDict; ``source`` names it in errors.
+
+    ``max_ratio`` bounds the data given back as in :func:`read`.
+    """
+    return _load(data, source, _limits.Budget(source, len(data), max_ratio))
+
+
+def _load(data: bytes, source: str, budget: _limits.Budget) -> Dict[str, Any]:
+    try:
+        scan(data)
+        loaded = SafeUnpickler(io.BytesIO(data), copy_limit=len(data) + _limits.ALLOWANCE).load()
     except RefusedGlobal as refused:
         raise DataFileError(
             source,
@@ -165,6 +636,8 @@ def _load(stream: Any, source: str) -> Dict[str, Any]:
             "ArrayDict (only dicts, lists, strings, numbers and numpy arrays are loaded); "
             "if you trust this file, load it with pickle.load yourself",
         ) from None
+    except Refused as refused:
+        raise DataFileError(source, f"refused to unpickle: {refused}") from None
     except (EOFError, pickle.UnpicklingError) as error:
         detail = str(error) or type(error).__name__
         if isinstance(error, EOFError) or "truncated" in detail:
@@ -172,41 +645,55 @@ def _load(stream: Any, source: str) -> Dict[str, Any]:
         raise _files.not_the_format(source, NAME, detail) from None
     except (MemoryError, RecursionError) as error:
         raise DataFileError(source, f"cannot be unpickled ({type(error).__name__})") from None
-    except Exception as error:  # bad arguments to an admitted constructor, e.g. a damaged array
+    except Exception as error:  # bad arguments to a stand-in or an opcode, e.g. a damaged pickle
         raise DataFileError(source, f"is damaged: {type(error).__name__}: {error}") from None
-    return _as_array_dict(loaded, source)
-
-
-def _as_array_dict(loaded: Any, source: str) -> Dict[str, Any]:
     if not isinstance(loaded, dict):
-        raise DataFileError(source, f"holds a {type(loaded).__name__}, not an ArrayDict (a dict)")
+        kind = {PickledArray: "ndarray", PickledScalar: "numpy scalar"}.get(type(loaded), type(loaded).__name__)
+        raise DataFileError(source, f"holds a {kind}, not an ArrayDict (a dict)")
     try:
-        return _tree.plain(loaded)
+        return _Builder(budget).build(loaded, ())
     except ArrayDictError as error:
         raise DataFileError(source, f"does not hold an ArrayDict: {error}") from None
+    except (MemoryError, RecursionError) as error:
+        raise DataFileError(source, f"cannot be unpickled ({type(error).__name__})") from None
+    except (TypeError, ValueError) as error:  # numpy refusing parts it was given (they were checked first)
+        raise DataFileError(source, f"is damaged: {type(error).__name__}: {error}") from None
 
 
-def read(path: _files.PathLike) -> Dict[str, Any]:
+def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Read the ArrayDict in the pickle file ``path`` without running any code from it.
 
     Reads this package's files, vmtk's (``vividict`` becomes ``dict``, VTK's
     ``VTKArray`` in vmtk's mesh pickles a plain ``numpy.ndarray``) and numpy 1
     and 2 pickles alike.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    max_ratio : float
+        The most bytes of data the read gives back per byte of the file, plus
+        16 MiB, counting an array each time it appears (see
+        :mod:`vmtkscripts_numpy.storage._limits`).
+
     Raises
     ------
     DataFileError
         If the file is missing, empty, truncated, not a pickle, names a global
-        that is not admitted, or does not hold an ArrayDict.
+        that is not admitted, calls one in a way no ArrayDict's pickle does,
+        does not hold an ArrayDict (a container in two places counts as not
+        one) or gives back more than ``max_ratio`` allows.
     """
     name = _files.check_readable(path, NAME)
+    budget = _limits.Budget(name, os.path.getsize(name), max_ratio)
     try:
         with open(name, "rb") as stream:
-            return _load(stream, name)
+            data = stream.read()
     except OSError as error:
-        if isinstance(error, DataFileError):
-            raise
         raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
+    except MemoryError:
+        raise DataFileError(name, "cannot be read: it does not fit in memory") from None
+    return _load(data, name, budget)
 
 
 def write(path: _files.PathLike, array_dict: Dict[str, Any], protocol: int = pickle.HIGHEST_PROTOCOL) -> None:
@@ -234,4 +721,3 @@ def write(path: _files.PathLike, array_dict: Dict[str, Any], protocol: int = pic
     with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream:
             pickle.dump(tree, stream, protocol=protocol)
-
