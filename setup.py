@@ -10,16 +10,19 @@ HERE = Path(__file__).parent
 # installed as a command of its own only if vmtk has no command of that name: conda and CMake builds of
 # vmtk install launchers such as `vmtksurfacereader` into the same bin/, and pip would silently replace
 # them (and delete them on uninstall). tests/test_packaging.py keeps this list honest.
-OWN_COMMANDS = ["vmtknumpysampledata"]
+OWN_COMMANDS = ["vmtknumpysampledata", "vmtknumpybatch"]
 
 DICOM_REQUIRES = ["pydicom>=2.3"]
 # vmtk 1.5.2 is on PyPI for Python >= 3.12 only; it pins VTK 9.6.2, inside the range declared below.
 VMTK_REQUIRES = ["vmtk==1.5.2; python_version >= '3.12'"]
-TEST_REQUIRES = ["pytest>=7"] + DICOM_REQUIRES
+# vmtknumpybatch runs cohorts on Dask's distributed scheduler (Dask 2024.8 is the newest for Python 3.9).
+COHORT_REQUIRES = ["dask[distributed]"]
+# The cohort tests run on a real local Dask cluster and read the index table with pandas, as users do.
+TEST_REQUIRES = ["pytest>=7", "hypothesis", "pandas"] + DICOM_REQUIRES + COHORT_REQUIRES
 # The tutorial notebooks need these; tests/test_tutorials.py runs them, so the tests need them too.
 TUTORIAL_REQUIRES = [
     "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
-]
+] + COHORT_REQUIRES  # tutorial 05 runs a cohort on a local Dask cluster
 # python -m benchmarks.run compares with PyVista when it is installed and draws its plot with matplotlib.
 BENCH_REQUIRES = ["pyvista", "matplotlib"]
 
@@ -40,6 +43,7 @@ setup(
         "tutorials": TUTORIAL_REQUIRES,
         "bench": BENCH_REQUIRES,
         "dicom": DICOM_REQUIRES,
+        "cohort": COHORT_REQUIRES,
         "vmtk": VMTK_REQUIRES,
     },
     entry_points={
