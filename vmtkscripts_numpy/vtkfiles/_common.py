@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Uni
 
 from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
 
-from .._atomic import atomic_output_folder
+from .._atomic import atomic_output_folder, through_pipe
 from .._vtk_version import needs_vtk, vtk_at_least
 from ..errors import DataFileError, LossWarning
 
@@ -402,13 +402,73 @@ def vtkhdf_polyhedra(path: Path) -> Tuple[bool, bool]:
 
 
 def run_writer(writer: Any, target: Path, path: Path, description: str) -> None:
-    """Run a VTK writer into ``target`` (the temporary name of ``path``); raise if VTK reports an error."""
-    writer.SetFileName(str(target))
+    """Run a VTK writer into ``target`` (the temporary name of ``path``); raise if VTK reports an error.
+
+    VTK's writers do not survive a full disk: its XML writers crash, its ASCII
+    STL writer aborts (from VTK 9.2), its PLY, NIfTI and VTKHDF writers report
+    success over a short file. So XML files are made in memory and written by
+    Python; ASCII STL, PLY and NIfTI files go through a pipe to a helper
+    process that reports the disk's errors (:func:`~vmtkscripts_numpy._atomic.through_pipe`);
+    a VTKHDF file must have the length its HDF5 superblock records.
+    """
+    if writer.IsA("vtkXMLWriter"):
+        writer.WriteToOutputStringOn()
+        _run_write(writer, path, description)
+        _write_text(target, writer.GetOutputString())
+        return
+    from vtkmodules.vtkIOCore import VTK_ASCII
+
+    sequential = writer.IsA("vtkPLYWriter") or writer.IsA("vtkNIFTIImageWriter") or (
+        writer.IsA("vtkSTLWriter") and writer.GetFileType() == VTK_ASCII)
+    with through_pipe(str(target)) if sequential else contextlib.nullcontext(str(target)) as name:
+        writer.SetFileName(name)
+        _run_write(writer, path, description)
+    if writer.IsA("vtkHDFWriter"):
+        check_hdf5_length(target, path, description)
+
+
+def _run_write(writer: Any, path: Path, description: str) -> None:
     with capture_vtk_messages(writer, writer.GetExecutive()) as messages:
         # vtkWriter.Write returns 0 on failure; image writers return nothing and only report.
         succeeded = writer.Write() != 0
     if messages.errors or not succeeded or writer.GetErrorCode():
         raise DataFileError(path, f"could not be written as {description}: {messages.summary()}")
+
+
+def _write_text(file: Path, text: str) -> None:
+    # In pieces: one encoded copy of a large file at a time is enough.
+    piece = 1 << 24
+    with open(file, "wb") as stream:
+        for start in range(0, len(text), piece):
+            stream.write(text[start:start + piece].encode("utf-8"))
+
+
+def check_hdf5_length(file: Path, path: Path, description: str) -> None:
+    """Raise if the HDF5 ``file`` is not as long as its superblock records: a write that failed unseen.
+
+    The HDF5 library records the file's end in its superblock and cuts the
+    file to it when closing; a short write (a full disk) leaves the file
+    shorter, or the superblock's first, smaller record in place.
+    """
+    size = file.stat().st_size
+    with open(file, "rb") as stream:
+        head = stream.read(64)
+    if head[:8] != b"\x89HDF\r\n\x1a\n" or len(head) < 64:
+        recorded = None
+    elif head[8] in (0, 1):
+        offsets, start = head[13], 24 if head[8] == 0 else 28
+        recorded = int.from_bytes(head[start:start + offsets], "little") + int.from_bytes(
+            head[start + 2 * offsets:start + 3 * offsets], "little")
+    elif head[8] in (2, 3):
+        offsets, start = head[9], 12
+        recorded = int.from_bytes(head[start:start + offsets], "little") + int.from_bytes(
+            head[start + 2 * offsets:start + 3 * offsets], "little")
+    else:
+        return  # a superblock version this check does not know
+    if recorded != size:
+        found = "no HDF5 superblock" if recorded is None else f"{size} bytes where its HDF5 superblock records {recorded}"
+        raise DataFileError(path, f"could not be written as {description}: the file VTK wrote is incomplete "
+                                  f"({found}); is the disk full?")
 
 
 def write_with(
@@ -431,8 +491,11 @@ def write_with(
     with atomic_output_folder(path) as target:
         run_writer(writer, Path(target), path, description)
         if finish is not None:
+            hdf5 = writer.IsA("vtkHDFWriter")
             writer = None  # VTK's HDF5 writer lets go of its file only when it is deleted
             finish(Path(target))
+            if hdf5:
+                check_hdf5_length(Path(target), path, description)
 
 
 def file_type(mode: str) -> Callable[[Any], Any]:
