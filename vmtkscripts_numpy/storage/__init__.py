@@ -93,15 +93,20 @@ def guess_format(path: PathLike) -> Optional[str]:
 def output_path(path: PathLike, format: str) -> str:
     """The name a file is written under: ``path`` as given, or with the format's extension if it has none.
 
+    A device, pipe or socket that is there (``/dev/stdout``) keeps its name,
+    so that writing refuses it instead of making ``/dev/stdout.hdf5``.
+
     Examples
     --------
     >>> output_path("out", "hdf5"), output_path("out.h5", "hdf5"), output_path("out.data", "pickle")
     ('out.hdf5', 'out.h5', 'out.data')
+    >>> output_path("/dev/null", "hdf5")
+    '/dev/null'
     """
     name = os.fspath(path)
     if not name or name.endswith(os.sep) or (os.altsep and name.endswith(os.altsep)):
         raise ValueError(f"{name!r} is not a file name")
-    if os.path.splitext(name)[1]:
+    if os.path.splitext(name)[1] or (os.path.exists(name) and not os.path.isfile(name) and not os.path.isdir(name)):
         return name
     return name + get_format(format).extension
 
