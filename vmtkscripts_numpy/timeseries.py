@@ -40,11 +40,11 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._atomic import atomic_output_folder
+from ._atomic import atomic_output_with_data, writable_target
 from .errors import ArrayDictError, DataFileError
 from .convert.validate import key_path, numeric_array
 
@@ -355,8 +355,10 @@ def write_pvd_series(
     ValueError
         If ``name`` contains a folder separator.
     DataFileError
-        If a file cannot be written. Every file is written atomically; the
-        ``.pvd`` last, so it never lists a step that is not there.
+        If a file cannot be written. The collection and its steps are
+        replaced as a whole: interrupted, the ``.pvd`` lists the old steps or
+        the new ones, never some of each (see
+        :func:`vmtkscripts_numpy._atomic.atomic_output_with_data`).
 
     Examples
     --------
@@ -375,6 +377,9 @@ def write_pvd_series(
     name = _check_file_stem(name)
     directory = Path(directory)
     steps_folder = directory / name
+    pvd = directory / f"{name}.pvd"
+    if directory.is_dir():
+        writable_target(pvd)  # a refused target changes nothing, not even the steps' folder
     try:
         steps_folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -384,24 +389,31 @@ def write_pvd_series(
     surface = dict_to_polydata(geometry)
     attributes = {"PointData": surface.GetPointData(), "CellData": surface.GetCellData()}
     digits = max(4, len(str(times.size - 1)))
+    steps = []
+    # The collection and its steps are replaced as a whole: ParaView never finds a collection
+    # listing steps of another write.
+    with atomic_output_with_data(pvd) as stage:
+        for step, time in enumerate(times):
+            # One surface, its arrays swapped in place: AddArray replaces the array of the same name.
+            for section, section_arrays in arrays.items():
+                for array_name, values in section_arrays.items():
+                    where = key_path("ArrayDict", TIME_SERIES_KEY, section, array_name, step)
+                    attributes[section].AddArray(numpy_to_vtk(values[step], array_name, where=where))
+            step_file = f"{name}/{name}_{step:0{digits}d}.vtp"
+            write_surface(surface, stage.data_path(step_file), mode=mode)
+            steps.append((float(time), step_file))
+        stage.index = lambda reference: _collection(steps, reference)
+    return pvd
+
+
+def _collection(steps: Sequence[Tuple[float, str]], reference: Callable[[str], str]) -> bytes:
+    """The ``.pvd`` file listing ``(time, step file)``, each file named by ``reference(step file)``."""
     collection = ElementTree.Element("VTKFile", type="Collection", version="0.1", byte_order="LittleEndian")
     datasets = ElementTree.SubElement(collection, "Collection")
-    for step, time in enumerate(times):
-        # One surface, its arrays swapped in place: AddArray replaces the array of the same name.
-        for section, section_arrays in arrays.items():
-            for array_name, values in section_arrays.items():
-                where = key_path("ArrayDict", TIME_SERIES_KEY, section, array_name, step)
-                attributes[section].AddArray(numpy_to_vtk(values[step], array_name, where=where))
-        file_name = f"{name}_{step:0{digits}d}.vtp"
-        write_surface(surface, steps_folder / file_name, mode=mode)
-        ElementTree.SubElement(
-            datasets, "DataSet", timestep=repr(float(time)), group="", part="0", file=f"{name}/{file_name}"
-        )
+    for time, step_file in steps:
+        ElementTree.SubElement(datasets, "DataSet", timestep=repr(time), group="", part="0", file=reference(step_file))
     ElementTree.indent(collection)
-    pvd = directory / f"{name}.pvd"
-    with atomic_output_folder(pvd) as target:
-        ElementTree.ElementTree(collection).write(target, encoding="utf-8", xml_declaration=True)
-    return pvd
+    return ElementTree.tostring(collection, encoding="utf-8", xml_declaration=True)
 
 
 def _pvd_datasets(path: Path) -> Sequence[Tuple[float, Path]]:
