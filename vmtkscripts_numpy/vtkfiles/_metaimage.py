@@ -16,6 +16,7 @@ the other, ``ElementSpacing`` the voxel size.
 
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ def _header(path: Path) -> Tuple[Dict[str, str], int]:
         key, value = match.group(1).decode("latin-1"), match.group(2).decode("latin-1")
         fields.setdefault(key, value)
         if key == "ElementDataFile":
+            # A file name, written as the file system spells it.
+            fields[key] = os.fsdecode(match.group(2))
             end = match.end()
             if text[end:end + 2] == b"\r\n":
                 end += 2
@@ -126,8 +129,17 @@ def _true(fields: Dict[str, str], *keys: str) -> bool:
     return any(fields.get(key, "").strip().lower() in ("true", "1") for key in keys)
 
 
+#: Reads of a ``.mhd`` whose header a concurrent write replaced, before giving up.
+_READ_ATTEMPTS = 5
+
+
 def read_metaimage(path: Path) -> MetaImage:
     """Read a MetaImage file, checking every header field against the data there.
+
+    A header replaced while its data were read (a write of the same image
+    going on) is read again, so the voxels always belong to the header they
+    come with: a write replaces the header before it replaces the data file
+    the old header named (see :func:`vmtkscripts_numpy._atomic.atomic_output_with_data`).
 
     Raises
     ------
@@ -137,6 +149,29 @@ def read_metaimage(path: Path) -> MetaImage:
         header's folder, and layouts not supported (more than 3 dimensions,
         data split over several files).
     """
+    for _ in range(_READ_ATTEMPTS):
+        before = _identity(path)
+        try:
+            image = _read_once(path)
+        except DataFileError:
+            if _identity(path) == before:
+                raise
+            continue
+        if _identity(path) == before:
+            return image
+    raise DataFileError(path, f"was replaced by other writes during {_READ_ATTEMPTS} reads in a row")
+
+
+def _identity(path: Path) -> Optional[Tuple[int, int, int, int]]:
+    """What tells one header file from the next one renamed over it."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_dev, status.st_ctime_ns, status.st_size
+
+
+def _read_once(path: Path) -> MetaImage:
     fields, data_start = _header(path)
     dimension = _integer(fields, "NDims", None, path)
     if not 1 <= dimension <= 3:
@@ -289,6 +324,22 @@ def _number_text(values: np.ndarray) -> str:
     return " ".join(repr(float(value)) for value in np.ravel(values))
 
 
+def with_data_file(header: bytes, data_file_name: str) -> bytes:
+    """``header`` with its last field, ``ElementDataFile``, set to ``data_file_name`` (added if missing).
+
+    The name is written as the file system spells it, as it is read back.
+
+    Examples
+    --------
+    >>> with_data_file(b"NDims = 3\\nElementDataFile = ct.zraw\\n", "other/ct.zraw")
+    b'NDims = 3\\nElementDataFile = other/ct.zraw\\n'
+    """
+    start = header.rstrip(b"\r\n").rfind(b"\n") + 1
+    if header[start:].startswith(b"ElementDataFile"):
+        header = header[:start]
+    return header + b"ElementDataFile = " + os.fsencode(data_file_name) + b"\n"
+
+
 def write_metaimage(
     stream: BinaryIO,
     values: np.ndarray,
@@ -333,8 +384,8 @@ def write_metaimage(
     ]
     if channels != 1:
         lines.append(f"ElementNumberOfChannels = {channels}")
-    lines += [f"ElementType = {name}", f"ElementDataFile = {data_file_name}"]
-    header = ("\n".join(lines) + "\n").encode("ascii")
+    lines.append(f"ElementType = {name}")
+    header = with_data_file(("\n".join(lines) + "\n").encode("ascii"), data_file_name)
     header_start = stream.tell()
     stream.write(header)
     target = stream if data_file is None else data_file

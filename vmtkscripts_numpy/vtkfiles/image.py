@@ -271,18 +271,23 @@ def _write_meta(image: vtkImageData, path: Path, mode: str) -> None:
     if _metaimage.element_type(values.dtype) is None:
         raise DataFileError(path, f"cannot be written as MetaImage: it has no element type for {values.dtype} voxels")
     _common.warn_losses(path, "MetaImage", _extent_losses(image) + losses)
+    import io
+
+    from .._atomic import atomic_output, atomic_output_with_data
+
     _, spacing, direction, _ = image_placement(image)
-    origin = first_voxel_position(image)
-    with atomic_output_folder(path) as target:
-        target_path = Path(target)
-        if target_path.suffix.lower() == ".mhd":
-            data_name = target_path.stem + ".zraw"
-            with open(target_path, "wb") as header, open(target_path.parent / data_name, "wb") as data:
-                _metaimage.write_metaimage(header, values, _dimensions(image), origin, spacing, direction,
-                                           data_file=data, data_file_name=data_name)
-        else:
-            with open(target_path, "wb") as stream:
-                _metaimage.write_metaimage(stream, values, _dimensions(image), origin, spacing, direction)
+    placement = (_dimensions(image), first_voxel_position(image), spacing, direction)
+    if path.suffix.lower() != ".mhd":
+        with atomic_output(path) as target, open(target, "wb") as stream:
+            _metaimage.write_metaimage(stream, values, *placement)
+        return
+    # The header and its voxel file are replaced as a pair: no reader finds a header with other voxels.
+    with atomic_output_with_data(path) as stage:
+        data_name = Path(stage.name).stem + ".zraw"
+        header = io.BytesIO()
+        with open(stage.data_path(data_name), "wb") as data:
+            _metaimage.write_metaimage(header, values, *placement, data_file=data, data_file_name=data_name)
+        stage.index = lambda where: _metaimage.with_data_file(header.getvalue(), where(data_name))
 
 
 # --- NIfTI --------------------------------------------------------------------------------
