@@ -93,19 +93,63 @@ def to_unsigned_char(image: vtkImageData, window_level: Sequence[float]) -> vtkI
 
 
 def write_bitmap(format_name: str, image: vtkImageData, path: Path) -> None:
-    """Write ``image`` (unsigned char scalars) as one file, or as ``<path>0000.png``... for several slices."""
+    """Write ``image`` (unsigned char scalars) as one file, or as ``<path>0000.png``... for several slices.
+
+    Files of a series are numbered by their slice's index in the extent, as
+    VTK's writers number them (which write no file at all from VTK 9.2 on:
+    the package writes the slices one by one). Every file is read back and
+    compared with its slice before it takes its name: VTK's TIFF writer
+    reports no write error (on a full disk it leaves a short file). A series
+    is written into a scratch folder and its files then replace their
+    namesakes one by one, so a series interrupted during those renames has
+    some files new and some old.
+
+    Raises
+    ------
+    DataFileError
+        If VTK reports an error or a file does not read back as written.
+    """
+    nx, ny, nz = image.GetDimensions()
+    scalars = image.GetPointData().GetScalars()
+    values = vtk_to_numpy(scalars, copy=False).reshape(nz, nx * ny, -1)
+    if nz == 1:
+        with atomic_output_folder(path) as target:
+            _write_slice(format_name, image, values[0], Path(target), path)
+        return
+    first = image.GetExtent()[4]
+    with atomic_output_folder(path, companions_only=True) as target:
+        for index, slice_values in enumerate(values):
+            # As vmtk names a series: the file name is the prefix of the numbered files.
+            file = Path(DEFAULT_PATTERN[format_name] % (target, first + index))
+            flat = np.ascontiguousarray(slice_values if slice_values.shape[1] > 1 else slice_values[:, 0])
+            one = vtkImageData()
+            one.SetDimensions(nx, ny, 1)
+            one.GetPointData().SetScalars(numpy_to_vtk(flat, name=scalars.GetName(), share=True))
+            _write_slice(format_name, one, slice_values, file, path)
+
+
+def _write_slice(format_name: str, image: vtkImageData, values: np.ndarray, file: Path, path: Path) -> None:
+    """Write the one-slice ``image`` to ``file`` (the temporary name of ``path``) and check that it reads back."""
     from vtkmodules.vtkIOImage import vtkPNGWriter, vtkTIFFWriter
 
     writer = vtkPNGWriter() if format_name == "png" else vtkTIFFWriter()
     writer.SetInputData(image)
-    if image.GetDimensions()[2] == 1:
-        with atomic_output_folder(path) as target:
-            _common.run_writer(writer, Path(target), path, format_name.upper())
-        return
-    # As vmtk names a stack: the file name is the prefix of numbered files.
-    writer.SetFilePrefix(str(path))
-    writer.SetFilePattern(DEFAULT_PATTERN[format_name])
-    with _common.capture_vtk_messages(writer) as messages:
-        writer.Write()
-    if messages.errors:
-        raise DataFileError(path, f"could not be written as {format_name.upper()} files: {messages.summary()}")
+    _common.run_writer(writer, file, path, format_name.upper())
+    reader = _reader(format_name)
+    reader.SetFileName(str(file))
+    with _common.capture_vtk_messages(reader) as messages:
+        reader.Update()
+    read = reader.GetOutput().GetPointData().GetScalars()
+    found = None if read is None else vtk_to_numpy(read, copy=False).reshape(-1, values.shape[1])
+    if messages.errors or found is None or found.shape != values.shape or not _same_pixels(
+            format_name, found, values, image.GetDimensions()[0]):
+        raise DataFileError(path, f"could not be written as {format_name.upper()}: {file.name} does not read back as "
+                                  "written; is the disk full?")
+
+
+def _same_pixels(format_name: str, found: np.ndarray, written: np.ndarray, width: int) -> bool:
+    if format_name == "tiff" and written.shape[1] == 4:
+        return True  # VTK's TIFF reader gives alpha and colours changed; reading without error is the check
+    # VTK's TIFF reader gives the rows in the other order than its writer took them.
+    flipped = found.reshape(-1, width, found.shape[1])[::-1].reshape(found.shape)
+    return bool(np.array_equal(found, written) or (format_name == "tiff" and np.array_equal(flipped, written)))
