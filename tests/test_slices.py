@@ -269,3 +269,20 @@ def test_a_plane_that_is_not_given_right_is_refused_with_what_to_do(arguments, m
 def test_something_that_is_not_an_image_is_refused():
     with pytest.raises(ArrayDictError, match="image: expected a vtkImageData or an image ArrayDict"):
         extract_slice([1, 2, 3], (0, 0, 0), normal=(0, 0, 1))
+
+
+@pytest.mark.parametrize("suffix", [".mha", ".nii.gz", ".vti"])
+def test_a_slice_written_to_an_image_file_keeps_its_3d_placement(tmp_path, suffix):
+    from vmtkscripts_numpy.vtkfiles import read_image, write_image
+
+    volume = linear_volume(rotation(4))
+    oblique = extract_slice(volume, centre_of(volume), normal=(0.4, -0.3, 1.0), up=(0, 1, 0), spacing=(0.5, 0.6),
+                            size=(31, 25), interpolation="nearest")
+
+    back = image_to_dict(read_image(write_image(dict_to_image(oblique), tmp_path / f"slice{suffix}")))
+
+    assert back["Dimensions"].tolist() == [31, 25, 1]
+    written, read = pixel_positions(oblique), pixel_positions(back)
+    worst = max(np.linalg.norm(read[i, j] - written[i, j]) for i, j in [(0, 0), (15, 12), (30, 24)])
+    assert worst < PLACEMENT_TOLERANCE
+    np.testing.assert_array_equal(back["PointData"]["ImageScalars"], oblique["PointData"]["ImageScalars"])
