@@ -5,8 +5,9 @@ Atomic writing is :mod:`vmtkscripts_numpy._atomic`.
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
 from ..errors import DataFileError
 
@@ -97,3 +98,37 @@ def not_the_format(path: str, format_name: str, detail: str = "") -> DataFileErr
     elif detail:
         problem += f" ({detail})"
     return DataFileError(path, problem)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped.
+
+    Examples
+    --------
+    >>> print(one_line("member a\\nb.npy is missing"))
+    member a\\nb.npy is missing
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        character if character.isprintable() else character.encode("unicode_escape").decode("ascii")
+        for character in text
+    )
+
+
+Read = TypeVar("Read", bound=Callable[..., Any])
+
+
+def one_line_errors(read: Read) -> Read:
+    """Make the :class:`DataFileError` of a reader one line, whatever names and text a hostile file holds."""
+
+    @functools.wraps(read)
+    def checked(*arguments: Any, **options: Any) -> Any:
+        try:
+            return read(*arguments, **options)
+        except DataFileError as error:
+            if error.problem.isprintable():
+                raise
+            raise DataFileError(error.path, one_line(error.problem)) from None
+
+    return checked  # type: ignore[return-value]

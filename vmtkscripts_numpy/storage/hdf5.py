@@ -729,7 +729,8 @@ class _Reader:
             raise self.fail(where, f"has an HDF5 type with no plain numpy dtype ({dtype}); "
                             "this is not an ArrayDict file")
         self.backed(dataset_id, plist, layout, filters, shape, file_type.get_size(), dtype.itemsize, where)
-        data = page_aligned_empty(shape, dtype)
+        # HDF5 writes the 10 bytes of an x87 long double and leaves its padding: zeroed, not uninitialised memory
+        data = np.zeros(shape, dtype) if dtype.char in "gG" else page_aligned_empty(shape, dtype)
         if data.size:
             memory_type = self.memory_types.get(dtype)
             if memory_type is None:
@@ -777,6 +778,7 @@ class _Reader:
 _DAMAGED = (OSError, RuntimeError, KeyError, ValueError, TypeError, IndexError, OverflowError, AttributeError)
 
 
+@_files.one_line_errors
 def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Read the ArrayDict in the HDF5 file ``path``.
 

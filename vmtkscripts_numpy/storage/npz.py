@@ -364,6 +364,7 @@ def _read_into(stream: Any, buffer: np.ndarray, member: str) -> None:
         position += len(piece)
 
 
+@_files.one_line_errors
 def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Read the ArrayDict in the npz file ``path``; arrays are loaded with ``allow_pickle=False``.
 

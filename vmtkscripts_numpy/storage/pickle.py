@@ -495,13 +495,11 @@ def _dtype_from(pickled: Any, path: _tree.Path) -> np.dtype:
             raise ArrayDictError(f"{where}: dtype {code} has the byte order {str(byteorder)[:8]!r}")
         if dtype.kind in "SU":
             unit = 4 if dtype.kind == "U" else 1
-            if type(itemsize) is not int or itemsize < 1 or itemsize % unit or itemsize > 1 << 31:
+            if type(itemsize) is not int or itemsize < 0 or itemsize % unit or itemsize > 1 << 31:
                 raise ArrayDictError(f"{where}: dtype {code} has the item size {str(itemsize)[:20]}")
             dtype = np.dtype(f"{dtype.kind}{itemsize // unit}")
         if byteorder in "<>":
             dtype = np.dtype(dtype.newbyteorder(byteorder).str)  # numpy's own dtype object where there is one
-    if dtype.kind in "SU" and dtype.itemsize == 0:
-        raise ArrayDictError(f"{where}: dtype {code} has no width")
     _tree.check_dtype(dtype, path)
     return dtype
 
@@ -563,9 +561,14 @@ def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, str]) -
         data = _buffer(data, where, used)
         if len(data) != math.prod(shape) * dtype.itemsize:
             raise ArrayDictError(f"{where}: {len(data)} bytes of data for {shape} {dtype}")
-        # numpy's own unpickling of these checked parts: its copies, alignment and byte order are kept.
-        array = _multiarray._reconstruct(np.ndarray, (0,), b"b")
-        array.__setstate__((1, shape, dtype, bool(fortran), data))
+        if dtype.isnative or dtype.byteorder == "|":
+            # numpy's own unpickling of these checked parts: its copies and alignment are kept
+            array = _multiarray._reconstruct(np.ndarray, (0,), b"b")
+            array.__setstate__((1, shape, dtype, bool(fortran), data))
+        else:
+            # numpy would swap the bytes and make the dtype native; the file says big-endian (say), and the
+            # array comes back as written, as from protocol 5 on
+            array = np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C").copy(order="K")
     pickled.array = array
     return array
 
@@ -617,6 +620,7 @@ class _Builder:
         return _tree.leaf_kind(value, path)[1]
 
 
+@_files.one_line_errors
 def loads(data: bytes, source: str = "<bytes>", max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Unpickle ``data`` safely and check it is an ArrayDict; ``source`` names it in errors.
 
@@ -660,6 +664,7 @@ def _load(data: bytes, source: str, budget: _limits.Budget) -> Dict[str, Any]:
         raise DataFileError(source, f"is damaged: {type(error).__name__}: {error}") from None
 
 
+@_files.one_line_errors
 def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) -> Dict[str, Any]:
     """Read the ArrayDict in the pickle file ``path`` without running any code from it.
 
