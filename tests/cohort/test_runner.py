@@ -65,6 +65,20 @@ def fail_once(markers):
     return fail_once
 
 
+def read_a_missing_file_with_vtk():
+    """Lets VTK report an error and go on, as VTK's readers and vmtk's scripts do with a damaged file."""
+
+    def read_a_missing_file_with_vtk(arrays):
+        from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
+
+        reader = vtkXMLPolyDataReader()
+        reader.SetFileName(os.path.join(os.sep, "no", "such", "file.vtp"))
+        reader.Update()
+        return arrays
+
+    return read_a_missing_file_with_vtk
+
+
 def run(inputs, output, client, pipe=PIPE, **options):
     return run_cohort(inputs, pipe, output, scheduler=client, log=options.pop("log", None), **options)
 
@@ -198,6 +212,16 @@ def test_a_worker_that_dies_fails_only_its_case_and_is_replaced(tmp_path, client
     assert not (tmp_path / "out" / "case3.hdf5").exists()
     assert not [name for name in os.listdir(tmp_path / "out") if name.startswith(".case")]
     client.wait_for_workers(2, timeout=60)
+
+
+def test_an_error_vtk_reported_fails_the_case_though_nothing_raised(tmp_path, client):
+    vn.write_array_dict(tmp_path / "case.hdf5", vn.cohort.sample.sample_case(0, "centerlines"))
+
+    report = run(str(tmp_path / "case.hdf5"), tmp_path / "out", client, pipe=read_a_missing_file_with_vtk())
+
+    assert report.failures[0][1].startswith("VTK reported an error: ")
+    assert "file.vtp" in report.failures[0][1]
+    assert not (tmp_path / "out" / "case.hdf5").exists()
 
 
 @pytest.mark.parametrize("retries, status", [(0, "failed"), (1, "done")])

@@ -7,8 +7,12 @@ import vmtkscripts_numpy as vn
 from vmtkscripts_numpy.pypes import PypeRun, lookup
 from vmtkscripts_numpy.pypes.pype import NullOutputStream
 
+from .conftest import CORRUPT, write_cohort
+
 pytest.importorskip("vmtk.vmtkscripts", reason="vmtk is not installed (pip install vmtk, Python >= 3.12)")
 pytest.importorskip("distributed")
+
+CORRUPT_INDEX = int(CORRUPT[-3:])
 
 PIPES = {
     "smoothed surfaces": ("surface", "vmtksurfacereader -ifile {input} --pipe vmtksurfacesmoothing -iterations 10 "
@@ -31,7 +35,7 @@ def test_a_pipe_of_vmtk_s_scripts_gives_what_vmtknumpy_gives_case_by_case(tmp_pa
     report = vn.cohort.run_cohort(str(tmp_path / "inputs" / "*.vtp"), pipe, tmp_path / "out", scheduler=client,
                                   log=None)
 
-    assert report.ok and report.done == 4
+    assert report.ok and report.done == 4, report.failures
     assert {row["vmtk_version"] for row in report.records} == {"1.5.2"}
     for path in paths:
         direct = PypeRun(pipe.replace(" -ofile {output}", "").replace("{input}", str(path)),
@@ -41,3 +45,15 @@ def test_a_pipe_of_vmtk_s_scripts_gives_what_vmtknumpy_gives_case_by_case(tmp_pa
         np.testing.assert_array_equal(batched["Points"], direct["Points"])
         for name, values in direct["PointData"].items():
             np.testing.assert_array_equal(batched["PointData"][name], values)
+
+
+def test_a_damaged_file_that_vmtk_s_reader_passes_on_empty_is_quarantined(tmp_path, client, vmtk_names):
+    # vmtk's reader reports a damaged file only through VTK's error output, and hands on an empty surface.
+    write_cohort(tmp_path / "inputs", cases=CORRUPT_INDEX + 1)
+
+    report = vn.cohort.run_cohort(str(tmp_path / "inputs" / "*.vtp"), PIPES["smoothed surfaces"][1],
+                                  tmp_path / "out", scheduler=client, log=None)
+
+    assert (report.done, report.failed) == (CORRUPT_INDEX, 1)
+    assert report.failures[0][0] == CORRUPT and "VTK reported an error: Error parsing XML" in report.failures[0][1]
+    assert "all of VTK's errors:" in (tmp_path / "out" / "failures.log").read_text()

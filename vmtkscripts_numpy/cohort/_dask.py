@@ -17,10 +17,11 @@ INSTALL_HINT = 'pip install "vmtkscripts_numpy[cohort]"'
 
 #: Scheduler settings of the clusters the runner starts itself (see :func:`connect`).
 OWN_CLUSTER_CONFIG = {
-    # A task whose worker died is not retried by Dask: the runner retries it (-retries), so that a case that
-    # crashes its worker process kills one worker per attempt, not one per Dask retry (3 by default).
-    "distributed.scheduler.allowed-failures": 0,
-    # At most one task per worker thread, so that a worker that dies takes no waiting, innocent case with it.
+    # A worker that dies fails the case it was running, and the case waiting beside it: Dask tries such cases
+    # once more (1), not three times, so that a case that crashes its worker costs two workers, not four,
+    # and an innocent case that was waiting gets its second chance. The runner's own -retries come on top.
+    "distributed.scheduler.allowed-failures": 1,
+    # Cases queued on the scheduler are given out one per worker thread.
     "distributed.scheduler.worker-saturation": 1.0,
 }
 
@@ -55,10 +56,12 @@ def default_worker_count() -> int:
 def dashboard_link(client: Any, own_cluster: bool) -> Optional[str]:
     """The address of the Dask dashboard, or None when none is served.
 
-    A cluster started here serves its dashboard only when bokeh is installed
+    A cluster in this process serves its dashboard only when bokeh is installed
     (Dask's own condition); a remote scheduler is asked which services it runs.
     """
-    if own_cluster and importlib.util.find_spec("bokeh") is None:
+    # A cluster in this process (started here, or the cluster object a client was made from) serves a
+    # dashboard only with bokeh installed, whatever its scheduler reports.
+    if (own_cluster or getattr(client, "cluster", None) is not None) and importlib.util.find_spec("bokeh") is None:
         return None
     try:
         services = client.scheduler_info().get("services", {})

@@ -9,7 +9,7 @@ command line. It
 2. skips each case whose output exists and whose input (size and modification
    time, or its SHA-256) and pipe are those the journal recorded when the
    output was made;
-3. runs the other cases on Dask, at most one per worker thread at a time, each
+3. runs the other cases on Dask, two per worker thread at a time, each
    into a temporary file renamed into place when complete
    (:mod:`~vmtkscripts_numpy.cohort.task`);
 4. records each finished case at once in the journal, so a run killed at any
@@ -46,6 +46,8 @@ from .task import Job, file_sha256, fill_pipe, pipe_fields, run_case
 CASE_FIELDS = ("input", "output", "name")
 #: Fingerprints of an input a rerun compares.
 FINGERPRINTS = ("stat", "sha256")
+#: Cases submitted at a time per worker thread.
+IN_FLIGHT_PER_THREAD = 2
 #: Seconds between two questions to the scheduler about how many worker threads it has.
 CAPACITY_REFRESH = 1.0
 
@@ -383,7 +385,7 @@ def _journal_record(row: Dict[str, Any]) -> Dict[str, Any]:
 def _run(items: List[_Item], scheduler: Any, workers: Optional[int], retries: int,
          journal: records_module.Journal, failures: records_module.FailureLog, progress: Progress,
          report: CohortReport, total: int) -> None:
-    """Submit the cases, a window of one per worker thread, and record each as it finishes."""
+    """Submit the cases, a window of two per worker thread, and record each as it finishes."""
     from ._dask import import_distributed
 
     distributed = import_distributed()
@@ -405,7 +407,9 @@ def _run(items: List[_Item], scheduler: Any, workers: Optional[int], retries: in
         def submit_more() -> None:
             nonlocal capacity, asked
             if time.perf_counter() - asked > CAPACITY_REFRESH:
-                capacity, asked = max(1, sum(client.nthreads().values())), time.perf_counter()
+                # Two cases per worker thread: each worker has its next case at hand when one ends, instead of
+                # idling for a round trip through this process; and the backlog stays on this side.
+                capacity, asked = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())), time.perf_counter()
             while queue and len(in_flight) < capacity:
                 item = queue.popleft()
                 future = client.submit(run_case, item.job, pure=False, key=f"vmtknumpybatch-{os.urandom(8).hex()}")

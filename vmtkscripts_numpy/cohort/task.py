@@ -53,6 +53,17 @@ class Job:
     hash_input: bool = False
 
 
+class VtkError(RuntimeError):
+    """VTK reported errors while a case ran, though nothing raised; ``messages`` holds them all."""
+
+    def __init__(self, message: str, messages: Sequence[str]) -> None:
+        super().__init__(message)
+        self.messages = list(messages)
+
+    def __str__(self) -> str:
+        return "\n".join([self.args[0], "all of VTK's errors:"] + [f"  {line}" for line in self.messages])
+
+
 def temporary_output(output: str, extension: str) -> str:
     """The temporary name a case writes before its output is complete: hidden, same folder, same extension.
 
@@ -131,7 +142,7 @@ def one_line_reason(error: BaseException) -> str:
 
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     message = lines[0] if lines else ""
-    if isinstance(error, (PypeError, VmtkNumpyError)) and message:
+    if isinstance(error, (PypeError, VmtkNumpyError, VtkError)) and message:
         return message
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
@@ -197,10 +208,24 @@ def run_case(job: Job) -> Dict[str, Any]:
         if job.hash_input:
             record["sha256"] = file_sha256(job.input)
         os.makedirs(os.path.dirname(job.output), exist_ok=True)
-        if job.function is not None:
-            _run_function(job, temporary)
-        else:
-            _run_pipe(job, temporary, log)
+        from ..vtkfiles._common import capture_vtk_messages
+
+        # VTK's errors fail the case, as they fail the package's own readers: vmtk's readers, for one, report a
+        # damaged file only so, and hand on an empty dataset. They go to the failure log, not the worker's stderr.
+        with capture_vtk_messages() as messages:
+            try:
+                if job.function is not None:
+                    _run_function(job, temporary)
+                else:
+                    _run_pipe(job, temporary, log)
+            except Exception as error:
+                if not messages.errors:
+                    raise
+                # What VTK said first is usually the cause ("Error parsing XML"), the exception its consequence.
+                raise VtkError(f"{one_line_reason(error)}; VTK reported an error: {messages.summary()}",
+                               messages.errors) from error
+        if messages.errors:
+            raise VtkError(f"VTK reported an error: {messages.summary()}", messages.errors)
         _check_complete(temporary, job.extension)
         os.replace(temporary, job.output)
     except (Exception, SystemExit) as error:
