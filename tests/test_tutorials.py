@@ -28,12 +28,13 @@ NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
 CELL_TIMEOUT = 120
 
 
-def test_there_are_the_four_tutorials():
+def test_there_are_the_five_tutorials():
     assert [path.name for path in NOTEBOOKS] == [
         "01-working-with-numpy-arrays.ipynb",
         "02-surface-scalars-to-a-flat-map.ipynb",
         "03-numpy-volume-to-image-file.ipynb",
         "04-time-series-on-one-geometry.ipynb",
+        "05-a-cohort-on-dask.ipynb",
     ]
 
 
