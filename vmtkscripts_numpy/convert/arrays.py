@@ -14,6 +14,11 @@ The rules every converter of the package follows:
   and ``vtkLongArray`` (int64), ``vtkUnsignedLongArray`` (uint64) and
   ``vtkCharArray`` (int8). An ArrayDict records them by name under
   ``ArrayTypes`` so that they come back as they were.
+- An ``ArrayTypes`` entry may only name a VTK type that holds every value of
+  its array exactly; any other is an error. The dtype decides when its range
+  fits the type's (no value is read); otherwise one pass over the values
+  does. A type of another dtype than the array's changes the dtype the array
+  comes back with, which a :class:`~vmtkscripts_numpy.errors.LossWarning` says.
 """
 
 from __future__ import annotations
@@ -90,6 +95,71 @@ def _numpy_dtype(array: vtkDataArray) -> np.dtype:
     return _numpy_dtype_of_vtk_type(array.GetDataType())
 
 
+#: The numpy dtype of each of :data:`SPECIAL_VTK_TYPES` on this platform (vtkLongArray is 32-bit on Windows).
+_SPECIAL_DTYPES: Dict[str, np.dtype] = {
+    name: _numpy_dtype_of_vtk_type(vtk_type) for name, vtk_type in SPECIAL_VTK_TYPES.items()
+}
+#: Elements per step when both ends of an array's range are needed: one pass over memory, not two.
+_RANGE_BLOCK = 1 << 16
+
+
+def _value_range(values: np.ndarray, need_low: bool, need_high: bool) -> Tuple[Optional[int], Optional[int]]:
+    """The smallest and largest value (as Python ints), each only when needed (else None).
+
+    Asked for both, a large array is read block by block, each block's minimum
+    and maximum taken while it is in cache.
+    """
+    flat = values.reshape(-1)
+    if not (need_low and need_high) or flat.size <= _RANGE_BLOCK:
+        return (int(flat.min()) if need_low else None), (int(flat.max()) if need_high else None)
+    blocks = [flat[start : start + _RANGE_BLOCK] for start in range(0, flat.size, _RANGE_BLOCK)]
+    return min(int(block.min()) for block in blocks), max(int(block.max()) for block in blocks)
+
+
+def _check_array_type(values: np.ndarray, array_type: Any, where: str, types_where: str) -> np.dtype:
+    """The dtype of the VTK type ``array_type`` names, if it holds every value of ``values`` exactly.
+
+    The dtypes' ranges decide in O(1) when the array's fits the type's; only
+    when it does not are the values read, once, and only the ends that can fall
+    outside. A type of another dtype than the array's is allowed when every
+    value fits, with a :class:`LossWarning`: the array comes back in that dtype.
+
+    Raises
+    ------
+    ArrayDictError
+        Naming the ``ArrayTypes`` entry, for an unknown type, non-integer values
+        or a value the type cannot hold.
+    """
+    if not isinstance(array_type, str) or array_type not in _SPECIAL_DTYPES:
+        raise ArrayDictError(
+            f"{types_where}: unknown array type {array_type!r}; expected one of {sorted(SPECIAL_VTK_TYPES)} "
+            "(other types follow from the dtype)"
+        )
+    target = _SPECIAL_DTYPES[array_type]
+    dtype = values.dtype
+    if dtype.kind not in "iu":
+        raise ArrayDictError(f"{types_where}: {array_type} needs integer values, but {where} has dtype {dtype}")
+    if dtype.newbyteorder("=") == target:
+        return target
+    limits, own = np.iinfo(target), np.iinfo(dtype)
+    need_low, need_high = own.min < limits.min, own.max > limits.max
+    if (need_low or need_high) and values.size:
+        low, high = _value_range(values, need_low, need_high)
+        if (low is not None and low < limits.min) or (high is not None and high > limits.max):
+            bad = low if low is not None and low < limits.min else high
+            raise ArrayDictError(
+                f"{types_where}: {array_type} holds {target} values ({limits.min} to {limits.max}), "
+                f"but {where} holds {bad}; name a type that holds every value, or none"
+            )
+    warnings.warn(
+        f"{types_where}: {array_type} holds {target} values: the {dtype} values of {where} are kept, "
+        f"but come back as {target}",
+        LossWarning,
+        stacklevel=4,
+    )
+    return target
+
+
 def special_type_name(array: vtkDataArray) -> Optional[str]:
     """The ``ArrayTypes`` name of ``array`` when its VTK type is not the default for its dtype, else None."""
     return _SPECIAL_NAME_BY_TYPE.get(array.GetDataType())
@@ -139,6 +209,7 @@ def numpy_to_vtk(
     array_type: Optional[str] = None,
     share: bool = True,
     where: str = "array",
+    types_where: Optional[str] = None,
 ) -> vtkDataArray:
     """A numpy array ``(n,)`` or ``(n, k)`` as a VTK data array of the same type.
 
@@ -150,16 +221,28 @@ def numpy_to_vtk(
         The name of the VTK array.
     array_type : str, optional
         One of :data:`SPECIAL_VTK_TYPES` (e.g. ``"vtkIdTypeArray"``) to get that
-        VTK type instead of the dtype's default.
+        VTK type instead of the dtype's default. It must hold every value
+        exactly; when its dtype is not the array's, a :class:`LossWarning` says
+        the values come back in its dtype.
     share : bool
         Share the numpy buffer with VTK when its layout allows; else copy.
     where : str
         How to name the array in error messages, e.g. ``"ArrayDict['PointData']['p']"``.
+    types_where : str, optional
+        How to name ``array_type`` in messages, e.g.
+        ``"ArrayDict['ArrayTypes']['PointData']['p']"``; default: ``where``.
 
     Raises
     ------
     ArrayDictError
-        For non-numeric values, a rank other than 1 or 2, or an unknown ``array_type``.
+        For non-numeric values, a rank other than 1 or 2, an unknown
+        ``array_type`` or one that cannot hold every value.
+
+    Warns
+    -----
+    LossWarning
+        When ``array_type`` holds another dtype than the values': they are
+        kept, and a VTK array of that type gives them back in its dtype.
 
     Examples
     --------
@@ -176,14 +259,8 @@ def numpy_to_vtk(
         raise ArrayDictError(f"{where}: expected at least one component, found shape {values.shape}")
     dtype = values.dtype.newbyteorder("=")
     if array_type is not None:
-        if array_type not in SPECIAL_VTK_TYPES:
-            raise ArrayDictError(
-                f"{where}: unknown array type {array_type!r}; expected one of {sorted(SPECIAL_VTK_TYPES)}"
-            )
+        dtype = _check_array_type(values, array_type, where, where if types_where is None else types_where)
         vtk_type = SPECIAL_VTK_TYPES[array_type]
-        dtype = _numpy_dtype_of_vtk_type(vtk_type)
-        if values.dtype.kind not in "iu":
-            raise ArrayDictError(f"{where}: {array_type} needs integer values, found dtype {values.dtype}")
     else:
         vtk_type = DEFAULT_VTK_TYPE.get(dtype)
         if vtk_type is None:
@@ -284,6 +361,7 @@ def dict_to_attributes(
     active: Optional[Mapping[str, str]] = None,
     share: bool = True,
     skip: Tuple[str, ...] = (),
+    types_where: Optional[str] = None,
 ) -> None:
     """Add the arrays of an ArrayDict section to a ``vtkFieldData`` and set the active ones.
 
@@ -303,22 +381,48 @@ def dict_to_attributes(
         Share numpy memory with VTK where possible.
     skip : tuple of str
         Keys of the section that are not data arrays (``CellPointIds``).
+    types_where : str, optional
+        The key path of the section's ``ArrayTypes``, for messages; default
+        derived from ``where`` (``"ArrayDict['ArrayTypes']['PointData']"``).
 
     Raises
     ------
     ArrayDictError
-        Naming the array, for a wrong length, a wrong type or an unknown active array.
+        Naming the array, for a name VTK cannot keep (empty, with a NUL, not
+        UTF-8), a wrong length, a wrong type, an ``ArrayTypes`` entry that
+        cannot hold the values, or an unknown active array.
+
+    Warns
+    -----
+    LossWarning
+        For an ``(n, 1)`` array (it comes back ``(n,)``), an ``ArrayTypes`` entry
+        of another dtype than its array's, or one that names no array of the section.
     """
     if not isinstance(arrays, Mapping):
         raise ArrayDictError(f"{where}: expected a dict of arrays, found {type(arrays).__name__}")
-    array_types = array_types or {}
+    if array_types:
+        if types_where is None:
+            root, _, section = where.rpartition("[")
+            types_where = f"{root}['ArrayTypes'][{section}"
+        _check_array_types_entries(arrays, array_types, skip, types_where)
     for name, values in arrays.items():
         if name in skip:
             continue
         array_where = key_path(where, name)
-        if not isinstance(name, str):
-            raise ArrayDictError(f"{where}: array names must be strings, found {name!r}")
-        vtk_array = numpy_to_vtk(values, name, array_types.get(name), share=share, where=array_where)
+        _check_name(name, where)
+        array_type = array_types.get(name) if array_types else None
+        vtk_array = numpy_to_vtk(
+            values, name, array_type, share=share, where=array_where,
+            types_where=None if array_type is None else key_path(types_where, name),
+        )
+        if (values.shape if isinstance(values, np.ndarray) else np.shape(values))[1:] == (1,):
+            # One component is 1-D in the layout ((n,), or the grid for images): the axis of 1 is not kept.
+            warnings.warn(
+                f"{array_where}: has one component on an axis of its own, shape {np.shape(values)}; "
+                "it comes back without that axis",
+                LossWarning,
+                stacklevel=3,
+            )
         if expected_tuples is not None and vtk_array.GetNumberOfTuples() != expected_tuples:
             raise ArrayDictError(
                 f"{array_where}: expected {expected_tuples} tuples (one per "
@@ -337,3 +441,44 @@ def dict_to_attributes(
                 LossWarning,
                 stacklevel=2,
             )
+
+
+def _check_name(name: Any, where: str) -> None:
+    """An array name VTK keeps as it is: a non-empty string of UTF-8 text without NUL characters."""
+    if not isinstance(name, str):
+        raise ArrayDictError(f"{where}: array names must be strings, found {name!r}")
+    problem = ""
+    if not name:
+        problem = "is empty (VTK reads an array without a name as unnamed)"
+    elif "\x00" in name:
+        problem = "holds a NUL character, where VTK would cut it"
+    elif not name.isascii():
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            problem = "is not valid Unicode text (it holds a lone surrogate)"
+    if problem:
+        raise ArrayDictError(f"{key_path(where, name)}: the array name {name!r} {problem}")
+
+
+def _check_array_types_entries(
+    arrays: Mapping[str, Any], array_types: Mapping[str, Any], skip: Tuple[str, ...], types_where: str
+) -> None:
+    """Refuse unknown types (None too: it is not "no entry"); warn about entries that name no data array."""
+    for name, array_type in array_types.items():
+        if name in skip:
+            reason = "is not a data array (its type follows its dtype)"
+        elif name not in arrays:
+            reason = "is not an array of the section"
+        elif not isinstance(array_type, str) or array_type not in SPECIAL_VTK_TYPES:
+            raise ArrayDictError(
+                f"{key_path(types_where, name)}: unknown array type {array_type!r}; expected one of "
+                f"{sorted(SPECIAL_VTK_TYPES)} (other types follow from the dtype)"
+            )
+        else:
+            continue
+        warnings.warn(
+            f"{key_path(types_where, name)}: {name!r} {reason}; the entry is ignored",
+            LossWarning,
+            stacklevel=4,
+        )
