@@ -24,7 +24,7 @@ from vmtkscripts_numpy.convert.cells import (
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh, mesh_to_dict
 from vmtkscripts_numpy.convert.polydata import dict_to_centerlines, dict_to_polydata, polydata_to_dict
 from vmtkscripts_numpy.convert.validate import check_point_ids
-from vmtkscripts_numpy.errors import ArrayDictError
+from vmtkscripts_numpy.errors import ArrayDictError, LossWarning
 
 rng = np.random.default_rng(11)
 
@@ -131,9 +131,10 @@ def test_one_type_for_every_cell_is_checked_like_mixed_types(ids, types, message
 
 def test_one_type_for_every_cell_puts_them_in_its_cell_array():
     polygons = [np.arange(5), np.arange(3), np.arange(4)]
-    polydata = dict_to_polydata(
-        {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": polygons}, "CellTypes": [7, 7, 7]}
-    )
+    with pytest.warns(LossWarning, match=r"cell 1 \(and 1 more\) has type 7 and 3 point ids, which VTK names type 5"):
+        polydata = dict_to_polydata(
+            {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": polygons}, "CellTypes": [7, 7, 7]}
+        )
     assert polydata.GetNumberOfPolys() == 3
     lines = dict_to_polydata(
         {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": np.zeros((2, 2), int)}, "CellTypes": [3, 3]}

@@ -6,12 +6,12 @@ import warnings
 
 import numpy as np
 import pytest
-from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkPoints, vtkStringArray
+from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkDataArray, vtkPoints, vtkStringArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
 
 from vmtkscripts_numpy._vtk_version import vtk_at_least
-from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
+from vmtkscripts_numpy.convert.arrays import SPECIAL_VTK_TYPES, numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.polydata import (
     centerlines_to_dict,
     dict_to_centerlines,
@@ -272,7 +272,11 @@ def test_every_dtype_keeps_its_type_in_point_cell_and_field_data(dtype):
 @pytest.mark.parametrize("array_type", ["vtkIdTypeArray", "vtkLongArray", "vtkUnsignedLongArray", "vtkCharArray"])
 def test_vtk_types_that_share_a_dtype_come_back_as_they_were(array_type):
     polydata = dict_to_polydata(triangles())
-    polydata.GetPointData().AddArray(numpy_to_vtk(np.arange(4), "ids", array_type=array_type))
+    ids = vtkDataArray.CreateDataArray(SPECIAL_VTK_TYPES[array_type])
+    ids.SetName("ids")
+    ids.SetNumberOfTuples(4)
+    vtk_to_numpy(ids, copy=False)[:] = np.arange(4)
+    polydata.GetPointData().AddArray(ids)
     array_dict = polydata_to_dict(polydata)
     assert array_dict["ArrayTypes"]["PointData"] == {"ids": array_type}
     assert_same_polydata(polydata, dict_to_polydata(array_dict))
@@ -743,6 +747,45 @@ def test_fixed_size_cell_storage_is_read():
         array_dict = polydata_to_dict(polydata, copy=copy)
         assert array_dict["CellData"]["CellPointIds"].tolist() == [[0, 1, 2], [1, 3, 2]]
         assert array_dict["CellTypes"].tolist() == [5, 5]
+
+
+# --- nothing changes without a word ------------------------------------------------
+
+
+def test_32_bit_ids_of_several_cell_kinds_stay_32_bit():
+    # VTK gives the cell arrays a dict leaves empty 64-bit storage: it must not widen the others.
+    array_dict = {
+        "Points": np.zeros((4, 3)),
+        "CellData": {"CellPointIds": [np.array([0, 1, 2, 3], np.int32), np.array([3, 2, 1], np.int32)]},
+        "CellTypes": np.array([9, 6], np.uint8),
+    }
+
+    back = polydata_to_dict(dict_to_polydata(array_dict))
+
+    assert [cell.dtype for cell in back["CellData"]["CellPointIds"]] == [np.int32, np.int32]
+    assert [cell.tolist() for cell in back["CellData"]["CellPointIds"]] == [[0, 1, 2, 3], [3, 2, 1]]
+
+
+@pytest.mark.parametrize("given, size, vtk_type", [(7, 3, 5), (7, 4, 9), (4, 2, 3), (2, 1, 1)])
+def test_a_type_vtk_gives_another_name_is_warned_about(given, size, vtk_type):
+    array_dict = {"Points": np.zeros((4, 3)), "CellData": {"CellPointIds": np.zeros((2, size), np.int64)},
+                  "CellTypes": np.array([given, given], np.uint8)}
+
+    with pytest.warns(LossWarning, match=rf"\['CellTypes'\]: cell 0 \(and 1 more\) has type {given} and {size} "
+                                         rf"point ids, which VTK names type {vtk_type}"):
+        back = polydata_to_dict(dict_to_polydata(array_dict))
+    assert back["CellTypes"].tolist() == [vtk_type, vtk_type]
+
+    mixed = {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": [np.zeros(size, np.int64), np.arange(5)]},
+             "CellTypes": np.array([given, given], np.uint8)}
+    with pytest.warns(LossWarning, match=rf"cell 0 has type {given} and {size} point ids"):
+        dict_to_polydata(mixed)
+
+
+def test_a_cell_that_is_a_single_number_is_an_error_naming_it():
+    array_dict = {"Points": np.zeros((3, 3)), "CellData": {"CellPointIds": (np.arange(3), np.array(2))}}
+    with pytest.raises(ArrayDictError, match=r"\['CellPointIds'\]\[1\]: expected a 1-D array of point ids"):
+        dict_to_centerlines(array_dict)
 
 
 # --- through the package's files -------------------------------------------------

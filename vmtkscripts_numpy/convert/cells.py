@@ -152,7 +152,7 @@ def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.nda
     try:
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=count)
     except TypeError:
-        index, entry = next((i, e) for i, e in enumerate(ids) if not hasattr(e, "__len__"))
+        index, entry = next((i, e) for i, e in enumerate(ids) if not _has_length(e))
         raise ArrayDictError(
             f"{where}[{index}]: expected a 1-D array of point ids, found {type(entry).__name__} {entry!r}"
         ) from None
@@ -175,6 +175,15 @@ def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.nda
             raise ArrayDictError(_bad_entry(ids, where, "holds non-integer point ids"))
     dtype = storage_dtype(connectivity, total)
     return offsets.astype(dtype, copy=False), connectivity.astype(dtype, copy=False)
+
+
+def _has_length(entry: Any) -> bool:
+    """Whether ``len(entry)`` works (a 0-d array has ``__len__`` and refuses it)."""
+    try:
+        len(entry)
+    except TypeError:
+        return False
+    return True
 
 
 def _bad_entry(ids: Sequence[Any], where: str, problem: str) -> str:

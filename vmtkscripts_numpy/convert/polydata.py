@@ -91,6 +91,18 @@ for _type, _kind in POLYDATA_CELL_TYPES.items():
 for _type, _size in FIXED_CELL_SIZES.items():
     _SIZE_OF_TYPE[_type] = _size
 del _type, _kind, _size
+#: Types of any size that VTK names by a fixed-size type at some sizes: {type: {size: VTK's type}}.
+_RENAMED_AT_SIZE: Dict[int, Dict[int, int]] = {
+    VTK_POLY_VERTEX: {1: VTK_VERTEX},
+    VTK_POLY_LINE: {2: VTK_LINE},
+    VTK_POLYGON: {3: VTK_TRIANGLE, 4: VTK_QUAD},
+}
+#: ``_RENAMED[type, min(size, 5)]``: the type VTK gives such a cell, 0 when it keeps the given one.
+_RENAMED = np.zeros((256, 6), np.uint8)
+for _type, _renames in _RENAMED_AT_SIZE.items():
+    for _size, _vtk_type in _renames.items():
+        _RENAMED[_type, _size] = _vtk_type
+del _type, _renames, _size, _vtk_type
 #: The fewest points VTK 9.1 takes in a vertex, line, polygon and strip (in CELL_KINDS order).
 _SMALLEST_SIZE_VTK91 = np.array([1, 2, 3, 3], np.int64)
 _KIND_NAMES = ("vertex", "line", "polygon", "triangle strip")
@@ -302,7 +314,11 @@ def _merge_cell_arrays(cell_arrays, copy: bool) -> Tuple[np.ndarray, np.ndarray,
         # One kind of cells (the usual case): VTK's own arrays, views when copy=False.
         offsets, connectivity = parts[used[0] if used else CELL_KINDS.index("polys")]
         return offsets, connectivity, cell_types
-    dtype = np.result_type(*(connectivity.dtype for _, connectivity in parts))
+    # The dtype of the kinds that hold cells: VTK gives an unused cell array 64-bit storage, which must
+    # not widen 32-bit ids; ids of several kinds fit 32 bits only while their total does.
+    dtype = np.result_type(*(parts[kind][1].dtype for kind in used))
+    if sum(connectivity.size for _, connectivity in parts) > np.iinfo(np.int32).max:
+        dtype = np.result_type(dtype, np.int64)
     connectivity = np.concatenate([connectivity for _, connectivity in parts]).astype(dtype, copy=False)
     shifted: List[np.ndarray] = [np.zeros(1, dtype)]
     start = 0
@@ -505,6 +521,10 @@ def _cell_kinds(
             f"{where}: cell {index} has type {int(types[index])}, which has {int(required[index])} points, "
             f"but it has {int(sizes[index])} point ids"
         )
+    renamed = np.flatnonzero(_RENAMED[types, np.minimum(sizes, _RENAMED.shape[1] - 1)])
+    if renamed.size:
+        index = int(renamed[0])
+        _warn_renamed(int(types[index]), int(sizes[index]), index, renamed.size, where)
     return kinds
 
 
@@ -525,7 +545,27 @@ def _single_cell_kind(cell_type: int, offsets: np.ndarray, uniform_size: Optiona
                 f"{where}: cell {index} has type {cell_type}, which has {required} points, "
                 f"but it has {size} point ids"
             )
+    elif cell_type in _RENAMED_AT_SIZE:
+        if uniform_size is not None:
+            if uniform_size in _RENAMED_AT_SIZE[cell_type]:
+                _warn_renamed(cell_type, uniform_size, 0, offsets.size - 1, where)
+        else:
+            sizes = np.diff(offsets)
+            renamed = np.flatnonzero(_RENAMED[cell_type, np.minimum(sizes, _RENAMED.shape[1] - 1)])
+            if renamed.size:
+                _warn_renamed(cell_type, int(sizes[renamed[0]]), int(renamed[0]), renamed.size, where)
     return kind
+
+
+def _warn_renamed(cell_type: int, size: int, index: int, count: int, where: str) -> None:
+    """Say that VTK gives a cell of ``size`` points of a type of any size (a polygon, say) a fixed-size type."""
+    vtk_type = _RENAMED_AT_SIZE[cell_type][size]
+    warnings.warn(
+        f"{where}: cell {index}{f' (and {count - 1} more)' if count > 1 else ''} has type {cell_type} and "
+        f"{size} point ids, which VTK names type {vtk_type}: the same cell, whose type comes back as {vtk_type}",
+        LossWarning,
+        stacklevel=4,
+    )
 
 
 _TYPES_TEXT = "expected " + ", ".join(
