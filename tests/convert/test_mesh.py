@@ -1,5 +1,7 @@
 """Meshes <-> ArrayDict: vmtk's flat cell layout, every cell type and data array kept."""
 
+import warnings
+
 import numpy as np
 import pytest
 from vtkmodules.vtkCommonCore import vtkIdList, vtkIdTypeArray, vtkPoints
@@ -16,7 +18,7 @@ from vtkmodules.vtkCommonDataModel import (
 
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh, mesh_to_dict
-from vmtkscripts_numpy.errors import ArrayDictError
+from vmtkscripts_numpy.errors import ArrayDictError, LossWarning
 
 #: (type, point ids) of a mesh with every common cell type, mixed.
 MIXED_CELLS = [
@@ -279,3 +281,42 @@ def test_a_list_of_cells_needs_no_locations():
     array_dict["Cells"] = {"CellPointIds": [np.array([0, 1, 2, 3]), np.array([1, 2, 3, 4])],
                            "CellTypes": np.array([10, 10])}
     assert_same_mesh(dict_to_mesh(tetra_dict()), dict_to_mesh(array_dict))
+
+
+# --- what is not read is warned about --------------------------------------------
+
+
+def test_keys_of_cells_the_layout_does_not_know_are_warned_about():
+    array_dict = tetra_dict()
+    array_dict["Cells"]["CellEntityIds"] = np.array([1, 2])
+
+    with pytest.warns(LossWarning, match=r"\['Cells'\]: 'CellEntityIds', which is not a key of Cells .* is not read"):
+        dict_to_mesh(array_dict)
+
+
+def test_locations_beside_a_list_of_cells_are_warned_about():
+    array_dict = tetra_dict()
+    array_dict["Cells"]["CellPointIds"] = [np.array([0, 1, 2, 3]), np.array([1, 2, 3, 4])]
+
+    with pytest.warns(LossWarning, match=r"\['Cells'\]: 'CellLocations' beside a list of cells, .* is not read"):
+        dict_to_mesh(array_dict)
+
+
+@pytest.mark.parametrize("strings", [{"vtkHexahedron": np.array([12], np.uint8)}, {}, "tetra",
+                                     {"vtkTetra": np.array([10], np.int64)}])
+def test_cell_type_strings_that_do_not_match_the_types_are_warned_about(strings):
+    array_dict = tetra_dict()
+    array_dict["Cells"]["CellTypesAsStrings"] = strings
+
+    with pytest.warns(LossWarning, match=r"\['CellTypesAsStrings'\]: does not name the types of CellTypes"):
+        back = mesh_to_dict(dict_to_mesh(array_dict))
+    assert list(back["Cells"]["CellTypesAsStrings"]) == ["vtkTetra"]
+
+
+def test_cell_type_strings_as_vmtk_writes_them_convert_quietly():
+    array_dict = tetra_dict()
+    array_dict["Cells"]["CellTypesAsStrings"] = {"vtkTetra": np.array([10], np.uint8)}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dict_to_mesh(array_dict)

@@ -24,6 +24,7 @@ which the layout has no place for: they are refused with an error.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from typing import Any, Dict, Mapping
 
@@ -31,7 +32,7 @@ import numpy as np
 from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON, vtkGenericCell, vtkUnstructuredGrid
 
 from .._vtk_version import vtk_at_least
-from ..errors import ArrayDictError
+from ..errors import ArrayDictError, LossWarning
 from .arrays import numpy_to_vtk, vtk_to_numpy
 from .cells import (
     cell_array_to_numpy,
@@ -185,6 +186,14 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         wrong length, unknown types, polyhedra, cells whose number of points
         does not fit their type, and data arrays of the wrong length or type.
 
+    Warns
+    -----
+    LossWarning
+        For what is not read and so does not come back as given: keys of
+        ``Cells`` the layout does not know, ``CellLocations`` beside a list of
+        cells, and a ``CellTypesAsStrings`` that does not name the types of
+        ``CellTypes`` as :func:`mesh_to_dict` writes them.
+
     Examples
     --------
     >>> import numpy as np
@@ -203,8 +212,15 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     types = integer_array(require(cells, "CellTypes", cells_where), types_where)
     ids_where = key_path(cells_where, "CellPointIds")
     ids = require(cells, "CellPointIds", cells_where)
+    unread = [
+        f"{key!r}, which is not a key of Cells ({', '.join(CELLS_KEYS)}),"
+        for key in cells
+        if key not in CELLS_KEYS
+    ]
     if isinstance(ids, (list, tuple)) or (isinstance(ids, np.ndarray) and ids.dtype == object):
         offsets, connectivity = cell_point_ids_to_offsets(ids, ids_where)
+        if "CellLocations" in cells:
+            unread.append("'CellLocations' beside a list of cells, which needs none,")
     else:
         locations = require(cells, "CellLocations", cells_where)
         offsets, connectivity = legacy_to_offsets(ids, locations, ids_where, key_path(cells_where, "CellLocations"))
@@ -215,6 +231,10 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         )
     check_point_ids(connectivity, number_of_points, ids_where)
     types = _checked_types(types, offsets, types_where)
+    for what in unread:
+        warnings.warn(f"{cells_where}: {what} is not read and does not come back", LossWarning, stacklevel=2)
+    if "CellTypesAsStrings" in cells:
+        _check_type_strings(cells["CellTypesAsStrings"], types, key_path(cells_where, "CellTypesAsStrings"))
 
     grid = vtkUnstructuredGrid()
     grid.SetPoints(points)
@@ -226,6 +246,28 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     keep_alive(_cell_types_array(grid), vtk_types)
     dict_to_data_sections(array_dict, grid, number_of_points, number_of_cells, share=share, where=where)
     return grid
+
+
+def _check_type_strings(given: Any, types: np.ndarray, where: str) -> None:
+    """Warn when ``CellTypesAsStrings`` (informative, not read) is not what ``CellTypes`` gives back."""
+    expected = {cell_class_name(int(cell_type)): int(cell_type) for cell_type in _present_types(types)}
+    matches = (
+        isinstance(given, Mapping)
+        and set(given) == set(expected)
+        and all(
+            isinstance(value, np.ndarray) and value.dtype == np.uint8 and value.shape == (1,)
+            and int(value[0]) == expected[name]
+            for name, value in given.items()
+        )
+    )
+    if not matches:
+        written = {name: [cell_type] for name, cell_type in expected.items()}
+        warnings.warn(
+            f"{where}: does not name the types of CellTypes as uint8 arrays of one type each ({written}); "
+            "it is informative and not read, and comes back made from CellTypes",
+            LossWarning,
+            stacklevel=3,
+        )
 
 
 def _present_types(types: np.ndarray) -> np.ndarray:
