@@ -20,6 +20,14 @@ arrays shaped like ``Dimensions``, indexed ``[x, y, z]``) plus what vmtk drops:
 The physical position of the voxel at array index ``[i, j, k]`` (in ``"xyz"``
 order) is ``Origin + Direction @ (Spacing * [i, j, k])``.
 
+VTK's origin is where index ``(0, 0, 0)`` would be, so with an extent that
+does not start at 0 it is ``Origin - Direction @ (Spacing * Extent[0::2])``.
+Floating point cannot always undo that subtraction: when VTK's origin added
+back does not give ``Origin`` bit for bit, :func:`dict_to_image` keeps the
+dict's ``Origin`` on the image (with the placement it was made for), and
+:func:`image_to_dict` gives it back as long as the image is still placed so.
+An extent that starts at 0 needs no arithmetic at all.
+
 Converting is zero-copy both ways where the memory layout allows: VTK stores
 voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a C-ordered
 ``[z, y, x]`` array; either is a view of the same buffer.
@@ -28,6 +36,7 @@ voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a C-ordered
 from __future__ import annotations
 
 import math
+import struct
 import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -50,6 +59,14 @@ DEFAULT_FRAME = "RAS"
 
 #: How far ``Direction.T @ Direction`` may be from the identity.
 ORTHONORMAL_TOLERANCE = 1e-6
+
+#: VTK keeps extents and dimensions as C ints.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+#: The attribute where :func:`dict_to_image` keeps the dict's ``Origin`` when VTK's origin does not give
+#: it back exactly: ``(Origin, VTK origin, spacing, direction elements, extent)`` as VTK then holds them.
+#: (A Python attribute: VTK keeps it with the object, and a filter's output, a new object, has none.)
+_ORIGIN_ATTRIBUTE = "_array_dict_origin"
 
 #: Every key of an image ArrayDict; others are ignored with a warning (a misspelt ``Direction`` would mirror the image).
 IMAGE_KEYS: Tuple[str, ...] = (
@@ -118,15 +135,19 @@ def image_to_dict(
         raise ArrayDictError(f"image: expected a vtkImageData, found {type(image).__name__}")
     order = _index_order(index_order, "index_order")
     frame = _frame(frame, "frame")
-    extent = np.array(image.GetExtent(), dtype=np.int64)
+    vtk_extent = image.GetExtent()
+    extent = np.array(vtk_extent, dtype=np.int64)
     dimensions = np.array(image.GetDimensions(), dtype=np.int64)
-    spacing = np.array(image.GetSpacing(), dtype=np.float64)
-    direction = _matrix_elements(image.GetDirectionMatrix())
+    vtk_spacing = image.GetSpacing()
+    spacing = np.array(vtk_spacing, dtype=np.float64)
+    vtk_direction = _matrix_elements(image.GetDirectionMatrix())
+    direction = vtk_direction.copy()
     # A negative spacing flips its axis; the direction column says the same with a positive spacing.
     flipped = spacing < 0
     spacing[flipped] *= -1
     direction[:, flipped] *= -1
-    origin = np.array(image.GetOrigin(), dtype=np.float64) + direction @ (spacing * extent[0::2])
+    placement = (image.GetOrigin(), vtk_spacing, tuple(vtk_direction.reshape(-1).tolist()), vtk_extent)
+    origin = np.array(_first_voxel(image, placement, direction, spacing), dtype=np.float64)
 
     point_data, point_types, point_active = attributes_to_dict(
         image.GetPointData(), copy=copy, where="image point data"
@@ -154,6 +175,53 @@ def image_to_dict(
         "ActiveArrays": {"PointData": point_active, "CellData": cell_active},
         "ArrayTypes": {"PointData": point_types, "CellData": cell_types, "FieldData": field_types},
     }
+
+
+def _first_voxel(
+    image: vtkImageData, placement: Tuple[Tuple[Any, ...], ...], direction: np.ndarray, spacing: np.ndarray
+) -> Tuple[float, ...]:
+    """The physical position of the first voxel: VTK's origin + Direction @ (Spacing * Extent[0::2]).
+
+    ``placement`` is VTK's origin, spacing, direction elements and extent;
+    ``direction`` and ``spacing`` those of the dict (a negative spacing made
+    positive). The origin :func:`dict_to_image` kept on the image wins while
+    the placement is still the one it set.
+    """
+    vtk_origin, extent = placement[0], placement[3]
+    low = extent[0::2]
+    if not any(low):
+        return vtk_origin
+    kept = getattr(image, _ORIGIN_ATTRIBUTE, None)
+    if kept is not None and kept[1:] == placement:
+        return kept[0]
+    shift = _extent_shift(direction.tolist(), spacing.tolist(), low, "image: extent")
+    origin = tuple(value + step for value, step in zip(vtk_origin, shift))
+    if not all(map(math.isfinite, origin)):
+        raise ArrayDictError(
+            f"image: the position of its first voxel, origin {list(vtk_origin)} + direction @ (spacing * "
+            f"extent start {list(low)}), overflows: {list(origin)}"
+        )
+    return origin
+
+
+def _extent_shift(
+    rows: Sequence[Sequence[float]], spacing: Sequence[float], low: Sequence[int], where: str
+) -> Tuple[float, float, float]:
+    """``Direction @ (Spacing * low)``, computed the same way in both directions (what matters for exactness).
+
+    Raises
+    ------
+    ArrayDictError
+        Naming ``where`` (the extent) when a step or the sum overflows.
+    """
+    x, y, z = (size * start for size, start in zip(spacing, low))
+    shift = tuple(a * x + b * y + c * z for a, b, c in rows)
+    if not all(map(math.isfinite, shift + (x, y, z))):
+        raise ArrayDictError(
+            f"{where}: the distance from VTK's origin to the first voxel, Direction @ (Spacing * Extent[0::2]) "
+            f"with spacing {list(spacing)} and extent start {list(low)}, overflows"
+        )
+    return shift  # type: ignore[return-value]
 
 
 def _grid_view(values: np.ndarray, grid: Tuple[int, ...], order: str, where: str) -> np.ndarray:
@@ -247,13 +315,7 @@ def dict_to_image(
         origin, direction = _other_frame(origin, direction)
 
     image = vtkImageData()
-    image.SetExtent(*extent)
-    image.SetSpacing(*spacing)
-    image.SetDirectionMatrix(*(element for row in direction for element in row))
-    # The dict's Origin is where index [0, 0, 0] of the arrays is, i.e. where the extent starts:
-    # VTK's origin is Origin - Direction @ (Spacing * Extent[0::2]).
-    start = [size * low for size, low in zip(spacing, extent[0::2])]
-    image.SetOrigin(*(value - sum(r * s for r, s in zip(row, start)) for value, row in zip(origin, direction)))
+    _place(image, origin, spacing, direction, extent, where)
 
     sections = {
         "PointData": (image.GetPointData(), dimensions),
@@ -286,6 +348,59 @@ def dict_to_image(
             share=share or grid is not None,
         )
     return image
+
+
+def _place(
+    image: vtkImageData,
+    origin: Tuple[float, ...],
+    spacing: Tuple[float, ...],
+    direction: Tuple[Tuple[float, ...], ...],
+    extent: Tuple[int, ...],
+    where: str,
+) -> None:
+    """Give ``image`` the placement of a dict whose first voxel is at ``origin``, exactly.
+
+    VTK's origin is where index ``(0, 0, 0)`` would be: ``origin - direction @
+    (spacing * extent[0::2])``. When adding that back does not give ``origin``
+    bit for bit, ``origin`` is kept on the image for :func:`image_to_dict`.
+    """
+    low = extent[0::2]
+    vtk_origin = origin
+    exact = True
+    if any(low):
+        shift = _extent_shift(direction, spacing, low, key_path(where, "Extent"))
+        vtk_origin = tuple(value - step for value, step in zip(origin, shift))
+        if not all(map(math.isfinite, vtk_origin)):
+            raise ArrayDictError(
+                f"{key_path(where, 'Origin')}: VTK's origin, Origin - Direction @ (Spacing * Extent[0::2]) = "
+                f"{list(origin)} - {list(shift)}, overflows; VTK cannot place this image"
+            )
+        back = tuple(value + step for value, step in zip(vtk_origin, shift))
+        exact = back == origin and (0.0 not in origin or all(map(_same_float, back, origin)))
+    elements = tuple(element for row in direction for element in row)
+    image.SetExtent(*extent)
+    image.SetSpacing(*spacing)
+    _set_exactly(image.SetDirectionMatrix, elements)
+    _set_exactly(image.SetOrigin, vtk_origin)
+    if not exact:
+        setattr(image, _ORIGIN_ATTRIBUTE, (origin, tuple(vtk_origin), tuple(spacing), elements, tuple(extent)))
+
+
+def _same_float(a: float, b: float) -> bool:
+    """Bit for bit: -0.0 is not 0.0 (NaN does not occur here)."""
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def _set_exactly(setter: Any, values: Tuple[float, ...]) -> None:
+    """Call a VTK setter so that it keeps a -0.0: VTK skips a value equal to the one it holds, and -0.0 == 0.0."""
+    # The bytes of -0.0 anywhere in the packed values (rarely a false alarm, which costs one more call).
+    if _NEGATIVE_ZERO in _PACK[len(values)](*values):
+        setter(*(1.0 if value == 0 else value for value in values))
+    setter(*values)
+
+
+_NEGATIVE_ZERO = struct.pack("d", -0.0)
+_PACK = {count: struct.Struct(f"{count}d").pack for count in (3, 9)}
 
 
 def _flat_for_vtk(values: Any, grid: Tuple[int, ...], order: str, share: bool, where: str) -> np.ndarray:
@@ -511,10 +626,21 @@ def other_frame(frame: str) -> str:
 
 
 def _numbers(value: Any, shape: Tuple[int, ...], where: str) -> List[Any]:
-    """``value`` as (nested) Python lists of finite numbers, shaped ``shape``."""
+    """``value`` as (nested) Python lists of finite numbers, shaped ``shape``.
+
+    Floats wider than float64 (long double) must hold float64 values: they are
+    given as Python floats, and anything a float64 cannot hold is an error.
+    """
     array = numeric_array(value, where)
     if array.shape != shape:
         raise ArrayDictError(f"{where}: expected shape {shape}, found {array.shape}")
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        narrow = array.astype(np.float64)
+        if not np.array_equal(narrow.astype(array.dtype), array):
+            raise ArrayDictError(
+                f"{where}: a float64 cannot hold these {array.dtype} values exactly: {array.tolist()}"
+            )
+        array = narrow
     numbers = array.tolist()
     if array.dtype.kind == "f":
         flat = numbers if array.ndim == 1 else [number for row in numbers for number in row]
@@ -523,11 +649,25 @@ def _numbers(value: Any, shape: Tuple[int, ...], where: str) -> List[Any]:
     return numbers
 
 
+def _exact_float(number: Any, where: str) -> float:
+    """``number`` as a float64, which must hold it exactly (an int above 2**53 may not)."""
+    value = float(number)
+    if value != number:
+        raise ArrayDictError(f"{where}: a float64 cannot hold {number} exactly (it would become {value!r})")
+    return value
+
+
 def _integers(value: Any, count: int, where: str) -> Tuple[int, ...]:
     numbers = _numbers(value, (count,), where)
     if any(isinstance(number, float) and not number.is_integer() for number in numbers):
         raise ArrayDictError(f"{where}: expected integers, found {numbers}")
-    return tuple(int(number) for number in numbers)
+    integers = tuple(int(number) for number in numbers)
+    if min(integers) < _INT_MIN or max(integers) > _INT_MAX:
+        raise ArrayDictError(
+            f"{where}: VTK holds image extents and dimensions as 32-bit ints ({_INT_MIN} to {_INT_MAX}), "
+            f"found {list(integers)}"
+        )
+    return integers
 
 
 def _dimensions(value: Any, where: str) -> Tuple[int, int, int]:
@@ -538,7 +678,10 @@ def _dimensions(value: Any, where: str) -> Tuple[int, int, int]:
 
 
 def _floats(value: Any, where: str) -> Tuple[float, float, float]:
-    return tuple(float(number) for number in _numbers(value, (3,), where))
+    numbers = _numbers(value, (3,), where)
+    if all(type(number) is float for number in numbers):
+        return tuple(numbers)  # type: ignore[return-value]
+    return tuple(_exact_float(number, where) for number in numbers)
 
 
 def _spacing(value: Any, where: str) -> Tuple[float, float, float]:
@@ -558,7 +701,11 @@ def _direction(value: Any, where: str) -> Tuple[Tuple[float, float, float], ...]
     """The rows of an orthonormal (3, 3) matrix; the identity for None."""
     if value is None:
         return _IDENTITY_ROWS
-    rows = tuple(tuple(float(number) for number in row) for row in _numbers(value, (3, 3), where))
+    numbers = _numbers(value, (3, 3), where)
+    if all(type(number) is float for row in numbers for number in row):
+        rows = tuple(tuple(row) for row in numbers)
+    else:
+        rows = tuple(tuple(_exact_float(number, where) for number in row) for row in numbers)
     if rows == _IDENTITY_ROWS:
         return rows
     # The largest element of |Direction.T @ Direction - I|.
