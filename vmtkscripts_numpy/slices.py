@@ -261,8 +261,10 @@ def extract_slice(
     --------
     >>> from vmtkscripts_numpy.sample_data import make_image
     >>> oblique = extract_slice(make_image(), (0, 0, 8), normal=(0, 1, 1), up=(0, 0, 1), spacing=0.5, size=40)
-    >>> oblique["Dimensions"].tolist(), oblique["Spacing"].tolist()[:2], round(float(np.linalg.det(oblique["Direction"])), 12)
-    ([40, 40, 1], [0.5, 0.5], 1.0)
+    >>> oblique["Dimensions"].tolist(), oblique["Spacing"].tolist()[:2]
+    ([40, 40, 1], [0.5, 0.5])
+    >>> round(float(np.linalg.det(oblique["Direction"])), 12)   # a rotation: never mirrored
+    1.0
     """
     from vtkmodules.vtkCommonDataModel import vtkImageData
 

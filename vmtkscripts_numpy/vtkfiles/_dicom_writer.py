@@ -38,7 +38,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from .._atomic import atomic_output_folder
-from ..errors import DataFileError, LossWarning
+from ..errors import LossWarning
 
 PathLike = Union[str, Path]
 
@@ -111,14 +111,6 @@ class _Stored:
         self.slope = slope
         self.intercept = intercept
         self.max_error = max_error
-
-    @property
-    def bits(self) -> int:
-        return self.values.dtype.itemsize * 8
-
-    @property
-    def signed(self) -> bool:
-        return self.values.dtype.kind == "i"
 
 
 def _integer_storage(values: np.ndarray) -> Optional[_Stored]:
