@@ -32,6 +32,9 @@ _LAZY_FUNCTIONS = {
     "storage": ["read_array_dict", "write_array_dict"],
     "sample_data": ["write_sample_data"],
     "timeseries": ["time_series_dict", "time_step", "write_pvd_series", "read_pvd_series", "stack_time_steps"],
+    "slices": ["extract_slice"],
+    "vtkfiles._dicom_writer": ["write_dicom"],
+    "maps": ["vessel_coordinates", "vessel_map", "vessel_map_to_surface", "spherical_map"],
 }
 _MODULE_OF = {name: module for module, names in _LAZY_FUNCTIONS.items() for name in names}
 
