@@ -235,6 +235,18 @@ def test_retries_give_a_failing_case_more_attempts(tmp_path, client, retries, st
     assert report.records[0]["attempts"] == retries + 1
 
 
+def test_an_input_that_is_missing_fails_its_case_without_a_worker(tmp_path, client):
+    paths = vn.cohort.write_sample_cohort(tmp_path / "inputs", cases=2)
+    manifest = tmp_path / "cases.csv"
+    manifest.write_text(f"input\n{paths[0]}\n{tmp_path / 'inputs' / 'gone.vtp'}\n{paths[1]}\n")
+
+    report = run(str(manifest), tmp_path / "out", client)
+
+    assert [row["status"] for row in report.records] == ["done", "failed", "done"]
+    assert report.records[1]["error"].endswith("gone.vtp: No such file or directory")
+    assert report.records[1]["attempts"] == 0
+
+
 def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path, client):
     vn.cohort.write_sample_cohort(tmp_path / "inputs", cases=2)
     (tmp_path / "out").mkdir()

@@ -199,7 +199,7 @@ def run_cohort(
     retries: int = 0,
     fingerprint: str = "stat",
     reader: Optional[Callable[[str], Any]] = None,
-    log: Optional[TextIO] = sys.stdout,
+    log: Union[TextIO, bool, None] = True,
     progress_interval: float = 10.0,
 ) -> CohortReport:
     """Run a pipe, or a function, once per case of a cohort on Dask.
@@ -240,9 +240,10 @@ def run_cohort(
     reader : callable, optional
         For a function: reads an input file (default:
         :func:`~vmtkscripts_numpy.cohort.task.read_input`).
-    log : text stream or None
-        Where progress and the summary go (None: quiet). A terminal gets a
-        progress bar; anything else a line every ``progress_interval`` seconds.
+    log : text stream, True or None
+        Where progress and the summary go: True (default) for standard
+        output, None or False for nothing. A terminal gets a progress bar;
+        anything else a line every ``progress_interval`` seconds.
 
     Returns
     -------
@@ -312,7 +313,8 @@ def run_cohort(
                           extension=output_ext, fields=dict(case.fields), pipe=words, function=function,
                           reader=reader, hash_input=fingerprint == "sha256")
                 to_run.append(_Item(case, job, row))
-        progress = Progress(len(to_run), log, interval=progress_interval)
+        stream = sys.stdout if log is True else (log or None)
+        progress = Progress(len(to_run), stream, interval=progress_interval)
         if leftovers:
             progress.say(f"vmtknumpybatch: removed {len(leftovers)} temporary file(s) of an interrupted run")
         try:
