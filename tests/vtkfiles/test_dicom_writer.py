@@ -284,3 +284,19 @@ def test_without_pydicom_the_error_says_what_to_install(tmp_path, monkeypatch):
 
     with pytest.raises(ImportError, match=r"pip install 'vmtkscripts_numpy\[dicom\]'"):
         write_dicom(ct_volume(dims=(2, 2, 1)), tmp_path / "x.dcm")
+
+
+def test_write_image_writes_dicom_by_its_extension_from_any_frame(tmp_path):
+    from vmtkscripts_numpy.vtkfiles import read_image, write_image
+
+    volume = ct_volume()
+    lps_image = dict_to_image(volume, frame="LPS")
+
+    write_image(dict_to_image(volume), tmp_path / "ras.dcm")
+    write_image(lps_image, tmp_path / "lps.dcm", frame="LPS")
+
+    for first in (tmp_path / "ras_0001.dcm", tmp_path / "lps_0002.dcm"):
+        back = image_to_dict(read_image(first))
+        np.testing.assert_array_equal(back["PointData"]["ImageScalars"], volume["PointData"]["ImageScalars"])
+        worst = max(np.linalg.norm(lps_position(back, voxel) - lps_position(volume, voxel)) for voxel in KNOWN_VOXELS)
+        assert worst < PLACEMENT_TOLERANCE

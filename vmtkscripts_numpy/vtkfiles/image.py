@@ -32,8 +32,10 @@ nifti      .nii, .nii.gz      read/write  origin, spacing, direction (qform and 
                                           file, float32: positions to about 1e-6 relative); one
                                           array, without its name; extent start folded
 nrrd       .nrrd, .nhdr       read        origin, spacing, direction (``space directions``); one array
-dicom      .dcm               read        the series the file belongs to, sorted along its slice normal;
-                                          rescaled values (needs pydicom: the ``dicom`` extra)
+dicom      .dcm               read/write  the series the file belongs to, sorted along its slice normal;
+                                          rescaled values (needs pydicom: the ``dicom`` extra); written:
+                                          one array, a slice as the file, a volume as one file per slice
+                                          (name_0001.dcm, ...; see ``_dicom_writer.write_dicom``)
 vtk        .vtk               read/write  origin and spacing (6 significant digits), all arrays; NO
                                           direction (LossWarning); extent start folded into the origin
 =========  =================  ==========  ===========================================================
@@ -494,6 +496,13 @@ def _read_dicom(path: Path) -> vtkImageData:
     return image
 
 
+def _write_dicom(image: vtkImageData, path: Path, mode: str) -> None:
+    from ._dicom_writer import write_dicom
+
+    # write_image hands patient-frame formats their image in LPS.
+    write_dicom(image, path, frame="LPS")
+
+
 #: The image formats, by name and extension.
 IMAGE_FORMATS = FormatTable(
     "image",
@@ -504,7 +513,7 @@ IMAGE_FORMATS = FormatTable(
         FileFormat("nrrd", "NRRD", (".nrrd", ".nhdr"), _read_nrrd, None),
         FileFormat("nifti", "NIfTI-1", (".nii", ".nii.gz"), _read_nifti, _write_nifti),
         FileFormat("vtkhdf", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
-        FileFormat("dicom", "DICOM series", (".dcm",), _read_dicom, None),
+        FileFormat("dicom", "DICOM series", (".dcm",), _read_dicom, _write_dicom),
     ],
 )
 
