@@ -69,7 +69,9 @@ def test_every_converter_refuses_a_type_too_narrow_for_its_values():
              "FieldData": {"v": values}, "ArrayTypes": {"FieldData": types}}
 
     for convert, array_dict, section in (
-        (dict_to_centerlines, lines, "PointData"), (dict_to_mesh, mesh, "CellData"), (dict_to_image, image, "FieldData")
+        (dict_to_centerlines, lines, "PointData"),
+        (dict_to_mesh, mesh, "CellData"),
+        (dict_to_image, image, "FieldData"),
     ):
         with pytest.raises(ArrayDictError, match=entry(section=section)):
             convert(array_dict)

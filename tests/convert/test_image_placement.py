@@ -165,7 +165,8 @@ def test_dimensions_beyond_vtks_ints_are_an_error():
 def test_an_origin_a_float64_cannot_hold_is_an_error():
     array_dict = image_dict([0, 0, 0])
     array_dict["Origin"] = np.array([2**53 + 1, 0, 0], np.int64)
-    with pytest.raises(ArrayDictError, match=re.escape("ArrayDict['Origin']: a float64 cannot hold 9007199254740993")):
+    message = "ArrayDict['Origin']: a float64 cannot hold 9007199254740993"
+    with pytest.raises(ArrayDictError, match=re.escape(message)):
         dict_to_image(array_dict)
 
     if np.finfo(np.longdouble).nmant > np.finfo(np.float64).nmant:
