@@ -20,8 +20,9 @@ comes back in ``stderr``.
 - ``"celltopoint"``: ``polydata_to_dict(..., cell_to_point=True)`` (surfaces);
 - ``"write:.ext"``: write it to a new file with that extension, in a scratch folder.
 
-An ``ArrayDictError`` from a step (a mesh with polyhedra has no dict) is named
-in ``detail`` and the status stays ``dataset``.
+An ``ArrayDictError`` or ``DataFileError`` from a step (a mesh with polyhedra
+has no dict, a surface without polygons no STL file) is named in ``detail``
+and the status stays ``dataset``: the status is the read's.
 """
 
 import json
@@ -38,7 +39,7 @@ import warnings
 
 def _read_and_use(kind, path, then, scratch):
     import vmtkscripts_numpy as vn
-    from vmtkscripts_numpy.errors import ArrayDictError
+    from vmtkscripts_numpy.errors import ArrayDictError, DataFileError
 
     warnings.simplefilter("ignore")
     reader = {"surface": vn.read_surface, "mesh": vn.read_mesh, "image": vn.read_image}[kind]
@@ -55,8 +56,8 @@ def _read_and_use(kind, path, then, scratch):
                 writer(data, os.path.join(scratch, "written" + step[len("write:"):]))
             else:
                 raise ValueError(f"unknown step {step!r}")
-        except ArrayDictError as error:
-            notes.append(f"{step}: ArrayDictError: {error}")
+        except (ArrayDictError, DataFileError) as error:
+            notes.append(f"{step}: {type(error).__name__}: {error}")
     return "; ".join(notes) or f"{type(data).__name__}"
 
 

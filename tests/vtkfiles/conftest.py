@@ -209,6 +209,43 @@ def image_tools():
     return SimpleNamespace(**{helper.__name__: helper for helper in helpers})
 
 
+# --- small datasets of every kind, to write valid files that tests then damage --------------------
+
+
+def small_surface():
+    """7 points: a vertex, a line, triangles and a quad (lists of 1 to 4 ids in PLY), point and cell arrays."""
+    from vmtkscripts_numpy.convert.polydata import dict_to_polydata
+
+    points = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0.5, 0.5, 1], [2, 0, 0], [2, 1, 0]], float)
+    surface = dict_to_polydata({"Points": points, "CellData": {
+        "CellPointIds": [np.array([6]), np.array([5, 6]), np.array([0, 1, 4]), np.array([1, 2, 4]),
+                         np.array([2, 3, 4]), np.array([0, 1, 2, 3])],
+        "Group": np.arange(6, dtype=np.int32)}, "PointData": {"Height": points[:, 2].copy()}})
+    return surface
+
+
+def small_mesh():
+    """Two tetrahedra and a triangle, with point and cell arrays."""
+    from vmtkscripts_numpy.convert.mesh import dict_to_mesh
+
+    points = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1], [2, 0, 0]], float)
+    return dict_to_mesh({"Points": points, "Cells": {
+        "CellPointIds": [np.array([0, 1, 2, 3]), np.array([1, 2, 3, 4]), np.array([1, 5, 4])],
+        "CellTypes": np.array([10, 10, 5])},
+        "PointData": {"T": np.arange(6, dtype=np.float32)}, "CellData": {"Id": np.arange(3, dtype=np.int64)}})
+
+
+def small_image():
+    """A 3 x 4 x 5 int16 image away from the origin, and a 3-component point array."""
+    from vmtkscripts_numpy.convert.image import image_from_array
+
+    values = np.arange(5 * 4 * 3, dtype=np.int16).reshape(5, 4, 3) - 20
+    image = image_from_array(values, origin=(1.0, 2.0, 3.0), spacing=(0.5, 0.5, 2.0))
+    image.GetPointData().AddArray(numpy_to_vtk(np.arange(60 * 3, dtype=np.float32).reshape(60, 3), "Flow",
+                                               share=False))
+    return image
+
+
 # --- reading hostile files in a capped child process --------------------------------------------------
 
 #: Address space a read may add to the server's (RLIMIT_AS), and its time limit (wall clock and CPU).

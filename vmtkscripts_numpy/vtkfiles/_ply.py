@@ -1,131 +1,366 @@
-"""A completeness check for PLY files, made before ``vtkPLYReader`` sees them.
+"""A check of PLY files against everything ``vtkPLYReader`` trusts, made before it sees them.
 
-``vtkPLYReader`` crashes the Python process on a truncated binary PLY file and
-returns made-up geometry for a truncated ASCII one. :func:`check_complete`
-reads the header, then walks the elements it declares (using each face's
-vertex count) and raises :class:`~vmtkscripts_numpy.errors.DataFileError` if
-the file ends early. Faces that all have the same number of vertices (the
-usual triangles) are checked in one vectorized step.
+``vtkPLYReader`` crashes the Python process on a truncated binary file, on a
+list length that is negative or larger than the file, on a face naming a
+vertex that does not exist (it reads the vertex's coordinates), on a header
+line with too few words, and on a property it reads into a fixed record
+(``x``, ``red``...) that the file declares as a list; it returns made-up
+geometry for a truncated ASCII file. :func:`check_complete` reads the header
+as VTK reads it (lines of words, tabs and carriage returns as spaces), then
+walks every element the header declares and raises
+:class:`~vmtkscripts_numpy.errors.DataFileError` for anything of the above.
+
+The data are checked vectorized: ASCII files line by line (one element per
+line, as the format says and VTK before 9.3 reads them), binary files in one
+step per element when its lists all have the length of the first (the usual
+triangles), else by walking the lists' lengths, one step per element.
 """
 
 from __future__ import annotations
 
 import mmap
 import re
+import struct
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
 from ..errors import DataFileError
+from ._dataset_checks import check_ids
 
-#: PLY scalar types -> numpy type codes.
+#: PLY scalar types (the names vtkPLY knows) -> numpy type codes.
 PLY_TYPES = {
     "char": "i1", "int8": "i1", "uchar": "u1", "uint8": "u1",
     "short": "i2", "int16": "i2", "ushort": "u2", "uint16": "u2",
     "int": "i4", "int32": "i4", "uint": "u4", "uint32": "u4",
     "float": "f4", "float32": "f4", "double": "f8", "float64": "f8",
 }
+#: The longest header line read: vtkPLY reads lines into 4096 bytes and stops its header at a longer one.
+MAX_LINE_BYTES = 4000
+#: The most bytes of header read.
+MAX_HEADER_BYTES = 1 << 16
+#: Properties vtkPLYReader reads into fixed records: a list there would be written past them.
+SCALARS_READ = {
+    "vertex": {"x", "y", "z", "u", "v", "s", "t", "texture_u", "texture_v", "nx", "ny", "nz",
+               "red", "green", "blue", "alpha", "diffuse_red", "diffuse_green", "diffuse_blue"},
+    "face": {"intensity", "red", "green", "blue", "alpha"},
+}
+#: Lists it reads (as pointers): a scalar there would be taken for one.
+LISTS_READ = {"face": {"vertex_indices", "vertex_index", "texcoord"}}
+#: The list whose values are vertex ids.
+VERTEX_IDS = ("vertex_indices", "vertex_index")
+#: vtkPLY reads list lengths and vertex ids as C ints.
+INT_LIMIT = 2 ** 31
+_INTEGER_WORD = re.compile(rb"-?[0-9]+")
 
-Property = Tuple[str, ...]  # ("scalar", type) or ("list", count type, item type)
-Element = Tuple[str, int, List[Property]]
+
+@dataclass
+class Property:
+    name: str
+    dtype: str  # numpy code of the values
+    count: Optional[str] = None  # numpy code of the length, for a list
 
 
-def _header(data: "mmap.mmap", path: Path) -> Tuple[str, List[Element], int]:
-    end = re.compile(rb"end_header[ \t]*\r?\n").search(data, 0, 1 << 16)
-    if not data[:3] == b"ply" or end is None:
-        raise DataFileError(path, "is not a PLY file: no 'ply' ... 'end_header' header")
-    elements: List[Element] = []
-    form = ""
-    for raw in data[: end.start()].decode("latin-1").splitlines()[1:]:
-        words = raw.split()
-        if not words or words[0] in ("comment", "obj_info"):
-            continue
-        try:
-            if words[0] == "format":
-                form = words[1]
-            elif words[0] == "element":
-                elements.append((words[1], int(words[2]), []))
-            elif words[0] == "property" and words[1] == "list":
-                elements[-1][2].append(("list", PLY_TYPES[words[2]], PLY_TYPES[words[3]]))
-            elif words[0] == "property":
-                elements[-1][2].append(("scalar", PLY_TYPES[words[1]]))
-        except (IndexError, KeyError, ValueError):
-            raise DataFileError(path, f"has a PLY header line that cannot be understood: {raw.strip()!r}") from None
-    if form not in ("ascii", "binary_little_endian", "binary_big_endian"):
-        raise DataFileError(path, f"has an unknown PLY format {form!r}")
-    return form, elements, end.end()
+@dataclass
+class Element:
+    name: str
+    count: int
+    properties: List[Property] = field(default_factory=list)
+
+
+def _damaged(path: Path, problem: str) -> DataFileError:
+    return DataFileError(path, f"is not a PLY file VTK can read safely: {problem}")
 
 
 def _truncated(path: Path, element: str) -> DataFileError:
     return DataFileError(path, f"is truncated: it ends inside its PLY '{element}' elements")
 
 
+def _header(data: "mmap.mmap", path: Path) -> Tuple[str, List[Element], int]:
+    """The format, the elements and the byte where the data start, read line by line as vtkPLY does."""
+    elements: List[Element] = []
+    form, position, first = "", 0, True
+    spaces = bytes.maketrans(b"\t\r", b"  ")
+    while True:
+        end = data.find(b"\n", position, min(position + MAX_LINE_BYTES + 1, MAX_HEADER_BYTES))
+        if end < 0:
+            if first:
+                raise DataFileError(path, "is not a PLY file: no 'ply' ... 'end_header' header")
+            raise _damaged(path, "its header has no end_header line, or a line longer than "
+                                 f"{MAX_LINE_BYTES} bytes")
+        line = data[position:end]
+        position = end + 1
+        words = [word.decode("latin-1") for word in line.translate(spaces).split(b" ") if word]
+        if first:
+            if not words or words[0] != "ply":
+                raise DataFileError(path, "is not a PLY file: no 'ply' ... 'end_header' header")
+            first = False
+            continue
+        if b"\0" in line or not words:
+            # vtkPLY ends its header at an empty line (and a NUL ends a line): it would read data as header.
+            raise _damaged(path, "its header has an empty line or a NUL byte")
+        keyword = words[0]
+        try:
+            if keyword == "end_header":
+                break
+            if keyword == "format":
+                if len(words) != 3 or words[1] not in ("ascii", "binary_little_endian", "binary_big_endian"):
+                    raise ValueError
+                float(words[2])
+                form = words[1]
+            elif keyword == "element":
+                if not _INTEGER_WORD.fullmatch(words[2].encode()) or int(words[2]) < 0:
+                    raise ValueError
+                if any(element.name == words[1] for element in elements):
+                    raise _damaged(path, f"its header declares the element {words[1]!r} twice")
+                elements.append(Element(words[1], int(words[2])))
+            elif keyword == "property":
+                if not elements:
+                    raise ValueError
+                if words[1] == "list":
+                    count_type, value_type = PLY_TYPES[words[2]], PLY_TYPES[words[3]]
+                    if count_type[0] == "f":
+                        raise _damaged(path, f"its list {words[4]!r} has a {words[2]} length")
+                    elements[-1].properties.append(Property(words[4], value_type, count_type))
+                else:
+                    elements[-1].properties.append(Property(words[2], PLY_TYPES[words[1]]))
+        except (IndexError, KeyError, ValueError):
+            raise DataFileError(
+                path, f"has a PLY header line that cannot be understood: {line.decode('latin-1').strip()!r}"
+            ) from None
+    if not form:
+        raise DataFileError(path, "has no PLY format line ('format ascii 1.0' or 'format binary_...')")
+    _check_kinds(elements, path)
+    return form, elements, position
+
+
+def _check_kinds(elements: List[Element], path: Path) -> None:
+    """The properties VTK reads have the kind (scalar or list) it reads them as; vertices come before faces."""
+    names = [element.name for element in elements]
+    for element in elements:
+        for prop in element.properties:
+            if prop.count is not None and prop.name in SCALARS_READ.get(element.name, ()):
+                raise _damaged(path, f"its '{element.name}' property {prop.name!r} is a list, VTK reads a number")
+            if prop.count is None and prop.name in LISTS_READ.get(element.name, ()):
+                raise _damaged(path, f"its '{element.name}' property {prop.name!r} is a number, VTK reads a list")
+            if prop.name in VERTEX_IDS and element.name == "face" and prop.dtype[0] == "f":
+                raise _damaged(path, f"its face vertex ids are {prop.dtype} numbers, not integers")
+    if "face" in names:
+        if "vertex" not in names or names.index("vertex") > names.index("face"):
+            raise _damaged(path, "its faces come before its vertices (or it has no vertices)")
+        if not any(prop.name in VERTEX_IDS for prop in elements[names.index("face")].properties):
+            raise _damaged(path, "its faces have no vertex_indices")
+
+
+def _vertex_count(elements: List[Element]) -> int:
+    return next((element.count for element in elements if element.name == "vertex"), 0)
+
+
+def _check_ids(ids: np.ndarray, vertices: int, path: Path) -> None:
+    # Faces are the surface's polygon cells: the message is the one every format gives for them.
+    check_ids(ids, vertices, path, "polygon cells")
+
+
+# --- binary ---------------------------------------------------------------------------------------------
+
+
 def _binary(data: "mmap.mmap", elements: List[Element], position: int, order: str, path: Path) -> None:
     size = len(data)
-    for name, count, properties in elements:
-        if all(kind == "scalar" for kind, *_ in properties):
-            position += count * sum(np.dtype(p[1]).itemsize for p in properties)
+    vertices = _vertex_count(elements)
+    for element in elements:
+        properties = element.properties
+        lists = [index for index, prop in enumerate(properties) if prop.count is not None]
+        if not lists:
+            position += element.count * sum(np.dtype(prop.dtype).itemsize for prop in properties)
             if position > size:
-                raise _truncated(path, name)
+                raise _truncated(path, element.name)
             continue
-        if count and len(properties) == 1:
-            # One list per element: try "every list has the length of the first" in one step.
-            _, count_type, item_type = properties[0]
-            count_size, item_size = np.dtype(count_type).itemsize, np.dtype(item_type).itemsize
-            if position + count_size <= size:
-                first = int(np.frombuffer(data, order + count_type, 1, position)[0])
-                stride = count_size + first * item_size
-                if first >= 0 and position + count * stride <= size and bool(
-                    np.all(np.ndarray((count,), order + count_type, data, position, (stride,)) == first)
-                ):
-                    position += count * stride
-                    continue
-        for _ in range(count):  # lists of varying lengths: walk them
-            for kind, *types in properties:
-                if kind == "list":
-                    if position + np.dtype(types[0]).itemsize > size:
-                        raise _truncated(path, name)
-                    length = int(np.frombuffer(data, order + types[0], 1, position)[0])
-                    position += np.dtype(types[0]).itemsize + length * np.dtype(types[1]).itemsize
-                else:
-                    position += np.dtype(types[0]).itemsize
-            if position > size:
-                raise _truncated(path, name)
+        if element.count == 0:
+            continue
+        if len(lists) == 1:
+            end = _uniform_lists(data, element, lists[0], position, order, vertices, path)
+            if end is not None:
+                position = end
+                continue
+        position = _walk(data, element, position, order, vertices, path)
+
+
+def _uniform_lists(data: "mmap.mmap", element: Element, index: int, position: int, order: str,
+                   vertices: int, path: Path) -> Optional[int]:
+    """Check an element with one list in one step if every list has the length of the first; else None."""
+    size = len(data)
+    properties = element.properties
+    before = sum(np.dtype(prop.dtype).itemsize for prop in properties[:index])
+    after = sum(np.dtype(prop.dtype).itemsize for prop in properties[index + 1:])
+    listed = properties[index]
+    length_code = str(listed.count)
+    count_size, item_size = np.dtype(length_code).itemsize, np.dtype(listed.dtype).itemsize
+    if position + before + count_size > size:
+        raise _truncated(path, element.name)
+    first = int(np.frombuffer(data, order + length_code, 1, position + before)[0])
+    if first < 0 or first >= INT_LIMIT:
+        raise _damaged(path, f"its '{element.name}' list {listed.name!r} has the length {first}")
+    stride = before + count_size + first * item_size + after
+    if position + element.count * stride > size:
+        return None  # truncated, or lists of other lengths: the walk tells which
+    lengths = np.ndarray((element.count,), order + length_code, data, position + before, (stride,))
+    if not bool(np.all(lengths == first)):
+        return None
+    if element.name == "face" and listed.name in VERTEX_IDS and first:
+        ids = np.ndarray((element.count, first), order + listed.dtype, data, position + before + count_size,
+                         (stride, item_size))
+        _check_ids(ids, vertices, path)
+    return position + element.count * stride
+
+
+def _walk(data: "mmap.mmap", element: Element, position: int, order: str, vertices: int, path: Path) -> int:
+    """Walk an element whose lists vary in length; check the vertex ids of faces at the end, all at once."""
+    size = len(data)
+    # Per property: bytes of a number, or (length reader, length bytes, item bytes, vertex ids?) of a list.
+    steps = [np.dtype(prop.dtype).itemsize if prop.count is None else
+             (struct.Struct(_struct_code(order, prop.count)), np.dtype(prop.count).itemsize,
+              np.dtype(prop.dtype).itemsize, element.name == "face" and prop.name in VERTEX_IDS)
+             for prop in element.properties]
+    id_starts, id_lengths = [], []
+    for _ in range(element.count):  # one step per element: lists of varying lengths cannot be vectorized
+        for step in steps:
+            if isinstance(step, int):
+                position += step
+                continue
+            reader, count_size, item_size, ids = step
+            if position + count_size > size:
+                raise _truncated(path, element.name)
+            length = reader.unpack_from(data, position)[0]
+            if length < 0 or length >= INT_LIMIT:
+                raise _damaged(path, f"its '{element.name}' lists have the length {length}")
+            position += count_size
+            if ids and length:
+                id_starts.append(position)
+                id_lengths.append(length)
+            position += length * item_size
+        if position > size:
+            raise _truncated(path, element.name)
+    if id_starts:
+        listed = next(prop for prop in element.properties if prop.name in VERTEX_IDS)
+        _check_ids(_gather(data, np.array(id_starts), np.array(id_lengths), order + listed.dtype), vertices, path)
+    return position
+
+
+def _struct_code(order: str, code: str) -> str:
+    """The struct format of an integer numpy code in a byte order (``"<", "u1"`` -> ``"<B"``)."""
+    letter = {1: "b", 2: "h", 4: "i"}[int(code[1:])]
+    return order + (letter.upper() if code[0] == "u" else letter)
+
+
+def _gather(data: "mmap.mmap", starts: np.ndarray, lengths: np.ndarray, dtype: str) -> np.ndarray:
+    """The values of every list (``lengths[i]`` values of ``dtype`` at byte ``starts[i]``), concatenated."""
+    item = np.dtype(dtype).itemsize
+    # A value at every byte: lists start wherever the lengths before them put them, aligned or not.
+    at_every_byte = np.ndarray((len(data) - item + 1,), dtype, data, 0, (1,))
+    return at_every_byte[_ranges(starts, lengths, item)]
+
+
+# --- ASCII ----------------------------------------------------------------------------------------------
+
+_SEPARATORS = np.zeros(256, bool)
+_SEPARATORS[[ord(" "), ord("\t"), ord("\r")]] = True
+#: Bytes a PLY number can hold (digits, sign, point, exponent, nan, inf); anything else is refused.
+_NUMBER_BYTES = np.zeros(256, bool)
+_NUMBER_BYTES[np.frombuffer(b"0123456789+-.eEnNaAiIfFtTyY", np.uint8)] = True
+_DIGITS = np.zeros(256, bool)
+_DIGITS[np.frombuffer(b"0123456789", np.uint8)] = True
 
 
 def _ascii(data: "mmap.mmap", elements: List[Element], position: int, path: Path) -> None:
-    words = data[position:].split()
-    index = 0
-    for name, count, properties in elements:
-        if all(kind == "scalar" for kind, *_ in properties):
-            index += count * len(properties)
-        elif count and len(properties) == 1 and index < len(words):
-            # One list per element: "every list has the length of the first" checked in one step.
-            first = words[index]
-            try:
-                stride = 1 + int(float(first))
-            except ValueError:
-                raise DataFileError(path, f"has a non-numeric list length in its PLY '{name}' elements") from None
-            if set(words[index: index + count * stride: stride]) == {first} and index + count * stride <= len(words):
-                index += count * stride
-            else:
-                for _ in range(count):  # lists of varying lengths: walk them
-                    if index >= len(words):
-                        raise _truncated(path, name)
-                    index += 1 + int(float(words[index]))
-        else:
-            for _ in range(count):
-                for kind, *_ in properties:
-                    if index >= len(words):
-                        raise _truncated(path, name)
-                    index += 1 + int(float(words[index])) if kind == "list" else 1
-        if index > len(words):
-            raise _truncated(path, name)
+    """One element per line, each line exactly the words its properties need."""
+    needed_lines = sum(element.count for element in elements)
+    raw = np.frombuffer(data, np.uint8)[position:]
+    newlines = np.flatnonzero(raw == ord("\n"))
+    line_starts = np.concatenate([[0], newlines + 1])
+    line_ends = np.concatenate([newlines, [raw.size]])
+    if line_starts.size and line_starts[-1] >= raw.size:
+        line_starts, line_ends = line_starts[:-1], line_ends[:-1]  # the file ends with a line break
+    if line_starts.size < needed_lines:
+        raise _truncated(path, _element_of_line(elements, int(line_starts.size)))
+    body = raw[: int(line_ends[needed_lines - 1])] if needed_lines else raw[:0]
+    separator = _SEPARATORS[body] | (body == ord("\n"))
+    if not bool(np.all(_NUMBER_BYTES[body] | separator)):
+        raise _damaged(path, "its ASCII data hold characters that are not numbers")
+    word = ~separator
+    starts = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
+    ends = np.flatnonzero(word & ~np.concatenate([word[1:], [False]])) + 1
+    line_of_word = np.searchsorted(line_starts[:needed_lines], starts, side="right") - 1
+    words_per_line = np.bincount(line_of_word, minlength=needed_lines)
+    if needed_lines and int(words_per_line.min()) == 0:
+        empty = _element_of_line(elements, int(np.argmin(words_per_line)))
+        raise _damaged(path, f"its '{empty}' elements have an empty line")
+    with np.errstate(all="ignore"):
+        values = np.fromstring(body.tobytes(), dtype=np.float64, sep=" ") if starts.size else np.zeros(0)
+    if values.size != starts.size:
+        raise _damaged(path, "its ASCII data hold words that are not numbers")
+    first_word = np.concatenate([[0], np.cumsum(words_per_line)[:-1]])
+    digits = np.concatenate([[0], np.cumsum(_DIGITS[body], dtype=np.int32 if body.size < INT_LIMIT else np.int64)])
+    vertices = _vertex_count(elements)
+    line = 0
+    for element in elements:  # a few elements, each checked for all its lines at once
+        lines = slice(line, line + element.count)
+        line += element.count
+        cursor = first_word[lines].copy()
+        limit = cursor + words_per_line[lines]
+        for prop in element.properties:
+            if prop.count is None:
+                cursor += 1
+                continue
+            if bool(np.any(cursor >= limit)):
+                raise _damaged(path, f"its '{element.name}' lines are shorter than their properties")
+            lengths = values[cursor]
+            if not _plain_integers(body, digits, starts[cursor], ends[cursor]) or \
+                    bool(np.any((lengths < 0) | (lengths >= INT_LIMIT))):
+                raise _damaged(path, f"its '{element.name}' list lengths are not all counts below 2**31")
+            lengths = lengths.astype(np.int64)
+            if bool(np.any(cursor + 1 + lengths > limit)):
+                raise _damaged(path, f"its '{element.name}' lists are longer than their lines")
+            if element.name == "face" and prop.name in VERTEX_IDS:
+                at = _ranges(cursor + 1, lengths)
+                if not _plain_integers(body, digits, starts[at], ends[at]):
+                    raise _damaged(path, "its face vertex ids are not all integers")
+                _check_ids(values[at], vertices, path)
+            cursor += 1 + lengths
+        if bool(np.any(cursor != limit)):
+            raise _damaged(path, f"its '{element.name}' lines hold other numbers of words than their properties")
+
+
+def _element_of_line(elements: List[Element], line: int) -> str:
+    for element in elements:
+        if line < element.count:
+            return element.name
+        line -= element.count
+    return elements[-1].name if elements else "(none)"
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray, step: int = 1) -> np.ndarray:
+    """``starts[i] + step * (0 .. lengths[i] - 1)`` for every i, concatenated."""
+    before = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.repeat(starts - before * step, lengths) + np.arange(int(lengths.sum())) * step
+
+
+def _plain_integers(body: np.ndarray, digits: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
+    """Whether the words ``body[starts[i]:ends[i]]`` are all plain decimal integers (an optional minus, digits).
+
+    C's ``atoi`` (VTK before 9.3) reads ``1e3`` as 1 where a number parser reads 1000: list lengths and
+    vertex ids are checked only when both read them alike. ``digits`` is the running count of digits.
+    """
+    signed = body[starts] == ord("-")
+    return bool(np.all(digits[ends] - digits[starts] == ends - starts - signed))
+
+
+# --- the check ------------------------------------------------------------------------------------------
 
 
 def check_complete(path: Path) -> None:
-    """Raise :class:`DataFileError` unless ``path`` is a PLY file with every element it declares."""
+    """Raise :class:`DataFileError` unless ``path`` is a PLY file vtkPLYReader reads safely (see the module)."""
     with open(path, "rb") as stream:
         try:
             data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
@@ -137,7 +372,8 @@ def check_complete(path: Path) -> None:
                 _ascii(data, elements, position, path)
             else:
                 _binary(data, elements, position, "<" if form == "binary_little_endian" else ">", path)
-        except (ValueError, OverflowError):
-            raise DataFileError(path, "has damaged PLY data (a list length that is not a count)") from None
         finally:
-            data.close()
+            try:
+                data.close()
+            except BufferError:  # a view is still referenced (by a traceback): the mmap closes with it
+                pass

@@ -81,7 +81,7 @@ from .._atomic import atomic_output_folder
 from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
 from ..convert.image import DEFAULT_FRAME, FRAMES
 from ..errors import DataFileError
-from . import _common, _metaimage, _nrrd
+from . import _common, _dataset_checks, _metaimage, _nrrd
 from .formats import FileFormat, FormatTable, check_mode
 
 PathLike = Union[str, Path]
@@ -599,6 +599,7 @@ def read_image(path: PathLike, format: Optional[str] = None, *, frame: str = DEF
     chosen = IMAGE_FORMATS.find(path, format, "read")
     checked = _common.check_readable(path)
     image = _common.require_type(chosen.read(checked), vtkImageData, checked, _WANTED)
+    _dataset_checks.check_image(image, checked)
     if chosen.name in PATIENT_FRAME_FORMATS:
         image = image_in_frame(image, "LPS", frame)
     return image

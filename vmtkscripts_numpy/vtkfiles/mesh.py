@@ -30,7 +30,7 @@ from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
 
 from .._vtk_version import vtk_at_least
 from ..errors import DataFileError
-from . import _common
+from . import _common, _dataset_checks
 from .formats import FileFormat, FormatTable, check_mode
 
 PathLike = Union[str, Path]
@@ -156,8 +156,10 @@ def read_mesh(path: PathLike, format: Optional[str] = None) -> vtkUnstructuredGr
     """
     chosen = MESH_FORMATS.find(path, format, "read")
     checked = _common.check_readable(path)
-    mesh = chosen.read(checked)
-    return _common.require_type(mesh, vtkUnstructuredGrid, checked, _WANTED)
+    mesh = _common.require_type(chosen.read(checked), vtkUnstructuredGrid, checked, _WANTED)
+    # Before anything follows a cell to its points: a damaged file's ids point anywhere.
+    _dataset_checks.check_mesh(mesh, checked)
+    return mesh
 
 
 def write_mesh(mesh: vtkUnstructuredGrid, path: PathLike, format: Optional[str] = None, mode: str = "binary") -> Path:
