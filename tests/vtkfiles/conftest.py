@@ -220,7 +220,8 @@ def small_surface():
     surface = dict_to_polydata({"Points": points, "CellData": {
         "CellPointIds": [np.array([6]), np.array([5, 6]), np.array([0, 1, 4]), np.array([1, 2, 4]),
                          np.array([2, 3, 4]), np.array([0, 1, 2, 3])],
-        "Group": np.arange(6, dtype=np.int32)}, "PointData": {"Height": points[:, 2].copy()}})
+        "Group": np.arange(6, dtype=np.int32)}, "PointData": {"Height": points[:, 2].copy()},
+        "CellTypes": np.array([1, 3, 5, 5, 5, 9], np.uint8)})  # vertex, line, triangles, quad
     return surface
 
 

@@ -139,7 +139,7 @@ def test_offsets_that_run_backwards_are_refused_on_read(tmp_path, capped):
 
 
 def binary_ply(tmp_path):
-    """A binary PLY of 7 vertices and 6 faces of 1 to 4 vertices (lists of varying lengths)."""
+    """A binary PLY of 7 vertices, 3 triangles and a quad (lists of varying lengths)."""
     path = write_quietly(write_surface, small_surface(), tmp_path / "s.ply")
     content = path.read_bytes()
     return path, content, content.index(b"end_header\n") + len(b"end_header\n")
@@ -148,6 +148,12 @@ def binary_ply(tmp_path):
 def with_bytes(path, content):
     path.write_bytes(content)
     return path
+
+
+def swapped(content, old, new):
+    """``content`` with ``old`` replaced by ``new``; ``old`` must be there."""
+    assert old in content, f"{old!r} not in the file"
+    return content.replace(old, new)
 
 
 FIRST_FACE = 7 * 12  # after the 7 vertices (x, y, z float32)
@@ -159,7 +165,7 @@ PLY_MUTATIONS = {
         r"is truncated: it ends inside its PLY 'face' elements"),
     # Lengths read as signed bytes, the first -1.
     "a negative list length": (
-        lambda content, data: content[:data].replace(b"list uchar int", b"list char int")
+        lambda content, data: swapped(content[:data], b"list uchar int", b"list char int")
         + content[data:data + FIRST_FACE] + b"\xff" + content[data + FIRST_FACE + 1:],
         r"its 'face' list 'vertex_indices' has the length -1"),
     "a face naming vertex 100000": (
@@ -167,19 +173,20 @@ PLY_MUTATIONS = {
         + content[data + FIRST_FACE + 5:],
         r"its polygon cells name point 100000, and it has 7 points"),
     "x declared as a list": (
-        lambda content, data: content.replace(b"property float x\n", b"property list uchar float x\n"),
+        lambda content, data: swapped(content, b"property float x\n", b"property list uchar float x\n"),
         r"its 'vertex' property 'x' is a list, VTK reads a number"),
     "an element line without its count": (
-        lambda content, data: content.replace(b"element vertex 7\n", b"element vertex\n"),
+        lambda content, data: swapped(content, b"element vertex 7\n", b"element vertex\n"),
         r"has a PLY header line that cannot be understood: 'element vertex'"),
     "a vertex count of 2**31": (
-        lambda content, data: content.replace(b"element vertex 7\n", b"element vertex 2147483648\n"),
+        lambda content, data: swapped(content, b"element vertex 7\n", b"element vertex 2147483648\n"),
         r"is truncated: it ends inside its PLY 'vertex' elements"),
     "faces declared before the vertices": (
-        lambda content, data: content.replace(
+        lambda content, data: swapped(
+            content,
             b"element vertex 7\nproperty float x\nproperty float y\nproperty float z\n"
-            b"element face 6\nproperty list uchar int vertex_indices\n",
-            b"element face 6\nproperty list uchar int vertex_indices\n"
+            b"element face 4\nproperty list uchar int vertex_indices\n",
+            b"element face 4\nproperty list uchar int vertex_indices\n"
             b"element vertex 7\nproperty float x\nproperty float y\nproperty float z\n"),
         r"its faces come before its vertices"),
 }
