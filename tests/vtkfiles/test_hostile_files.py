@@ -16,7 +16,7 @@ from vmtkscripts_numpy._vtk_version import vtk_at_least
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh
 from vmtkscripts_numpy.convert.polydata import dict_to_polydata
 from vmtkscripts_numpy.errors import LossWarning
-from vmtkscripts_numpy.vtkfiles import write_mesh, write_surface
+from vmtkscripts_numpy.vtkfiles import write_image, write_mesh, write_surface
 
 from .conftest import small_surface
 
@@ -206,3 +206,160 @@ def test_a_binary_ply_cut_anywhere_is_refused(tmp_path, capped):
         cut = with_bytes(tmp_path / f"cut{twentieth}.ply", content[: len(content) * twentieth // 20])
 
         capped.refuses("surface", cut, r"cut\d+\.ply: (is truncated|is not a PLY file|has a PLY header)")
+
+
+# --- VTK XML: sizes VTK allocates before it reads a byte ------------------------------------------------
+
+
+def vti(tmp_path, mode="binary"):
+    from .conftest import small_image
+
+    return write_quietly(write_image, small_image(), tmp_path / "i.vti", mode=mode)
+
+
+@pytest.mark.parametrize("whole, problem", [
+    ("4 0 3 0 2 0", r"its WholeExtent \(4, 0, 3, 0, 2, 0\) is not a box"),
+    ("-100000 4 0 3 0 2", r"its pieces do not cover its WholeExtent"),
+    ("0 2000000000 0 2000000000 0 2", r"its pieces do not cover its WholeExtent"),
+], ids=["reversed", "negative", "huge"])
+@pytest.mark.parametrize("mode", ["binary", "ascii"])
+def test_a_vti_whole_extent_the_pieces_do_not_fill_is_refused(tmp_path, capped, whole, problem, mode):
+    path = replaced(vti(tmp_path, mode), rb'WholeExtent="0 4 0 3 0 2"', f'WholeExtent="{whole}"'.encode())
+
+    capped.refuses("image", path, r"cannot be read as VTK XML ImageData: " + problem)
+
+
+def test_a_vti_piece_beyond_its_whole_extent_is_refused(tmp_path, capped):
+    path = replaced(vti(tmp_path), rb'Piece Extent="0 4 0 3 0 2"', b'Piece Extent="0 2000000000 0 3 0 2"')
+
+    capped.refuses("image", path, r"its piece Extent \(0, 2000000000, 0, 3, 0, 2\) is not inside its WholeExtent")
+
+
+@pytest.mark.parametrize("mode", ["binary", "ascii"])
+@pytest.mark.parametrize("field, problem", [
+    ('NumberOfPoints="4294967297"', r"its array 'Points' needs (103079215128 bytes|12884901891 values)"),
+    ('NumberOfCells="4294967297"', r"its array 'offsets' needs (34359738376 bytes|4294967297 values)"),
+])
+def test_a_vtu_count_its_arrays_do_not_hold_is_refused(tmp_path, capped, mode, field, problem):
+    from .conftest import small_mesh
+
+    path = write_quietly(write_mesh, small_mesh(), tmp_path / "m.vtu", mode=mode)
+    path = replaced(path, rb'NumberOfPoints="6"' if "Points" in field else rb'NumberOfCells="3"', field.encode())
+
+    capped.refuses("mesh", path, r"cannot be read as VTK XML UnstructuredGrid: " + problem)
+
+
+def compression_header(path, name, blocks, block_size, last_size, sizes):
+    """``path`` with the zlib header of its inline array ``name`` replaced (UInt32 words, base64)."""
+    import base64
+    import struct
+
+    content = path.read_bytes()
+    match = re.search(rb'Name="' + name.encode() + rb'"[^>]*format="binary"[^>]*>\s*', content)
+    start = match.end()
+    header_bytes = 4 * (4 if name else 0)
+    old = content[start:start + 4 * -(-header_bytes // 3)]
+    words = struct.unpack("<4I", base64.b64decode(old))
+    assert words[0] == 1, "a one-block array"
+    new = base64.b64encode(struct.pack(f"<{3 + len(sizes)}I", blocks, block_size, last_size, *sizes))
+    return with_bytes(path, content[:start] + new + content[start + len(old):])
+
+
+@pytest.mark.parametrize("header, problem", [
+    ((1, 1 << 31, 1 << 31, [80]), r"a compressed block of its array 'ImageScalars' claims more bytes than "
+                                  r"vtkZLibDataCompressor can make of its size"),
+    ((1 << 30, 1 << 15, 0, [80]), r"its array 'ImageScalars' needs 1073741824 compressed blocks"),
+    ((1, 0, 120, [80]), r"has compressed blocks of 0 bytes"),
+], ids=["a block of 2 GiB from 80 bytes", "a billion blocks", "blocks of 0 bytes"])
+def test_a_compression_header_that_lies_is_refused_before_anything_is_allocated(tmp_path, capped, header,
+                                                                                problem):
+    path = compression_header(vti(tmp_path), "ImageScalars", *header)
+
+    capped.refuses("image", path, problem)
+
+
+def test_a_vtu_whose_types_name_a_polyhedron_without_faces_is_read_apart_and_never_crashes(tmp_path, capped):
+    from .conftest import small_mesh
+
+    # VTK takes the cells' ids for a face stream when a type is a polyhedron, and walks them unchecked.
+    path = write_quietly(write_mesh, small_mesh(), tmp_path / "m.vtu", mode="ascii")
+    path = replaced(path, rb'(Name="types" format="ascii" RangeMin=")5(" RangeMax="10">\s*)10 10 5',
+                    rb"\g<1>10\g<2>42 42 42")
+
+    outcome = capped.read("mesh", path, ["dict"])
+
+    assert outcome.status in ("dataset", "DataFileError"), f"{outcome.status}: {outcome.detail}"
+    assert outcome.stderr == ""
+
+
+# --- legacy VTK: counts VTK trusts --------------------------------------------------------------------
+
+
+def legacy(tmp_path, mode="binary", mesh=False):
+    from .conftest import small_mesh
+
+    if mesh:
+        return write_quietly(write_mesh, small_mesh(), tmp_path / "m.vtk", mode=mode)
+    return write_quietly(write_surface, small_surface(), tmp_path / "s.vtk", mode=mode)
+
+
+LEGACY_LIES = {
+    # VTK 9.7 dereferences its failed parse of a version that is not two small integers.
+    "version 4294967295": (lambda path: replaced(path, rb"Version 5\.1", b"Version 4294967295"),
+                           r"has no complete legacy VTK header"),
+    "version 0": (lambda path: replaced(path, rb"Version 5\.1", b"Version 0"), r"has no complete legacy VTK header"),
+    "a negative field tuple count": (lambda path: replaced(path, rb"Height 1 7 double", b"Height 1 -1 double"),
+                                     r"has a legacy VTK section with a count below 0: 'Height 1 -1 double'"),
+    "a field array of 0 components": (lambda path: replaced(path, rb"Height 1 7 double", b"Height 0 7 double"),
+                                      r"has a FIELD array with 0 components"),
+    "a negative connectivity size": (lambda path: replaced(path, rb"POLYGONS 5 13", b"POLYGONS 5 -2147483648"),
+                                     r"a count below 0: 'POLYGONS 5 -2147483648'"),
+    "a count no file holds": (lambda path: replaced(path, rb"POINTS 7 double", b"POINTS 4294967296 double"),
+                              r"is truncated: its POINTS section needs"),
+}
+
+
+@pytest.mark.parametrize("mode", ["binary", "ascii"])
+@pytest.mark.parametrize("case", list(LEGACY_LIES))
+def test_a_legacy_file_that_lies_about_its_counts_is_refused(tmp_path, capped, case, mode):
+    lie, problem = LEGACY_LIES[case]
+
+    capped.refuses("surface", lie(legacy(tmp_path, mode)), problem)
+
+
+def test_legacy_metadata_announcing_a_negative_number_of_values_is_refused(tmp_path, capped):
+    surface = small_surface()
+    surface.GetPointData().GetArray("Height").SetComponentName(0, "z")  # written as a METADATA block
+    path = write_quietly(write_surface, surface, tmp_path / "s.vtk", mode="ascii")
+    path = replaced(path, rb"(METADATA\s+COMPONENT_NAMES[^\n]*\n[^\n]*\n)", rb"\g<1>INFORMATION 1\n"
+                    rb"NAME L2_NORM_RANGE LOCATION vtkDataArray\nDATA 2 0 1\n")
+    path = replaced(path, rb"\bDATA 2 0 1", b"DATA -1 0 1")
+
+    capped.refuses("surface", path, r"has legacy VTK metadata with DATA -1")
+
+
+def old_legacy_triangles(tmp_path, cells, size, connectivity):
+    path = tmp_path / "old.vtk"
+    path.write_text("# vtk DataFile Version 3.0\nold\nASCII\nDATASET POLYDATA\nPOINTS 4 float\n"
+                    f"0 0 0 1 0 0 0 1 0 1 1 0\nPOLYGONS {cells} {size}\n{connectivity}\n")
+    return path
+
+
+def test_an_old_legacy_file_with_triangles_is_read_in_place(tmp_path, capped):
+    path = old_legacy_triangles(tmp_path, 2, 8, "3 0 1 2 3 1 3 2")
+
+    outcome = capped.read("surface", path, ["dict", "celltopoint", "write:.stl"])
+
+    assert outcome.status == "dataset" and outcome.stderr == ""
+
+
+@pytest.mark.parametrize("connectivity", ["3 0 1 2 9 1 3 2", "4 0 1 2 3 1 3 2", "3 0 1 2 -4 1 3 2"],
+                         ids=["a length past the end", "lengths that run past", "a negative length"])
+def test_old_legacy_cells_of_varying_lengths_are_read_apart_and_never_crash(tmp_path, capped, connectivity):
+    # Before file version 5 each cell is its length then its ids; VTK walks the lengths without bounds.
+    path = old_legacy_triangles(tmp_path, 2, 8, connectivity)
+
+    outcome = capped.read("surface", path, ["dict", "celltopoint", "write:.stl"])
+
+    assert outcome.status == "DataFileError", f"{outcome.status}: {outcome.detail}"
+    assert outcome.stderr == ""

@@ -218,16 +218,19 @@ def legacy_dataset_type(path: Path) -> Optional[str]:
     return match.group(1).decode("ascii").upper() if match else "(no DATASET)"
 
 
-def check_legacy_type(path: Path, expected: str, description: str) -> None:
-    """Raise unless ``path`` is a complete legacy VTK file whose ``DATASET`` is ``expected``."""
+def check_legacy_type(path: Path, expected: str, description: str) -> bool:
+    """Raise unless ``path`` is a complete legacy VTK file whose ``DATASET`` is ``expected``.
+
+    Returns whether the file must be read in a child process (see :func:`._legacy.check_complete`).
+    """
     found = legacy_dataset_type(path)
     if found is None:
         raise DataFileError(path, f"is not {description}: it does not start with '# vtk DataFile'")
     _require_kind(path, "legacy VTK", found, expected)
-    # VTK's legacy readers accept truncated files silently.
+    # VTK's legacy readers accept truncated files silently, and crash on lying counts.
     from ._legacy import check_complete
 
-    check_complete(path)
+    return check_complete(path)
 
 
 def vtkhdf_type(path: Path) -> str:
@@ -265,15 +268,42 @@ def check_vtkhdf_type(path: Path, expected: str) -> None:
     _require_kind(path, "VTKHDF", vtkhdf_type(path), expected)
 
 
+#: The data kind and format name of each VTK XML type, to read one in a child process.
+_XML_KINDS = {"PolyData": ("surface", "vtkxml"), "UnstructuredGrid": ("mesh", "vtkxml"),
+              "ImageData": ("image", "vtkxml")}
+
+
 def read_vtkxml(path: Path, reader_class: Callable[[], Any], xml_type: str) -> Any:
-    """Read a VTK XML file whose ``<VTKFile type=...>`` must be ``xml_type`` with ``reader_class()``."""
+    """Read a VTK XML file whose ``<VTKFile type=...>`` must be ``xml_type`` with ``reader_class()``.
+
+    Every size VTK would allocate is checked against the file first (see
+    :mod:`._xml_header`); a file with polyhedron faces, which VTK walks
+    unchecked, is read in a child process (:mod:`._isolated`).
+    """
+    from . import _isolated, _xml_header
+
     check_xml_type(path, xml_type, f"a VTK XML {xml_type} file")
+    if _xml_header.check_vtkxml(path, xml_type) and not _isolated.in_child():
+        kind, format_name = _XML_KINDS[xml_type]
+        return _isolated.read_in_child(path, kind, format_name, "its polyhedron faces cannot be checked before")
     return run_reader(reader_class(), path, f"VTK XML {xml_type}")
 
 
+#: The data kind of each legacy DATASET, to read one in a child process.
+_LEGACY_KINDS = {"POLYDATA": "surface", "UNSTRUCTURED_GRID": "mesh", "STRUCTURED_POINTS": "image"}
+
+
 def read_legacy(path: Path, reader_class: Callable[[], Any], dataset: str) -> Any:
-    """Read a legacy VTK file whose ``DATASET`` must be ``dataset`` with ``reader_class()``."""
-    check_legacy_type(path, dataset, "a legacy VTK file")
+    """Read a legacy VTK file whose ``DATASET`` must be ``dataset`` with ``reader_class()``.
+
+    A file with what the checks cannot size (string arrays, cells VTK walks
+    unchecked) is read in a child process (:mod:`._isolated`).
+    """
+    from . import _isolated
+
+    if check_legacy_type(path, dataset, "a legacy VTK file") and not _isolated.in_child():
+        return _isolated.read_in_child(path, _LEGACY_KINDS[dataset], "vtk",
+                                       "it has sections VTK reads without bounds that cannot be checked before")
     return run_reader(reader_class(), path, f"legacy VTK {dataset}")
 
 

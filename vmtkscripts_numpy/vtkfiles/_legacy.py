@@ -1,11 +1,20 @@
-"""A completeness check for legacy VTK files, which VTK's readers do not make.
+"""A check of legacy VTK files against everything VTK's readers trust, made before they see them.
 
 ``vtkPolyDataReader`` and its siblings read a truncated legacy file without an
-error: they return the sections that were complete, or sections filled with
-whatever bytes were there. :func:`check_complete` walks the file's sections
-(each declares how many values follow) and raises
-:class:`~vmtkscripts_numpy.errors.DataFileError` if the file ends before a
-declared section does. It only counts values; VTK still does the reading.
+error (they return the sections that were complete, or sections filled with
+whatever bytes were there), and crash on a version line they cannot parse, on
+a negative count, on a component count of 0, on a cell list (before file
+version 5) whose lengths run past it, and on metadata announcing a negative
+number of values. :func:`check_complete` walks the file's sections (each
+declares how many values follow) and raises
+:class:`~vmtkscripts_numpy.errors.DataFileError` for any of these. It counts
+values; VTK still does the reading.
+
+Two things cannot be checked by counting: sections whose size only parsing
+tells (string arrays, keywords this check does not know), and cells that
+VTK walks without bounds (lists of cells of varying lengths in files before
+version 5, polyhedron cell types). :func:`check_complete` returns True for
+such a file, and the caller reads it in a child process.
 """
 
 from __future__ import annotations
@@ -13,8 +22,11 @@ from __future__ import annotations
 import ctypes
 import mmap
 import re
+import warnings
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
+
+import numpy as np
 
 from ..errors import DataFileError
 
@@ -35,7 +47,12 @@ TYPE_SIZES = {
 
 #: Keywords that only carry values on their own line.
 _LINE_ONLY = {"DIMENSIONS", "SPACING", "ORIGIN", "ASPECT_RATIO", "EXTENT"}
-
+#: A count as C++'s ``>>`` and Python read it alike: digits, an optional minus.
+_INTEGER = re.compile(r"-?\d+")
+#: VTK's cell type of polyhedra: with one, VTK walks every cell's ids as a face stream.
+VTK_POLYHEDRON = 42
+#: Repetitions of one regular expression (Python's limit is 2**32 - 1).
+_WORDS_AT_ONCE = 1 << 20
 
 _NEXT_LINE = re.compile(rb"\s*(\S[^\n]*)\n?")
 
@@ -45,9 +62,10 @@ class _Uncountable(Exception):
 
 
 class _Cursor:
-    def __init__(self, data: "mmap.mmap | bytes", binary: bool, path: Path) -> None:
+    def __init__(self, data: "mmap.mmap", binary: bool, path: Path) -> None:
         self.data, self.binary, self.path = data, binary, path
         self.position = 0
+        self.isolate = False
 
     def line(self) -> Optional[bytes]:
         """The next non-blank line (stripped, without its end), or None at the end of the file."""
@@ -57,11 +75,15 @@ class _Cursor:
         self.position = match.end()
         return match.group(1).strip()
 
-    def skip_values(self, count: int, type_name: str, what: str) -> None:
-        """Skip ``count`` values of ``type_name`` (binary bytes or ASCII words); raise if the file ends first."""
+    def skip_values(self, count: int, type_name: str, what: str) -> int:
+        """Skip ``count`` values of ``type_name`` (binary bytes or ASCII words); return where they start.
+
+        Raises if the file ends first.
+        """
         type_name = type_name.lower()
+        start = self.position
         if count <= 0:
-            return
+            return start
         if self.binary:
             if type_name == "bit":
                 size = (count + 7) // 8
@@ -70,47 +92,116 @@ class _Cursor:
             else:
                 raise _Uncountable(type_name)
             if self.position + size > len(self.data):
-                self.truncated(what, f"{size} bytes", len(self.data) - self.position)
+                self.truncated(what, f"{size} bytes", f"{len(self.data) - self.position} bytes")
             self.position += size
-            return
+            return start
         if type_name in ("string", "utf8_string"):
             raise _Uncountable(type_name)
-        # The lookahead makes each word match one way only, so a short file fails in linear time.
-        match = re.compile(rb"(?:\s*\S+(?=\s|\Z)){%d}" % count).match(self.data, self.position)
-        if match is None:
-            found = len(self.data[self.position:].split())
-            self.truncated(what, f"{count} values", found)
-        self.position = match.end()
+        # Each value is a word and a separator: a count the rest of the file cannot hold is a lie, found at once.
+        if 2 * count - 1 > len(self.data) - self.position:
+            self.truncated(what, f"{count} values", f"{len(self.data) - self.position} bytes")
+        left = count
+        while left:  # a million words at a time: one regular expression holds at most 2**32 - 1
+            step = min(left, _WORDS_AT_ONCE)
+            # The lookahead makes each word match one way only, so a short file fails in linear time.
+            match = re.compile(rb"(?:\s*\S+(?=\s|\Z)){%d}" % step).match(self.data, self.position)
+            if match is None:
+                self.truncated(what, f"{count} values", f"{len(self.data) - self.position} bytes")
+            self.position = match.end()
+            left -= step
+        return start
 
-    def truncated(self, what: str, expected: str, found: int) -> None:
+    def integers(self, start: int, count: int, type_name: str, what: str) -> np.ndarray:
+        """The ``count`` integers of ``type_name`` that begin at ``start`` (as VTK reads them), as int64."""
+        if count <= 0:
+            return np.zeros(0, np.int64)
+        if self.binary:
+            code = {1: "i1", 2: "i2", 4: "i4", 8: "i8"}[TYPE_SIZES[type_name.lower()]]
+            if type_name.lower().startswith(("unsigned", "vtktypeuint")):
+                code = "u" + code[1:]
+            # Legacy binary files are big-endian.
+            return np.frombuffer(self.data, ">" + code, count, start).astype(np.int64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)  # numpy before 2 warns where it will raise
+            try:
+                values = np.fromstring(bytes(self.data[start:self.position]), dtype=np.int64, sep=" ")
+            except (ValueError, DeprecationWarning):
+                values = np.zeros(0, np.int64)
+        if values.size != count:
+            raise DataFileError(self.path, f"is damaged: its {what} section holds words that are not integers")
+        return values
+
+    def truncated(self, what: str, expected: str, found: str) -> None:
         raise DataFileError(
             self.path, f"is truncated: its {what} section needs {expected}, the file has {found} left"
         )
 
 
-def _section(cursor: _Cursor, words: list, version: float, tuples: int) -> int:
+def _counts(words: List[str], indices: range, path: Path, line: str, least: int = 0) -> List[int]:
+    """The integers at ``indices`` of a section line, each at least ``least``."""
+    try:
+        texts = [words[index] for index in indices]
+    except IndexError:
+        raise DataFileError(path, f"has a legacy VTK section line that lacks a number: {line!r}") from None
+    if not all(_INTEGER.fullmatch(text) for text in texts):
+        raise DataFileError(path, f"has a legacy VTK section line whose counts are not integers: {line!r}")
+    values = [int(text) for text in texts]
+    if any(value < least for value in values):
+        raise DataFileError(path, f"has a legacy VTK section with a count below {least}: {line!r}")
+    return values
+
+
+def _cell_lists(cursor: _Cursor, cells: int, size: int, what: str) -> None:
+    """Cells before file version 5: ``size`` integers, each cell its length then its ids.
+
+    VTK walks them by their lengths without bounds; when every cell has the
+    length of the first (triangles, tetrahedra...) the walk is known to stay
+    inside, else the file is read in a child process.
+    """
+    start = cursor.skip_values(size, "int", what)
+    if size == 0 or cursor.isolate:
+        return
+    values = cursor.integers(start, size, "int", what)
+    first = int(values[0])
+    if first < 0 or size % (first + 1) or size // (first + 1) != cells or \
+            not bool(np.all(values[::first + 1] == first)):
+        cursor.isolate = True
+
+
+def _section(cursor: _Cursor, words: List[str], version: float, tuples: int) -> int:
     """Skip the section declared by ``words``; return the tuple count for attribute data that follows."""
     keyword = words[0].upper()
-    number = lambda index: int(words[index])  # noqa: E731
-    if keyword in _LINE_ONLY or keyword == "DATASET":
+    path, line = cursor.path, " ".join(words)
+    counts = lambda *indices, least=0: _counts(words, range(*indices), path, line, least)  # noqa: E731
+    if keyword == "DATASET":
+        return tuples
+    if keyword == "DIMENSIONS":
+        counts(1, 4)
+        return tuples
+    if keyword in _LINE_ONLY:
         return tuples
     if keyword == "POINTS":
-        cursor.skip_values(3 * number(1), words[2], "POINTS")
+        cursor.skip_values(3 * counts(1, 2)[0], words[2] if len(words) > 2 else "", "POINTS")
     elif keyword in ("VERTICES", "LINES", "POLYGONS", "TRIANGLE_STRIPS", "CELLS"):
+        first, second = counts(1, 3)
         if version >= 5.0:
-            for part in ("OFFSETS", "CONNECTIVITY"):
+            for part, count in (("OFFSETS", first), ("CONNECTIVITY", second)):
                 declaration = (cursor.line() or b"").decode("latin-1").split()
-                if not declaration or declaration[0].upper() != part:
-                    cursor.truncated(f"{keyword} {part}", "its declaration", 0)
-                cursor.skip_values(number(1) if part == "OFFSETS" else number(2), declaration[1], f"{keyword} {part}")
+                if len(declaration) < 2 or declaration[0].upper() != part:
+                    cursor.truncated(f"{keyword} {part}", "its declaration", "none")
+                cursor.skip_values(count, declaration[1], f"{keyword} {part}")
         else:
-            cursor.skip_values(number(2), "int", keyword)
+            _cell_lists(cursor, first, second, keyword)
     elif keyword == "CELL_TYPES":
-        cursor.skip_values(number(1), "int", keyword)
+        count = counts(1, 2)[0]
+        start = cursor.skip_values(count, "int", keyword)
+        if count and not cursor.isolate and bool(np.any(cursor.integers(start, count, "int", keyword)
+                                                        == VTK_POLYHEDRON)):
+            cursor.isolate = True
     elif keyword in ("POINT_DATA", "CELL_DATA"):
-        return number(1)
+        return counts(1, 2)[0]
     elif keyword == "SCALARS":
-        components = number(3) if len(words) > 3 else 1
+        components = counts(3, 4, least=1)[0] if len(words) > 3 else 1
         mark = cursor.position
         following = (cursor.line() or b"").upper()
         if not following.startswith(b"LOOKUP_TABLE"):
@@ -118,22 +209,22 @@ def _section(cursor: _Cursor, words: list, version: float, tuples: int) -> int:
         cursor.skip_values(tuples * components, words[2], f"SCALARS {words[1]}")
     elif keyword == "COLOR_SCALARS":
         value_type = "unsigned_char" if cursor.binary else "float"
-        cursor.skip_values(tuples * number(2), value_type, f"COLOR_SCALARS {words[1]}")
+        cursor.skip_values(tuples * counts(2, 3, least=1)[0], value_type, f"COLOR_SCALARS {words[1]}")
     elif keyword in ("VECTORS", "NORMALS"):
         cursor.skip_values(3 * tuples, words[2], f"{keyword} {words[1]}")
     elif keyword in ("TENSORS", "TENSORS6"):
         cursor.skip_values((9 if keyword == "TENSORS" else 6) * tuples, words[2], f"{keyword} {words[1]}")
     elif keyword == "TEXTURE_COORDINATES":
-        cursor.skip_values(number(2) * tuples, words[3], f"TEXTURE_COORDINATES {words[1]}")
+        cursor.skip_values(counts(2, 3, least=1)[0] * tuples, words[3], f"TEXTURE_COORDINATES {words[1]}")
     elif keyword in ("GLOBAL_IDS", "PEDIGREE_IDS", "EDGE_FLAGS"):
         cursor.skip_values(tuples, words[2], f"{keyword} {words[1]}")
     elif keyword == "LOOKUP_TABLE":
-        cursor.skip_values(4 * number(2), "unsigned_char" if cursor.binary else "float", "LOOKUP_TABLE")
+        cursor.skip_values(4 * counts(2, 3)[0], "unsigned_char" if cursor.binary else "float", "LOOKUP_TABLE")
     elif keyword == "FIELD":
-        for _ in range(number(2)):
+        for _ in range(counts(2, 3)[0]):  # one turn per array of the field (bounded: each is a line)
             declaration = cursor.line()
             if declaration is None:
-                cursor.truncated(f"FIELD {words[1]}", "its arrays", 0)
+                cursor.truncated(f"FIELD {words[1]}", "its arrays", "none")
             while declaration.upper().startswith(b"METADATA"):
                 _skip_metadata(cursor)
                 declaration = cursor.line() or b""
@@ -142,7 +233,10 @@ def _section(cursor: _Cursor, words: list, version: float, tuples: int) -> int:
                 continue
             if len(parts) < 4:
                 raise _Uncountable(declaration)
-            cursor.skip_values(int(parts[1]) * int(parts[2]), parts[3], f"FIELD array {parts[0]}")
+            components, count = _counts(parts, range(1, 3), path, " ".join(parts))
+            if components < 1:
+                raise DataFileError(path, f"has a FIELD array with {components} components: {' '.join(parts)!r}")
+            cursor.skip_values(components * count, parts[3], f"FIELD array {parts[0]}")
     elif keyword == "METADATA":
         _skip_metadata(cursor)
     else:
@@ -151,47 +245,73 @@ def _section(cursor: _Cursor, words: list, version: float, tuples: int) -> int:
 
 
 def _skip_metadata(cursor: _Cursor) -> None:
-    # A METADATA block is text that ends with an empty line.
+    """Skip a METADATA block (text that ends with an empty line), refusing lengths VTK would allocate blindly.
+
+    VTK reads each ``DATA n`` of a vector key as ``n`` values it reserves room
+    for: ``n`` must be a count the block can hold.
+    """
     end = re.compile(rb"\n[ \t\r]*\n").search(cursor.data, cursor.position)
-    cursor.position = end.end() if end else len(cursor.data)
+    stop = end.end() if end else len(cursor.data)
+    block = bytes(cursor.data[cursor.position:stop])
+    words = len(block.split())
+    for match in re.finditer(rb"\bDATA[ \t]+([-+]?\d+)", block):
+        if not 0 <= int(match.group(1)) <= words:
+            raise DataFileError(cursor.path, f"has legacy VTK metadata with DATA {int(match.group(1))}, which is "
+                                             "no count of the values there")
+    cursor.position = stop
 
 
-def check_complete(path: Path) -> None:
-    """Raise :class:`DataFileError` if the legacy VTK file ``path`` ends inside a declared section.
+def check_complete(path: Path) -> bool:
+    """Raise :class:`DataFileError` if the legacy VTK file ``path`` ends inside a section or lies about sizes.
 
-    Files with sections whose size cannot be counted (string arrays, dataset
-    kinds other than points/cells/images) are checked up to that section.
+    Returns
+    -------
+    bool
+        True when the file has what counting cannot check (string arrays,
+        keywords this check does not know, cells VTK walks unchecked): the
+        caller reads it where a crash cannot take the process.
     """
     with open(path, "rb") as stream:
         try:
             data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # empty files cannot be mapped; check_readable reports them
-            return
+            return False
         try:
-            _walk(data, path)
+            return _walk(data, path)
         finally:
-            data.close()
+            try:
+                data.close()
+            except BufferError:  # a view is still referenced (by a traceback): the mmap closes with it
+                pass
 
 
-def _walk(data: "mmap.mmap", path: Path) -> None:
-    header = re.compile(rb"# vtk DataFile Version (\d+(?:\.\d+)?)[^\n]*\n[^\n]*\n\s*(\w+)").match(data)
-    if header is None:
-        raise DataFileError(path, "has no complete legacy VTK header (version, title, ASCII/BINARY)")
-    version = float(header.group(1))
-    cursor = _Cursor(data, header.group(2).upper() == b"BINARY", path)
-    cursor.position = header.end()
+#: The first three lines as VTK reads them: version ``major.minor``, a title, ASCII or BINARY.
+_HEADER = re.compile(rb"# vtk DataFile Version[ \t]*(\d+)\.(\d+)[^\n]*\n[^\n]*\n(ascii|binary)", re.IGNORECASE)
+
+
+def _walk(data: "mmap.mmap", path: Path) -> bool:
+    header = _HEADER.match(data)
+    if header is None or not 1 <= int(header.group(1)) <= 5 or len(header.group(2)) > 3:
+        # VTK 9.7 reads a version that is not two small integers as garbage (and may crash on it).
+        raise DataFileError(path, "has no complete legacy VTK header: '# vtk DataFile Version M.m' (M from 1 to "
+                                  "5), a title line, then ASCII or BINARY")
+    version = float(f"{int(header.group(1))}.{int(header.group(2))}")
+    cursor = _Cursor(data, header.group(3).upper() == b"BINARY", path)
+    # VTK reads the whole ASCII/BINARY line; the sections start on the next.
+    end_of_line = data.find(b"\n", header.end())
+    cursor.position = end_of_line + 1 if end_of_line >= 0 else len(data)
     tuples = 0
     try:
         while True:
             line = cursor.line()
             if line is None:
-                return
+                return cursor.isolate
             words = line.decode("latin-1").split()
             tuples = _section(cursor, words, version, tuples)
     except _Uncountable:
-        # A section this check cannot size: leave it to VTK, unless the file stops right there.
+        # A section this check cannot size: VTK reads it in a child process, unless the file stops right there.
         if cursor.position >= len(data) and not data[-1:] == b"\n":
             raise DataFileError(path, "is truncated: it ends inside a section header") from None
-        return
+        return True
     except (ValueError, IndexError):
         raise DataFileError(path, f"has a damaged legacy VTK section near byte {cursor.position}") from None
