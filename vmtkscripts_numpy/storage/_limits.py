@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Callable, Union
 
 from ..errors import DataFileError
 
@@ -71,13 +72,13 @@ class Budget:
         self.limit = math.inf if math.isinf(self.max_ratio) else self.max_ratio * self.file_size + ALLOWANCE
         self.used = 0
 
-    def charge(self, nbytes: int, where: str) -> None:
-        """Count ``nbytes`` more; a :class:`DataFileError` naming ``where`` if that passes the limit."""
+    def charge(self, nbytes: int, where: Union[str, Callable[[], str]]) -> None:
+        """Count ``nbytes`` more; a :class:`DataFileError` naming ``where`` (or what it returns) past the limit."""
         self.used += nbytes
         if self.used > self.limit:
             raise DataFileError(
                 self.source,
-                f"{where}: the data would pass {int(self.limit)} bytes, {self.max_ratio:g} times the file's "
+                f"{where() if callable(where) else where}: the data would pass {int(self.limit)} bytes, {self.max_ratio:g} times the file's "
                 f"{self.file_size} bytes plus 16 MiB (a compression bomb, or data that compresses unusually well); "
                 "if you trust the file, read it with a larger max_ratio",
             )

@@ -672,7 +672,7 @@ class _Reader:
             return
         # HDF5 decodes whole chunks, and its deflate filter decodes all a chunk's stream holds before
         # anything checks the size: every chunk must be there, and none larger than its data needs.
-        self.budget.charge(max(nbytes, chunks * math.prod(chunk) * itemsize), where)
+        self.budget.charge(chunks * math.prod(chunk) * itemsize, where)
         found = self.chunk_sizes(dataset_id, shape, chunk, chunk_bytes + _chunk_slack(chunk_bytes), where)
         if found != chunks:
             raise self.fail(where, f"has {found} of its {chunks} chunks: the others were never written (HDF5 would "

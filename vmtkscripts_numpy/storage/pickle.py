@@ -21,8 +21,8 @@ larger than the pickle's own data.
 
 Before loading, the opcodes are walked once (:func:`scan`): lengths must lie in
 the file and memo indices follow one another, for CPython's unpickler makes
-room for a memo index before it checks anything (a nine-byte pickle can make it
-zero gigabytes). After loading, the tree is checked as any ArrayDict: a
+room for a memo index before it checks anything (a nine-byte pickle made it fill
+gigabytes with zeros). After loading, the tree is checked as any ArrayDict: a
 container reached twice (a pickle is a graph, an ArrayDict a tree) is refused,
 and an array or string that appears in several places counts each time against
 the read's limit (``max_ratio``).
@@ -122,11 +122,12 @@ class PickledList(list):
 class PickledDtype:
     """What ``numpy.dtype(code, align, copy)`` and its state were given: a dtype is made from it at the end."""
 
-    __slots__ = ("code", "state")
+    __slots__ = ("code", "state", "dtype")
 
     def __init__(self, code: Any) -> None:
         self.code = code
         self.state: Any = None
+        self.dtype: Optional[np.dtype] = None  # made once, the first time an array asks for it
 
     def __setstate__(self, state: Any) -> None:
         if self.state is not None:
@@ -472,6 +473,8 @@ _DTYPE_CODE = re.compile(r"[A-Za-z][0-9]{0,4}")
 
 def _dtype_from(pickled: Any, path: _tree.Path) -> np.dtype:
     """A plain numpy dtype made afresh from a pickled dtype's code and state, or an ArrayDictError."""
+    if type(pickled) is PickledDtype and pickled.dtype is not None:
+        return pickled.dtype
     where = _tree.path_text(path)
     if type(pickled) is not PickledDtype:
         raise ArrayDictError(f"{where}: the array's dtype is a {type(pickled).__name__}, not a numpy dtype")
@@ -501,66 +504,68 @@ def _dtype_from(pickled: Any, path: _tree.Path) -> np.dtype:
         if byteorder in "<>":
             dtype = np.dtype(dtype.newbyteorder(byteorder).str)  # numpy's own dtype object where there is one
     _tree.check_dtype(dtype, path)
+    pickled.dtype = dtype
     return dtype
 
 
-def _buffer(data: Any, where: str, used: Dict[int, str]) -> Any:
+def _buffer(data: Any, path: _tree.Path, used: Dict[int, _tree.Path]) -> Any:
     """The bytes behind an array: bytes or bytearray (Python 2's str as latin-1), each backing one array."""
     if type(data) is str:
         data = data.encode("latin1")
     if type(data) not in (bytes, bytearray):
-        raise ArrayDictError(f"{where}: the array's data is a {type(data).__name__}, not bytes")
+        raise ArrayDictError(f"{_tree.path_text(path)}: the array's data is a {type(data).__name__}, not bytes")
     # Python shares empty and one-byte bytes objects between values; anything longer backs one array.
     if len(data) > 1:
-        first = used.setdefault(id(data), where)
-        if first != where:
-            raise ArrayDictError(f"{where}: its data is the data of {first} too; each array has its own")
+        first = used.setdefault(id(data), path)
+        if first != path:
+            raise ArrayDictError(f"{_tree.path_text(path)}: its data is the data of {_tree.path_text(first)} too; "
+                                 "each array has its own")
     return data
 
 
-def _shape(shape: Any, where: str) -> Tuple[int, ...]:
+def _shape(shape: Any, path: _tree.Path) -> Tuple[int, ...]:
     if type(shape) is not tuple or len(shape) > 64 or not all(
         type(length) is int and length >= 0 for length in shape
     ):
-        raise ArrayDictError(f"{where}: the array's shape {str(shape)[:60]} is not a tuple of lengths")
+        raise ArrayDictError(f"{_tree.path_text(path)}: the array's shape {str(shape)[:60]} is not a tuple of "
+                             "lengths")
     return shape
 
 
-def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, str]) -> np.ndarray:
+def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, _tree.Path]) -> np.ndarray:
     """The array a :class:`PickledArray` describes, built by numpy from checked parts."""
     if pickled.array is not None:
         return pickled.array
-    where = _tree.path_text(path)
     if pickled.buffer_arguments is not None:
         data, pickled_dtype, shape, order, axis_order = pickled.buffer_arguments
         dtype = _dtype_from(pickled_dtype, path)
-        shape = _shape(shape, where)
-        data = _buffer(data, where, used)
+        shape = _shape(shape, path)
+        data = _buffer(data, path, used)
         if len(data) != math.prod(shape) * dtype.itemsize:
-            raise ArrayDictError(f"{where}: {len(data)} bytes of data for {shape} {dtype}")
+            raise ArrayDictError(f"{_tree.path_text(path)}: {len(data)} bytes of data for {shape} {dtype}")
         array = np.frombuffer(data, dtype)
         if order == "K" and axis_order is not None:
             # numpy >= 2.4 pickles arrays in any memory order as C-ordered data and the order of the axes.
             if type(axis_order) is not tuple or sorted(axis_order) != list(range(len(shape))):
-                raise ArrayDictError(f"{where}: the axis order {str(axis_order)[:60]} is not one of {len(shape)} "
+                raise ArrayDictError(f"{_tree.path_text(path)}: the axis order {str(axis_order)[:60]} is not one of {len(shape)} "
                                      "axes")
             array = array.reshape(shape, order="C").transpose(axis_order)
         elif order in ("C", "F") and axis_order is None:
             array = array.reshape(shape, order=order)
         else:
-            raise ArrayDictError(f"{where}: the memory order {str(order)[:8]!r} is not C, F or K")
+            raise ArrayDictError(f"{_tree.path_text(path)}: the memory order {str(order)[:8]!r} is not C, F or K")
     else:
         state = pickled.state
         if type(state) is not tuple or len(state) not in (4, 5) or (len(state) == 5 and state[0] != 1):
-            raise ArrayDictError(f"{where}: the array has no state numpy writes (was it cut short?)")
+            raise ArrayDictError(f"{_tree.path_text(path)}: the array has no state numpy writes (was it cut short?)")
         shape, pickled_dtype, fortran, data = state[-4:]
         dtype = _dtype_from(pickled_dtype, path)
-        shape = _shape(shape, where)
+        shape = _shape(shape, path)
         if type(fortran) not in (bool, int) or fortran not in (0, 1):
-            raise ArrayDictError(f"{where}: the array's Fortran flag is {str(fortran)[:20]}")
-        data = _buffer(data, where, used)
+            raise ArrayDictError(f"{_tree.path_text(path)}: the array's Fortran flag is {str(fortran)[:20]}")
+        data = _buffer(data, path, used)
         if len(data) != math.prod(shape) * dtype.itemsize:
-            raise ArrayDictError(f"{where}: {len(data)} bytes of data for {shape} {dtype}")
+            raise ArrayDictError(f"{_tree.path_text(path)}: {len(data)} bytes of data for {shape} {dtype}")
         if dtype.isnative or dtype.byteorder == "|":
             # numpy's own unpickling of these checked parts: its copies and alignment are kept
             array = _multiarray._reconstruct(np.ndarray, (0,), b"b")
@@ -573,13 +578,12 @@ def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, str]) -
     return array
 
 
-def _scalar_from(pickled: PickledScalar, path: _tree.Path, used: Dict[int, str]) -> Any:
+def _scalar_from(pickled: PickledScalar, path: _tree.Path) -> Any:
     if pickled.value is None:
-        where = _tree.path_text(path)
         dtype = _dtype_from(pickled.dtype, path)
         data = pickled.data.encode("latin1") if type(pickled.data) is str else pickled.data
         if type(data) is not bytes or len(data) != dtype.itemsize:
-            raise ArrayDictError(f"{where}: a numpy {dtype} scalar made of {str(data)[:40]}")
+            raise ArrayDictError(f"{_tree.path_text(path)}: a numpy {dtype} scalar made of {str(data)[:40]}")
         pickled.value = _multiarray.scalar(dtype, data)
     return pickled.value
 
@@ -590,7 +594,7 @@ class _Builder:
     def __init__(self, budget: _limits.Budget) -> None:
         self.budget = budget
         self.containers: Dict[int, _tree.Path] = {}
-        self.buffers: Dict[int, str] = {}
+        self.buffers: Dict[int, _tree.Path] = {}
 
     def build(self, value: Any, path: _tree.Path) -> Any:
         if type(value) is tuple and not value:
@@ -601,8 +605,9 @@ class _Builder:
                                      f"{_tree.MAX_DEPTH} levels deep")
             first = self.containers.setdefault(id(value), path)
             if first != path:
-                raise ArrayDictError(f"{_tree.path_text(path)}: is the same {type(value).__name__.lower()} as "
-                                     f"{_tree.path_text(first)} (the pickle is a graph, not a tree)")
+                kind = "dict" if isinstance(value, dict) else "list" if isinstance(value, list) else "tuple"
+                raise ArrayDictError(f"{_tree.path_text(path)}: is the same {kind} as {_tree.path_text(first)} "
+                                     "(the pickle is a graph, not a tree)")
             if isinstance(value, dict):
                 return {
                     _tree.check_key(key, path): self.build(child, path + (key,)) for key, child in value.items()
@@ -611,12 +616,12 @@ class _Builder:
             return items if isinstance(value, list) else tuple(items)
         if type(value) is PickledArray:
             value = _array_from(value, path, self.buffers)
-            self.budget.charge(value.nbytes, _tree.path_text(path))
+            self.budget.charge(value.nbytes, lambda: _tree.path_text(path))
             return value
         if type(value) is PickledScalar:
-            value = _scalar_from(value, path, self.buffers)
+            value = _scalar_from(value, path)
         elif type(value) is str:
-            self.budget.charge(len(value), _tree.path_text(path))
+            self.budget.charge(len(value), lambda: _tree.path_text(path))
         return _tree.leaf_kind(value, path)[1]
 
 
