@@ -362,13 +362,16 @@ def test_a_spherical_map_of_a_sphere_holds_each_pixels_height_and_the_radius(pro
     assert list(flat["PointData"]) == ["Height", "Radius", "Coverage"]
     np.testing.assert_allclose(flat["PointData"]["Radius"], 2.0, atol=1e-6)
     rows = flat["Origin"][1] + flat["Spacing"][1] * np.arange(36)
-    latitude = rows if projection == "equirectangular" else np.degrees(2 * np.arctan(np.exp(np.radians(rows))) - np.pi / 2)
+    latitude = rows
+    if projection == "mercator":
+        latitude = np.degrees(2 * np.arctan(np.exp(np.radians(rows))) - np.pi / 2)
     covered = flat["PointData"]["Coverage"][:, :, 0] == 1
     expected = np.broadcast_to(2.0 * np.sin(np.radians(latitude)), (72, 36))
     np.testing.assert_allclose(flat["PointData"]["Height"][:, :, 0][covered], expected[covered], atol=0.01)
     assert covered[:, 3:-3].all()  # everything but the poles' rows, across the seam too
     if projection == "mercator":
-        assert rows[-1] + flat["Spacing"][1] / 2 == pytest.approx(np.degrees(np.log(np.tan(np.pi / 4 + np.radians(40)))))
+        top = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(80) / 2)))   # the ordinate of 80 degrees
+        assert rows[-1] + flat["Spacing"][1] / 2 == pytest.approx(top)
 
 
 def test_the_spherical_map_is_tutorial_twos_griddata_map():

@@ -480,8 +480,7 @@ def _centerline_lines(centerlines: Any, abscissas_array: Optional[str], normals_
     for name in (abscissas_array, normals_array):
         if name is not None and name not in point_data:
             raise ArrayDictError(f"centerlines['PointData']: has no array {name!r} (it has {sorted(point_data)})")
-    computed = _centerline_attributes(points, cells, cell_data, kept) if (
-        abscissas_array is None or normals_array is None) else None
+    computed = _centerline_attributes(points, cells, cell_data, kept)
     radii = None
     if radius_array and radius_array in point_data:
         radii = np.asarray(point_data[radius_array], np.float64).reshape(len(points), -1)[:, 0]
@@ -502,24 +501,23 @@ def _centerline_branches(surface: _Surface, centerlines: Any, branch_array: Opti
     lines, cell_data, kept = _centerline_lines(centerlines, abscissas_array, normals_array, radius_array)
     surface_ids = _point_branch_ids(surface, branch_array) if branch_array else None
     if surface_ids is not None and branch_array in cell_data:
-        groups = _cell_values(cell_data, branch_array, kept)
-        centerline_ids = _cell_values(cell_data, CENTERLINE_IDS, kept)
-        tract_ids = _cell_values(cell_data, TRACT_IDS, kept)
-        blanking = _cell_values(cell_data, BLANKING, kept)
-        bifurcations = include_bifurcations and not any(
-            values is None for values in (centerline_ids, tract_ids, blanking))
+        groups = np.asarray(cell_data[branch_array]).reshape(-1)[kept].astype(np.int64)
+        parts = [_cell_values(cell_data, name, kept) for name in (CENTERLINE_IDS, TRACT_IDS, BLANKING)]
         branches = []
         for group in np.unique(groups):
             members = np.flatnonzero(surface_ids == group)
             if members.size == 0:
                 continue
             mine = [int(index) for index in np.flatnonzero(groups == group)]
-            extended = [
-                [lines[other] for other in range(len(lines)) if bifurcations and other != index
-                 and blanking[other] != 0 and groups[other] != group and centerline_ids[other] == centerline_ids[index]
-                 and abs(int(tract_ids[other]) - int(tract_ids[index])) == 1]
-                for index in mine
-            ]
+            extended: List[List[_Line]] = [[] for _ in mine]
+            centerline_ids, tract_ids, blanking = parts
+            if include_bifurcations and centerline_ids is not None and tract_ids is not None and blanking is not None:
+                # vmtk's IncludeBifurcations: the blanked parts of the same centerline next to each of the group's.
+                extended = [[lines[other] for other in range(len(lines))
+                             if other != index and blanking[other] != 0 and groups[other] != group
+                             and centerline_ids[other] == centerline_ids[index]
+                             and abs(int(tract_ids[other]) - int(tract_ids[index])) == 1]
+                            for index in mine]
             projected = _group_coordinates(surface.points[members], [lines[index] for index in mine], extended)
             branches.append(_Branch(int(group), members, *projected))
         return branches, branches
@@ -529,7 +527,8 @@ def _centerline_branches(surface: _Surface, centerlines: Any, branch_array: Opti
     distances = np.stack([projected.distance for projected in per_line])
     nearest = np.argmin(distances, axis=0)
     closest = distances[nearest, everyone]
-    shared, single = [], []
+    shared: List[_Branch] = []
+    single: List[_Branch] = []
     for index, projected in enumerate(per_line):
         for chosen, into in ((distances[index] <= closest * (1.0 + overlap_tolerance), shared),
                              (nearest == index, single)):

@@ -290,7 +290,7 @@ def extract_slice(
     if size is None:
         corners = _corner_positions(vtk_origin, vtk_spacing, vtk_direction, extent) - centre
         half = np.abs(corners @ np.column_stack([first, second])).max(axis=0)
-        counts = tuple(2 * int(math.ceil(h / p - 1e-9)) + 1 for h, p in zip(half, pixel))
+        counts = (2 * int(math.ceil(half[0] / pixel[0] - 1e-9)) + 1, 2 * int(math.ceil(half[1] / pixel[1] - 1e-9)) + 1)
     else:
         counts = _pair(size, None, "size", int)
     depth = float(np.abs(vtk_direction.T @ plane_normal) @ voxel) if thickness is None else float(thickness)

@@ -175,9 +175,9 @@ def stored_values(values: np.ndarray) -> Tuple[np.ndarray, str, str, float]:
     offset = float(intercept)
     slope = decimal_string(_ceiling_decimal(max(high - offset, abs(offset) * 1e-14, 1e-300) / (_UINT16_TOP - 1)))
     step = float(slope)
-    stored = np.clip(np.round((exact - offset) / step), 0, _UINT16_TOP).astype(np.uint16)
-    error = float(np.abs(stored * step + offset - exact).max())
-    return stored, slope, intercept, error
+    quantised = np.clip(np.round((exact - offset) / step), 0, _UINT16_TOP).astype(np.uint16)
+    error = float(np.abs(quantised * step + offset - exact).max())
+    return quantised, slope, intercept, error
 
 
 def _slice_file_names(path: Path, count: int) -> List[Path]:
@@ -376,15 +376,15 @@ def _dataset(pydicom: Any, modality: str, shared: Mapping[str, str], extra: Mapp
     instance = pydicom.uid.generate_uid()
     meta = FileMetaDataset()
     meta.FileMetaInformationVersion = b"\x00\x01"
-    meta.MediaStorageSOPClassUID = SOP_CLASSES[modality]
+    meta.MediaStorageSOPClassUID = pydicom.uid.UID(SOP_CLASSES[modality])
     meta.MediaStorageSOPInstanceUID = instance
-    meta.TransferSyntaxUID = _EXPLICIT_VR_LITTLE_ENDIAN
+    meta.TransferSyntaxUID = pydicom.uid.UID(_EXPLICIT_VR_LITTLE_ENDIAN)
     meta.ImplementationClassUID = pydicom.uid.PYDICOM_IMPLEMENTATION_UID
     dataset = Dataset()
     dataset.file_meta = meta
     dataset.SpecificCharacterSet = "ISO_IR 100"
     dataset.ImageType = ["DERIVED", "SECONDARY"]
-    dataset.SOPClassUID, dataset.SOPInstanceUID = SOP_CLASSES[modality], instance
+    dataset.SOPClassUID, dataset.SOPInstanceUID = pydicom.uid.UID(SOP_CLASSES[modality]), instance
     dataset.StudyDate = dataset.SeriesDate = dataset.ContentDate = date
     dataset.StudyTime = dataset.SeriesTime = dataset.ContentTime = time
     dataset.AccessionNumber = ""
