@@ -9,7 +9,7 @@ import pytest
 import vmtkscripts_numpy as vn
 from vmtkscripts_numpy.cohort import read_index
 
-from .conftest import CASES, CORRUPT, PIPE, write_cohort
+from .conftest import CORRUPT, PIPE, write_cohort
 
 pytest.importorskip("distributed")
 
@@ -23,17 +23,17 @@ def batch(*arguments, runner=()):
 
 
 def test_the_command_starts_a_local_cluster_and_exits_1_when_a_case_failed(tmp_path):
-    write_cohort(tmp_path / "inputs")
+    write_cohort(tmp_path / "inputs", cases=10)
 
     result = batch("-pipe", PIPE, "-inputs", tmp_path / "inputs" / "*.vtp", "-outputdir", tmp_path / "out",
                    "-workers", 2)
 
     assert result.returncode == 1
-    assert f"{CASES} cases: {CASES} to run, 0 up to date; 2 worker process(es) started here" in result.stdout
+    assert "10 cases: 10 to run, 0 up to date; 2 worker process(es) started here" in result.stdout
     assert f"failed {CORRUPT}: vmtksurfacereader: " in result.stdout
-    assert f"done {CASES - 1}, skipped 0, failed 1 in " in result.stdout
+    assert "done 9, skipped 0, failed 1 in " in result.stdout
     assert result.stderr.strip().splitlines()[-1] == (
-        f"error: vmtknumpybatch: 1 of {CASES} cases failed; see {tmp_path / 'out' / 'failures.log'}")
+        f"error: vmtknumpybatch: 1 of 10 cases failed; see {tmp_path / 'out' / 'failures.log'}")
 
 
 def test_a_manifest_column_reaches_the_pipe_and_the_run_uses_a_cluster_by_its_address(tmp_path, cluster):

@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -156,23 +158,39 @@ def test_the_cohort_is_a_map_style_dataset(tmp_path, cases):
     _same(cases["surface3"], again["surface3"], "surface3")
 
 
+WORKER_PROCESSES = """
+import multiprocessing, sys
+from vmtkscripts_numpy.cohort import open_cohort
+
 def points_of(arguments):
     cohort, position = arguments
     return len(cohort[position]["Points"])
 
+if __name__ == "__main__":
+    cohort = open_cohort(sys.argv[1])
+    cohort[0]  # an HDF5 file open in the parent, which the children must not use
+    for method in ("fork", "spawn"):
+        if method in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context(method).Pool(2) as pool:
+                print(method, pool.map(points_of, [(cohort, position) for position in range(len(cohort))]))
+"""
+
 
 def test_worker_processes_read_a_cohort_their_parent_opened(tmp_path):
-    # What PyTorch's DataLoader does with num_workers > 0: the dataset goes to each worker process.
+    # What PyTorch's DataLoader does with num_workers > 0: the dataset goes to each worker process, forked
+    # (Linux) or spawned. In a process of its own: forking this one, with Dask's threads running, is unsafe.
     cases = {f"c{seed}": sample_case(seed, "centerlines") for seed in range(6)}
-    cohort = pack(cases, tmp_path / "packed", shard_bytes=1)
-    cohort[0]  # an HDF5 file open in the parent, which the children must not use
+    pack(cases, tmp_path / "packed", shard_bytes=1)
+    script = tmp_path / "workers.py"
+    script.write_text(WORKER_PROCESSES)
 
-    for method in ("fork", "spawn"):
-        if method not in multiprocessing.get_all_start_methods():
-            continue
-        with multiprocessing.get_context(method).Pool(2) as pool:
-            counts = pool.map(points_of, [(cohort, position) for position in range(len(cohort))])
-        assert counts == [len(case["Points"]) for case in cases.values()], method
+    result = subprocess.run([sys.executable, str(script), str(tmp_path / "packed")], capture_output=True, text=True,
+                            timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    expected = str([len(case["Points"]) for case in cases.values()])
+    assert f"spawn {expected}" in result.stdout
+    assert f"fork {expected}" in result.stdout or "fork" not in multiprocessing.get_all_start_methods()
 
 
 def test_a_pytorch_dataloader_iterates_over_the_cohort(tmp_path):
@@ -180,7 +198,9 @@ def test_a_pytorch_dataloader_iterates_over_the_cohort(tmp_path):
     cases = {f"c{seed}": sample_case(seed, "centerlines") for seed in range(6)}
     cohort = pack(cases, tmp_path / "packed", shard_bytes=1)
 
-    loader = torch_data.DataLoader(cohort, batch_size=None, shuffle=False, num_workers=2)
+    # Spawned workers: this process may run Dask's threads, which a fork would copy mid-flight.
+    loader = torch_data.DataLoader(cohort, batch_size=None, shuffle=False, num_workers=2,
+                                   multiprocessing_context="spawn")
     radii = [case["PointData"]["MaximumInscribedSphereRadius"] for case in loader]
 
     assert len(radii) == 6
