@@ -21,6 +21,7 @@ from vmtkscripts_numpy.cohort import read_index, run_cohort
 from vmtkscripts_numpy.cohort.records import INDEX_COLUMNS, locked
 from vmtkscripts_numpy.cohort.runner import DIED
 
+from ..storage.conftest import _same
 from .conftest import CASES, CORRUPT, PIPE, write_cohort
 
 pytest.importorskip("distributed")
@@ -133,6 +134,17 @@ def test_the_index_has_one_row_per_case_with_its_provenance(first_run):
     assert table["fingerprint"].str.startswith("stat:").all()
     assert table["input"].iloc[0] == str(inputs / "case000.vtp")
     assert set(table["attempts"]) == {1}
+
+
+def test_the_run_s_outputs_pack_into_shards_that_read_back_identical(first_run, tmp_path):
+    _, outputs, report = first_run
+
+    cohort = vn.cohort.pack(outputs, tmp_path / "packed", shard_bytes=200_000)
+
+    done = [row["name"] for row in report.records if row["status"] == "done"]
+    assert cohort.names == done and len(list((tmp_path / "packed").glob("shard-*.h5"))) > 1
+    for name in done:
+        _same(vn.read_array_dict(outputs / f"{name}.hdf5"), cohort[name], name)
 
 
 def test_a_rerun_skips_every_case_whose_output_is_up_to_date(tmp_path, client):
