@@ -309,3 +309,21 @@ def test_what_the_helper_cannot_write_is_an_error_after_the_writer_is_done(tmp_p
                 with open(name, "w") as stream:
                     stream.write("lost")
     assert os.listdir(tmp_path) == []
+
+
+def test_files_written_inside_another_write_are_forced_to_disk_once_by_that_write(tmp_path, monkeypatch):
+    synced = []
+    fsync = os.fsync
+
+    def recording_fsync(descriptor):
+        synced.append(os.path.basename(os.readlink(f"/proc/self/fd/{descriptor}")))
+        fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    with atomic_output_with_data(tmp_path / "run.pvd") as stage:
+        for step in range(3):
+            with atomic_output(stage.data_path(f"run/run_{step}.vtp")) as temporary:
+                write_text(temporary, f"step {step}")
+        stage.index = lambda where: " ".join(where(f"run/run_{step}.vtp") for step in range(3)).encode()
+    assert sorted(name for name in synced if name.endswith(".vtp")) == ["run_0.vtp", "run_1.vtp", "run_2.vtp"]
+    assert (tmp_path / "run.pvd").read_text() == "run/run_0.vtp run/run_1.vtp run/run_2.vtp"

@@ -322,8 +322,14 @@ def atomic_output_with_data(path: PathLike) -> Iterator[DataStage]:
             if not os.path.isfile(source):
                 raise DataFileError(write.given, f"the writer produced no data file {relative}")
             _check_kind(place, place)
+            if write.durable:
+                _fsync(source)
             os.chmod(source, _new_file_mode(place))
-            _fsync(source)
+        if write.durable:
+            # The first index names the data in the scratch folder: their entries must be on disk too.
+            for folder in {os.path.dirname(os.path.join(write.scratch, *relative.split("/"))) for relative in places}:
+                _fsync_folder(folder)
+            _fsync_folder(write.scratch)
         scratch_name = os.path.basename(write.scratch)
         staged_index = os.path.join(write.scratch, write.name)
         with _folder_locked(write.folder):
@@ -337,7 +343,7 @@ def atomic_output_with_data(path: PathLike) -> Iterator[DataStage]:
                     os.replace(link, place)
                 _write_bytes(staged_index, stage.index(lambda relative: relative))
                 write.publish(staged_index, write.target)
-                for folder in {os.path.dirname(place) for place in places.values()}:
+                for folder in {os.path.dirname(place) for place in places.values()} if write.durable else ():
                     _fsync_folder(folder)
             except OSError as error:
                 write.keep_scratch = True
@@ -439,7 +445,8 @@ class _Write:
         self.target = writable_target(self.given)
         self.folder, self.name = os.path.split(os.path.abspath(self.target))
         self.keep_scratch = False
-        self._published: List[str] = []
+        # A write into another write's scratch folder (a step of a series) is synced by that write.
+        self.durable = not _inside_a_write(self.folder)
 
     def __enter__(self) -> "_Write":
         started = time.time()
@@ -475,17 +482,18 @@ class _Write:
         return None
 
     def publish(self, source: str, destination: str) -> None:
-        """Give ``source`` the permissions of the file it replaces, force it to disk, rename it to ``destination``."""
+        """Force ``source`` to disk, give it the permissions of the file it replaces, rename it to ``destination``."""
+        if self.durable:
+            _fsync(source)
         os.chmod(source, _new_file_mode(destination))
-        _fsync(source)
         # The target was checked when the write began; a pipe or device may have appeared since.
         _check_kind(destination, destination)
         os.replace(source, destination)
-        self._published.append(destination)
 
     def settle(self) -> None:
         """Force the folder's new entries to disk."""
-        _fsync_folder(self.folder)
+        if self.durable:
+            _fsync_folder(self.folder)
 
     def _end(self) -> None:
         if not self.keep_scratch:
@@ -523,6 +531,25 @@ def _new_scratch(given: str, folder: str, name: str) -> Tuple[str, Optional[int]
         _unlock(lock)
     raise DataFileError(given, "cannot be written: its scratch folders were removed by other writes, "
                                f"{_ATTEMPTS} times")
+
+
+def _inside_a_write(folder: str) -> bool:
+    """Whether ``folder`` is in a scratch folder of a write this process is making."""
+    with _held_guard:
+        held = set(_held)
+    path = os.path.abspath(folder)
+    while held:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return False
+        if (status.st_dev, status.st_ino) in held:
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return False
 
 
 def _try_lock(folder: str) -> Tuple[Optional[int], str]:
