@@ -93,8 +93,9 @@ def guess_format(path: PathLike) -> Optional[str]:
 def output_path(path: PathLike, format: str) -> str:
     """The name a file is written under: ``path`` as given, or with the format's extension if it has none.
 
-    A device, pipe or socket that is there (``/dev/stdout``) keeps its name,
-    so that writing refuses it instead of making ``/dev/stdout.hdf5``.
+    A device, pipe or socket that is there keeps its name, so that writing
+    refuses it; so does a symbolic link to a file, which names that file:
+    ``/dev/stdout`` never becomes ``/dev/stdout.hdf5``.
 
     Examples
     --------
@@ -106,7 +107,8 @@ def output_path(path: PathLike, format: str) -> str:
     name = os.fspath(path)
     if not name or name.endswith(os.sep) or (os.altsep and name.endswith(os.altsep)):
         raise ValueError(f"{name!r} is not a file name")
-    if os.path.splitext(name)[1] or (os.path.exists(name) and not os.path.isfile(name) and not os.path.isdir(name)):
+    if os.path.splitext(name)[1] or (not os.path.isdir(name) and (os.path.islink(name) or (
+            os.path.exists(name) and not os.path.isfile(name)))):
         return name
     return name + get_format(format).extension
 
