@@ -182,17 +182,26 @@ def test_a_full_disk_on_the_command_line_exits_1_naming_the_file_and_keeps_the_o
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
 
 
-def test_dev_stdout_as_output_is_refused_and_no_file_is_made_beside_it(tmp_path):
+@pytest.mark.parametrize("stdout", ["a pipe", "a file"])
+def test_dev_stdout_as_output_is_written_only_where_it_leads_and_never_beside_it(tmp_path, stdout):
+    from vmtkscripts_numpy import storage
     from vmtkscripts_numpy.sample_data import write_sample_data
 
     surface = write_sample_data(tmp_path)["surface"]
     beside = [Path("/dev/stdout.pickle"), Path("/dev/stdout.hdf5")]
     assert not any(path.exists() for path in beside)
+    redirected = tmp_path / "redirected"
     try:
-        done = run_cli(["vmtksurfacetonumpy", "-ifile", str(surface), "-ofile", "/dev/stdout"], tmp_path,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert done.returncode == 1, done.stderr
-        assert "/dev/stdout: leads to a pipe (FIFO), not a regular file: it is not replaced" in done.stderr
+        with open(redirected, "w") if stdout == "a file" else open(os.devnull) as output:
+            done = run_cli(["vmtksurfacetonumpy", "-ifile", str(surface), "-ofile", "/dev/stdout"], tmp_path,
+                           stdout=output if stdout == "a file" else subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if stdout == "a pipe":
+            assert done.returncode == 1, done.stderr
+            assert "/dev/stdout: leads to a pipe (FIFO), not a regular file: it is not replaced" in done.stderr
+        else:
+            # Through /proc/self/fd/1, /dev/stdout leads to the file standard output goes to: that file is replaced.
+            assert done.returncode == 0, done.stderr
+            assert storage.read(redirected, format="pickle")["Points"].shape == (960, 3)
         assert not any(path.exists() for path in beside)
     finally:
         for path in beside:
