@@ -365,8 +365,9 @@ def through_pipe(temporary: str) -> Iterator[str]:
     ASCII STL writer aborts the process on a full disk (from VTK 9.2), its PLY
     and NIfTI writers leave a short file and report success. Writing into a
     pipe never fails; a small helper process copies the bytes into
-    ``temporary`` and reports the first error, raised here as a
-    :class:`DataFileError` once the writer has finished. The name given has
+    ``temporary`` and reports the first error, raised here once the writer
+    has finished (and by the write it is part of as a :class:`DataFileError`
+    naming the target). The name given has
     ``temporary``'s own file name (writers that choose by extension, such as
     ``.nii.gz``, choose the same) and is a symbolic link to the pipe. The
     writer must not seek. Where the platform offers no way to name a pipe, the
@@ -374,8 +375,8 @@ def through_pipe(temporary: str) -> Iterator[str]:
 
     Raises
     ------
-    DataFileError
-        Naming ``temporary``'s target if the helper could not write.
+    OSError
+        With the operating system's words if the helper could not write.
     """
     fds = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
     if not sys.executable or not os.path.isdir(fds):
@@ -390,6 +391,9 @@ def through_pipe(temporary: str) -> Iterator[str]:
             [sys.executable, "-I", "-S", "-c", _DRAIN, temporary],
             stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+    except BaseException:
+        os.close(write_end)
+        raise
     finally:
         os.close(read_end)
     try:
