@@ -546,3 +546,11 @@ def test_an_unknown_section_of_active_arrays_is_an_error():
 
     with pytest.raises(ArrayDictError, match=r"\['ActiveArrays'\]\['Pointdata'\]: unknown section"):
         dict_to_image(image_dict)
+
+
+def test_active_arrays_given_as_none_count_as_absent():
+    # As for every optional key: without this, the dict came back without the scalars vmtk's dicts get.
+    array_dict = dict_from_array(np.zeros((2, 3, 4), np.int16), name="Density")
+    array_dict["ActiveArrays"] = None
+
+    assert image_to_dict(dict_to_image(array_dict))["ActiveArrays"]["PointData"] == {"Scalars": "Density"}

@@ -323,10 +323,11 @@ def dict_to_image(
         "FieldData": (image.GetFieldData(), None),
     }
     array_types = _section_table(array_dict, "ArrayTypes", where)
-    if "ActiveArrays" in array_dict:
+    if array_dict.get("ActiveArrays") is not None:
         active = _section_table(array_dict, "ActiveArrays", where)
     else:
-        # vmtk's dicts record no active arrays; vmtk makes its image arrays the scalars.
+        # vmtk's dicts record no active arrays (None counts as absent, as for every optional key);
+        # vmtk makes its image arrays the scalars.
         names = list(optional_mapping(array_dict, "PointData", where))
         active = {"PointData": {"Scalars": names[0]}} if names else {}
     for section, (attributes, grid) in sections.items():
