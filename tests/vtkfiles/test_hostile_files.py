@@ -363,3 +363,129 @@ def test_old_legacy_cells_of_varying_lengths_are_read_apart_and_never_crash(tmp_
 
     assert outcome.status == "DataFileError", f"{outcome.status}: {outcome.detail}"
     assert outcome.stderr == ""
+
+
+# --- VTKHDF: counts, shapes and storage VTK allocates by ----------------------------------------------
+
+
+def vtkhdf_surface(tmp_path):
+    from .conftest import write_vtkhdf_by_hand
+
+    return write_vtkhdf_by_hand(small_surface(), tmp_path / "s.vtkhdf")
+
+
+def vtkhdf_edit(path, edit):
+    import h5py
+
+    with h5py.File(path, "r+") as handle:
+        edit(handle["VTKHDF"])
+    return path
+
+
+def _set(name, values):
+    def edit(root):
+        del root[name]
+        root[name] = values
+    return edit
+
+
+def _unstored(root):
+    """Points declared for 10**9 points, of which nothing is written (HDF5 reads unwritten chunks as 0)."""
+    del root["Points"]
+    root.create_dataset("Points", shape=(10 ** 9, 3), dtype="f8", chunks=(1024, 3))
+    root["NumberOfPoints"][0] = 10 ** 9
+
+
+def _external(tmp_path):
+    def edit(root):
+        import h5py
+
+        with h5py.File(tmp_path / "other.h5", "w") as other:
+            other["Points"] = np.zeros((7, 3))
+        del root["Points"]
+        root["Points"] = h5py.ExternalLink(str(tmp_path / "other.h5"), "/Points")
+    return edit
+
+
+VTKHDF_LIES = {
+    "NumberOfPoints past its dataset": (lambda tmp: _set("NumberOfPoints", np.array([4294967297])),
+                                        r"its /VTKHDF/Points has 7 rows, 4294967297 are needed"),
+    "a dataset HDF5 does not store": (lambda tmp: _unstored,
+                                      r"its /VTKHDF/Points declares 24000000000 bytes and stores 0"),
+    "points in another file": (_external, r"its /VTKHDF/Points is a link \(ExternalLink\)"),
+    "offsets that run backwards": (lambda tmp: _set("Polygons/Offsets", np.array([0, 3, 9, 6, 13], np.int64)),
+                                   r"its /VTKHDF/Polygons/Offsets do not run from 0 upwards"),
+}
+
+
+@pytest.mark.skipif(not vtk_at_least(9, 3), reason="VTK reads VTKHDF surfaces from 9.3")
+@pytest.mark.parametrize("case", list(VTKHDF_LIES))
+def test_a_vtkhdf_surface_that_lies_is_refused_before_vtk_reads_it(tmp_path, capped, case):
+    edit, problem = VTKHDF_LIES[case]
+    path = vtkhdf_edit(vtkhdf_surface(tmp_path), edit(tmp_path))
+
+    capped.refuses("surface", path, r"cannot be read as VTKHDF PolyData: " + problem, then=["dict", "celltopoint"])
+
+
+def vtkhdf_image(tmp_path, extent):
+    import h5py
+
+    path = tmp_path / "i.vtkhdf"
+    with h5py.File(path, "w") as handle:
+        root = handle.create_group("VTKHDF")
+        root.attrs["Version"] = np.array([2, 2], np.int64)
+        root.attrs.create("Type", np.bytes_("ImageData"))
+        root.attrs["WholeExtent"] = np.array(extent, np.int64)
+        root.attrs["Origin"], root.attrs["Spacing"], root.attrs["Direction"] = np.zeros(3), np.ones(3), np.eye(3).ravel()
+        root.create_group("PointData")["ImageScalars"] = np.zeros((5, 4, 3), np.int16)
+    return path
+
+
+@pytest.mark.parametrize("extent, problem", [
+    ((2, 0, 3, 0, 4, 0), r"its WholeExtent \(2, 0, 3, 0, 4, 0\) is not a box"),
+    ((0, 2, 0, 3, 0, 2 ** 40), r"its WholeExtent .* is not six integers of VTK's range"),
+    ((0, 200000, 0, 3, 0, 4), r"its /VTKHDF/PointData/ImageScalars has the shape \(5, 4, 3\), the extent needs"),
+], ids=["reversed", "beyond VTK's integers", "larger than its arrays"])
+def test_a_vtkhdf_image_extent_its_arrays_do_not_fill_is_refused(tmp_path, capped, extent, problem):
+    capped.refuses("image", vtkhdf_image(tmp_path, extent), r"cannot be read as VTKHDF ImageData: " + problem)
+
+
+# --- NIfTI: the voxels a header declares --------------------------------------------------------------
+
+
+def nifti(tmp_path, name="i.nii"):
+    from .conftest import small_image
+
+    return write_quietly(write_image, small_image(), tmp_path / name)
+
+
+def nifti_header_field(path, offset, fmt, value):
+    import gzip
+    import struct
+
+    compressed = path.name.endswith(".gz")
+    content = bytearray(gzip.decompress(path.read_bytes()) if compressed else path.read_bytes())
+    struct.pack_into(fmt, content, offset, *value)
+    path.write_bytes(gzip.compress(bytes(content)) if compressed else bytes(content))
+    return path
+
+
+NIFTI_LIES = {
+    "dims of 32767 cubed": ((40, "<4h", (3, 32767, 32767, 32767)), r"it is truncated: its voxels need"),
+    "a negative dim": ((40, "<4h", (3, -5, 4, 3)), r"its dim \[3, -5, 4, 3\] is not a rank from 1 to 7"),
+    "rank 0": ((40, "<h", (0,)), r"its dim \[0\] is not a rank from 1 to 7"),
+    "bitpix not its datatype's": ((72, "<h", (64,)), r"datatype 4 with bitpix 64 is not a NIfTI voxel type"),
+    "vox_offset inside the header": ((108, "<f", (12.0,)), r"its vox_offset 12.0 is not a byte after its header"),
+    "vox_offset NaN": ((108, "<f", (float("nan"),)), r"its vox_offset nan is not a byte after its header"),
+}
+
+
+@pytest.mark.parametrize("name", ["i.nii", "i.nii.gz"])
+@pytest.mark.parametrize("case", list(NIFTI_LIES))
+def test_a_nifti_header_that_lies_is_refused_before_vtk_allocates(tmp_path, capped, case, name):
+    (offset, fmt, value), problem = NIFTI_LIES[case]
+    if name.endswith(".gz") and case == "dims of 32767 cubed":
+        problem = r"its header declares 70362301923326 bytes of voxels, more than \d+ compressed bytes can hold"
+    path = nifti_header_field(nifti(tmp_path, name), offset, fmt, value)
+
+    capped.refuses("image", path, r"cannot be read as NIfTI: " + problem)

@@ -20,7 +20,7 @@ import contextlib
 import re
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
 
@@ -233,6 +233,10 @@ def check_legacy_type(path: Path, expected: str, description: str) -> bool:
     return check_complete(path)
 
 
+#: What h5py raises on a damaged HDF5 file (its own errors come as OSError, RuntimeError, KeyError...).
+_HDF5_ERRORS = (OSError, RuntimeError, KeyError, ValueError, TypeError)
+
+
 def vtkhdf_type(path: Path) -> str:
     """The ``Type`` attribute of a VTKHDF file's ``/VTKHDF`` group (``"PolyData"``...).
 
@@ -254,7 +258,7 @@ def vtkhdf_type(path: Path) -> str:
             kind = group.attrs.get("Type")
     except DataFileError:
         raise
-    except OSError as error:
+    except _HDF5_ERRORS as error:
         raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
     if isinstance(kind, bytes):
         kind = kind.decode("ascii", "replace")
@@ -332,6 +336,13 @@ def read_vtkhdf(path: Path, hdf_type: str) -> Any:
     if not vtk_at_least(9, 3) and _vtkhdf_has_time_steps(path):
         # VTK 9.1 and 9.2 know no time steps: they read every step's cells and points as one dataset.
         require_vtk(path, (9, 3), "reading VTKHDF files with time steps")
+    from . import _isolated, _vtkhdf_header
+
+    # Counts, shapes, storage and offsets first: VTK allocates and builds cells by them unchecked. What VTK
+    # puts together itself (parts, time steps, polyhedra) is read apart.
+    if _vtkhdf_header.check_vtkhdf(path, hdf_type) and not _isolated.in_child():
+        return _isolated.read_in_child(path, _VTKHDF_KINDS[hdf_type], "vtkhdf",
+                                       "VTK puts its parts, time steps or polyhedra together unchecked")
     data = run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
     if hdf_type in VTKHDF_MERGED_TYPES and data.IsA("vtkPartitionedDataSet"):
         data = _merged_parts(data, hdf_type, path)
@@ -341,6 +352,9 @@ def read_vtkhdf(path: Path, hdf_type: str) -> Any:
         restore_vtkhdf_attributes(data, path)
     return data
 
+
+#: The data kind of each VTKHDF Type, to read one in a child process.
+_VTKHDF_KINDS = {"PolyData": "surface", "UnstructuredGrid": "mesh", "ImageData": "image"}
 
 #: VTKHDF types whose parts VTK before 9.5 gives as one dataset, appended one after the other.
 VTKHDF_MERGED_TYPES = ("PolyData", "UnstructuredGrid")
@@ -357,11 +371,15 @@ def _merged_parts(parts: Any, hdf_type: str, path: Path) -> Any:
     from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkUnstructuredGrid
     from vtkmodules.vtkFiltersCore import vtkAppendDataSets
 
+    from ._dataset_checks import check_mesh, check_surface
+
     append = vtkAppendDataSets()
     append.SetOutputDataSetType(VTK_POLY_DATA if hdf_type == "PolyData" else VTK_UNSTRUCTURED_GRID)
     for index in range(parts.GetNumberOfPartitions()):
         part = parts.GetPartition(index)
         if part is not None:
+            # Appending follows every cell to its points: each part is checked first.
+            (check_surface if hdf_type == "PolyData" else check_mesh)(part, path)
             append.AddInputData(part)
     if append.GetNumberOfInputConnections(0) == 0:
         return vtkPolyData() if hdf_type == "PolyData" else vtkUnstructuredGrid()
@@ -379,7 +397,7 @@ def _vtkhdf_has_time_steps(path: Path) -> bool:
     try:
         with h5py.File(path, "r") as handle:
             return isinstance(handle["VTKHDF"].get("Steps"), h5py.Group)
-    except OSError as error:
+    except _HDF5_ERRORS as error:
         raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
 
 
@@ -423,7 +441,7 @@ def vtkhdf_polyhedra(path: Path) -> Tuple[bool, bool]:
             faces = all(
                 name in group for name in ("FaceConnectivity", "FaceOffsets", "PolyhedronToFaces", "PolyhedronOffsets")
             )
-    except OSError as error:
+    except _HDF5_ERRORS as error:
         raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
     return found, faces
 
@@ -619,11 +637,19 @@ def mark_vtkhdf_attributes(data: Any, file: Path) -> None:
 
 def restore_vtkhdf_attributes(data: Any, path: Path) -> None:
     """Make the arrays a VTKHDF file marks with an ``Attribute`` active in that role, as VTK 9.7 reads them."""
-    import h5py
     from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
 
     roles = {vtkDataSetAttributes.GetAttributeTypeAsString(index): index
              for index in range(vtkDataSetAttributes.NUM_ATTRIBUTES)}
+    try:
+        _restore_roles(data, path, roles)
+    except _HDF5_ERRORS as error:
+        raise DataFileError(path, f"is not a readable HDF5 file (truncated or damaged?): {error}") from None
+
+
+def _restore_roles(data: Any, path: Path, roles: Dict[str, int]) -> None:
+    import h5py
+
     with h5py.File(path, "r") as handle:
         for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
             group = handle["VTKHDF"].get(section)

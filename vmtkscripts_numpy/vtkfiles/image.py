@@ -81,7 +81,7 @@ from .._atomic import atomic_output_folder
 from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
 from ..convert.image import DEFAULT_FRAME, FRAMES
 from ..errors import DataFileError
-from . import _common, _dataset_checks, _metaimage, _nrrd
+from . import _common, _dataset_checks, _metaimage, _nifti_header, _nrrd
 from .formats import FileFormat, FormatTable, check_mode
 
 PathLike = Union[str, Path]
@@ -322,6 +322,8 @@ def _nifti_transform(reader: Any, path: Path) -> Tuple[Optional[np.ndarray], Lis
 def _read_nifti(path: Path) -> vtkImageData:
     from vtkmodules.vtkIOImage import vtkNIFTIImageReader
 
+    # VTK allocates what the header says before it reads a voxel.
+    _nifti_header.check_nifti(path)
     reader = vtkNIFTIImageReader()
     # Time points become components, so a 4D file loses no volume.
     reader.TimeAsVectorOn()
