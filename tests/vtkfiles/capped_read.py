@@ -143,6 +143,11 @@ def main():
     import vtkmodules.vtkIOPLY  # noqa: F401
     import vtkmodules.vtkIOXML  # noqa: F401
 
+    try:
+        import pydicom  # noqa: F401  (DICOM reads, where the dicom extra is installed)
+    except ImportError:
+        pass
+
     import vmtkscripts_numpy as vn
 
     for name in ("read_surface", "read_mesh", "read_image", "polydata_to_dict", "mesh_to_dict", "image_to_dict",
