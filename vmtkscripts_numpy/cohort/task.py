@@ -232,7 +232,10 @@ def run_case(job: Job) -> Dict[str, Any]:
         record.update(status="failed", error=one_line_reason(error), traceback=traceback.format_exc(),
                       log="".join(log.getvalue().splitlines(keepends=True)[-LOG_TAIL_LINES:]))
     finally:
-        _remove_temporaries(temporary)
+        # Only a failed case lists its folder (for what a writer made of the temporary name): listing a folder of
+        # a hundred thousand outputs after every case would cost the cohort quadratic time.
+        if record["status"] != "done" or os.path.lexists(temporary):
+            _remove_temporaries(temporary)
     record.update(versions())
     record.update(seconds=time.perf_counter() - started, worker=f"{socket.gethostname()}:{os.getpid()}",
                   rss=resident_memory())
