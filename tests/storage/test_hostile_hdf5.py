@@ -206,6 +206,35 @@ def test_strings_that_all_name_one_large_string_are_charged_each_time(tmp_path, 
     assert_refused(path, r"/Names: the data would pass")
 
 
+def _free_space_of_size_zero(path):
+    """Set the size of the free space of every global heap collection to 0 (no checksum covers them)."""
+    data = bytearray(path.read_bytes())
+    start = data.find(b"GCOL")
+    while start >= 0:
+        end = start + int.from_bytes(data[start + 8:start + 16], "little")
+        position = start + 16
+        while int.from_bytes(data[position:position + 2], "little"):  # objects 1, 2, ... up to free space (0)
+            size = int.from_bytes(data[position + 8:position + 16], "little")
+            position += 16 + (size + 7) // 8 * 8
+        assert position < end
+        data[position + 8:position + 16] = bytes(8)
+        start = data.find(b"GCOL", end)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("tree, where", [
+    ({"Name": "vessel"}, r"/Name: the heap collection"),
+    ({"Lines": [np.zeros(2)]}, r"/Lines: attribute vmtkscripts_numpy_container: the heap collection"),
+], ids=["string", "attribute"])
+def test_a_string_heap_that_would_stop_hdf5_forever_is_refused(tmp_path, assert_refused, tree, where):
+    # strings live in a global heap, which has no checksum: free space of size 0 made HDF5 loop for ever
+    # (found by the property tests: one flipped bit)
+    path = tmp_path / "evil.h5"
+    hdf5.write(path, tree)
+    _free_space_of_size_zero(path)
+    assert_refused(path, rf"{where} at \d+ has free space of 0 bytes, on which HDF5 would stop forever")
+
+
 # bad files are one line naming the file ---------------------------------------------------------------------
 def test_a_damaged_root_group_header_is_a_data_file_error(tmp_path, assert_refused):
     path = tmp_path / "damaged.h5"

@@ -59,7 +59,7 @@ import numpy as np
 from .. import __version__
 from .._atomic import atomic_output
 from ..errors import DataFileError
-from . import _files, _limits, _tree
+from . import _files, _hdf5_heaps, _limits, _tree
 
 NAME = "hdf5"
 
@@ -490,12 +490,16 @@ class _Reader:
     the file has; the bytes it gives back are charged to ``budget``.
     """
 
-    def __init__(self, h5py: Any, source: str, ours: bool, budget: _limits.Budget):
+    def __init__(self, h5py: Any, source: str, ours: bool, budget: _limits.Budget, h5file: Any):
         self.h5py = h5py
         self.source = source
         self.ours = ours
         self.budget = budget
         self.file_size = budget.file_size
+        self.h5file = h5file
+        # Where variable-length strings live, opened when the first one is read (see _hdf5_heaps).
+        self.global_heaps: Optional[_hdf5_heaps.GlobalHeaps] = None
+        self.offset_size, self.length_size = h5file.id.get_create_plist().get_sizes()
         # Bytes of storage the datasets read so far claim: more than the file holds means shared storage.
         self.stored = 0
         # Object address -> where it was met.
@@ -509,6 +513,17 @@ class _Reader:
 
     def fail(self, where: str, problem: str) -> DataFileError:
         return DataFileError(self.source, f"{where}: {problem}")
+
+    def heaps(self) -> _hdf5_heaps.GlobalHeaps:
+        if self.global_heaps is None:
+            stream = open(self.source, "rb")
+            self.global_heaps = _hdf5_heaps.GlobalHeaps(stream, self.h5file.userblock_size, self.offset_size,
+                                                        self.length_size, self.file_size)
+        return self.global_heaps
+
+    def close(self) -> None:
+        if self.global_heaps is not None:
+            self.global_heaps.stream.close()
 
     def root(self, h5file: Any) -> Any:
         """The root group's id, remembered as met."""
@@ -550,14 +565,28 @@ class _Reader:
         raw_name = name.encode("utf-8")
         if not h5a.get_num_attrs(object_id) or not h5a.exists(object_id, raw_name):
             return None
-        shape = h5a.open(object_id, raw_name).get_space().shape
+        attribute_id = h5a.open(object_id, raw_name)
+        shape = attribute_id.get_space().shape
         if shape not in ((), (1,)):
             raise self.fail(where, f"attribute {name} holds values of shape {shape}, not one value")
+        if self.variable_length(attribute_id.get_type()):
+            try:
+                heaps = self.heaps()
+                heaps.check_ids(*heaps.attribute_data(self.h5py.h5o.get_info(object_id).addr, name))
+            except _hdf5_heaps.HeapError as error:
+                raise self.fail(where, f"attribute {name}: {error}") from None
         wrapped = self.h5py.Group(object_id) if isinstance(object_id, self.h5py.h5g.GroupID) else self.h5py.Dataset(
             object_id
         )
         value = wrapped.attrs[name]
         return value.decode("utf-8") if isinstance(value, bytes) else value
+
+    def variable_length(self, file_type: Any) -> bool:
+        """Whether values of ``file_type`` live in the global heap."""
+        h5t = self.h5py.h5t
+        return isinstance(file_type, h5t.TypeVlenID) or (
+            isinstance(file_type, h5t.TypeStringID) and file_type.is_variable_str()
+        )
 
     def group(self, group_id: Any, where: str, depth: int) -> Any:
         if depth > _tree.MAX_DEPTH:
@@ -723,7 +752,17 @@ class _Reader:
             self.last_type = file_type
         string = h5py.check_string_dtype(dtype) if dtype.kind == "O" else None
         if string is not None and string.length is None:
-            self.backed(dataset_id, plist, layout, filters, shape, file_type.get_size(), 0, where)
+            heap_id_size = 4 + self.offset_size + 4
+            self.backed(dataset_id, plist, layout, filters, shape, heap_id_size, 0, where)
+            if layout != self.h5py.h5d.CONTIGUOUS or filters:
+                raise self.fail(where, "holds variable-length strings stored otherwise than contiguously, which no "
+                                "writer of ArrayDicts makes")
+            count = math.prod(shape)
+            try:
+                heaps = self.heaps()
+                heaps.check_ids(heaps.dataset_ids(dataset_id.get_offset(), count), count)
+            except _hdf5_heaps.HeapError as error:
+                raise self.fail(where, str(error)) from None
             return self.text(dataset_id, shape, where)
         if dtype.kind not in _tree.ARRAY_KINDS or dtype.fields or dtype.subdtype is not None:
             raise self.fail(where, f"has an HDF5 type with no plain numpy dtype ({dtype}); "
@@ -818,9 +857,10 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
         raise _files.not_the_format(name, NAME, detail) from None
     except (MemoryError,) + _DAMAGED as error:
         raise DataFileError(name, f"is damaged: cannot be opened ({type(error).__name__}: {error})") from None
+    reader = None
     with h5file:
         try:
-            reader = _Reader(h5py, name, False, budget)
+            reader = _Reader(h5py, name, False, budget, h5file)
             root_id = reader.root(h5file)
             version = reader.attribute(root_id, LAYOUT_VERSION_ATTRIBUTE, "/")
             if version is not None and not (
@@ -843,6 +883,9 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
             raise DataFileError(name, "is damaged: reading it ran out of memory") from None
         except RecursionError:
             raise DataFileError(name, "is damaged: its groups are nested too deeply") from None
+        finally:
+            if reader is not None:
+                reader.close()
     if not isinstance(tree, dict):
         raise DataFileError(name, f"its root group holds a {type(tree).__name__}, not an ArrayDict (a dict)")
     return tree
