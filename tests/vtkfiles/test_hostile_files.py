@@ -175,6 +175,10 @@ PLY_MUTATIONS = {
     "x declared as a list": (
         lambda content, data: swapped(content, b"property float x\n", b"property list uchar float x\n"),
         r"its 'vertex' property 'x' is a list, VTK reads a number"),
+    # VTK up to 9.3 reports "Cannot read geometry", closes the file and reads on: a crash found by the campaign.
+    "vertices without x": (
+        lambda content, data: swapped(content, b"property float x\n", b"property float 8\n"),
+        r"it has no 'vertex' element with x, y and z"),
     "an element line without its count": (
         lambda content, data: swapped(content, b"element vertex 7\n", b"element vertex\n"),
         r"has a PLY header line that cannot be understood: 'element vertex'"),

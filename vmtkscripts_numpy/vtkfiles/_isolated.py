@@ -388,8 +388,11 @@ def _limit(memory: int, seconds: int) -> None:
             size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
     except (OSError, StopIteration):
         size = 0
-    resource.setrlimit(resource.RLIMIT_AS, (size + memory, size + memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    # Never above the limits this process already has (a hard limit cannot be raised).
+    for limit, wanted in ((resource.RLIMIT_AS, size + memory), (resource.RLIMIT_CPU, seconds)):
+        _, hard = resource.getrlimit(limit)
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(limit, (ceiling, hard))
 
 
 def _serve_one(request: Dict[str, Any]) -> Dict[str, Any]:

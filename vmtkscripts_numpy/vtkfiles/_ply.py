@@ -139,6 +139,10 @@ def _header(data: "mmap.mmap", path: Path) -> Tuple[str, List[Element], int]:
 def _check_kinds(elements: List[Element], path: Path) -> None:
     """The properties VTK reads have the kind (scalar or list) it reads them as; vertices come before faces."""
     names = [element.name for element in elements]
+    vertex = next((element for element in elements if element.name == "vertex"), None)
+    if vertex is None or any(all(prop.name != axis for prop in vertex.properties) for axis in "xyz"):
+        # VTK up to 9.3 goes on reading the file it has just closed when they are missing.
+        raise _damaged(path, "it has no 'vertex' element with x, y and z")
     for element in elements:
         for prop in element.properties:
             if prop.count is not None and prop.name in SCALARS_READ.get(element.name, ()):
