@@ -34,18 +34,15 @@ def _ids(array: Any) -> np.ndarray:
     return vtk_to_numpy(array, copy=False) if array is not None else np.zeros(0, np.int64)
 
 
-def check_ids(ids: np.ndarray, limit: int, path: Path, what: str) -> None:
-    """Raise unless every value of ``ids`` is ``>= 0`` and ``< limit``."""
+def check_ids(ids: np.ndarray, limit: int, path: Path, what: str, named: str = "point") -> None:
+    """Raise unless every value of ``ids`` (the ``what`` of a file, naming ``named`` items) is in ``0 .. limit - 1``."""
     if ids.size == 0:
         return
     low, high = int(ids.min()), int(ids.max())
     if low < 0 or high >= limit:
         bad = low if low < 0 else high
-        raise DataFileError(
-            path, f"is damaged: its {what} name point {bad}, and it has {limit} points (ids 0 to {limit - 1})"
-            if what.endswith("cells") or what.endswith("faces") else
-            f"is damaged: its {what} hold {bad}, outside 0 to {limit - 1}"
-        )
+        has = f"{limit} {named}s (ids 0 to {limit - 1})" if limit else f"no {named}s"
+        raise DataFileError(path, f"is damaged: its {what} name {named} {bad}, and it has {has}")
 
 
 def check_offsets(offsets: np.ndarray, size: int, path: Path, what: str) -> None:
@@ -159,7 +156,7 @@ def _check_faces(mesh: Any, points: int, cells: int, path: Path) -> None:
                                       f"its {cells} cells")
         check_offsets(_ids(locations.GetOffsetsArray()), _ids(locations.GetConnectivityArray()).size, path,
                       "polyhedron face lists")
-        check_ids(_ids(locations.GetConnectivityArray()), count, path, "polyhedron face lists")
+        check_ids(_ids(locations.GetConnectivityArray()), count, path, "polyhedron face lists", named="face")
         return
     _check_face_stream(_ids(mesh.GetFaces()), _ids(mesh.GetFaceLocations()), points, cells, path)
 

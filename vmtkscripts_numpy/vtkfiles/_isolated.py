@@ -26,6 +26,7 @@ second). Only the files above come here: every other read runs in place.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -301,20 +302,27 @@ class _Server:
                         return json.loads(line)
                 except (OSError, ValueError):
                     pass
-                self.process = None  # the server died: start another once
+                self.close()  # the server died: start another once
             return {"status": "failed", "detail": "the reading server stopped answering"}
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                if self.process.stdin is not None:
-                    self.process.stdin.close()
-                self.process.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
+        """End the server (it ends itself when its input closes) and let go of its pipes."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 _SERVER = _Server()
+atexit.register(_SERVER.close)
 
 
 def _read_in_new_process(request: Dict[str, Any]) -> Dict[str, Any]:
