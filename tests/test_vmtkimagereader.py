@@ -157,3 +157,20 @@ def test_an_image_format_that_cannot_be_written_is_one_clear_error(tmp_path, nam
 
     with pytest.raises(DataFileError, match=message):
         writer.Execute()
+
+
+def test_the_writer_writes_a_dicom_series_that_reads_back_in_place(tmp_path):
+    pytest.importorskip("pydicom", reason="DICOM needs the dicom extra (pydicom)")
+    ct = make_image()
+    ct.SetDirectionMatrix(1, 0, 0, 0, 1, 0, 0, 0, 1)
+    source = write_image(ct, tmp_path / "ct.mha")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)  # floats stored as rescaled integers: the warning says by how much
+        run(["vmtkimagereader", "-ifile", str(source), "--pipe", "vmtkimagewriter", "-ofile", str(tmp_path / "ct.dcm")])
+
+    written = sorted(tmp_path.glob("ct*.dcm"))
+    copy = read_image(written[0])
+    assert copy.GetDimensions() == ct.GetDimensions()
+    for index in [(0, 0, 0), (23, 19, 15), (4, 11, 9)]:
+        np.testing.assert_allclose(physical(copy, index), physical(ct, index), atol=1e-4)

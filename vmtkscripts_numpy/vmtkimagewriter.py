@@ -28,7 +28,7 @@ class vmtkImageWriter(pypes.pypeScript):
         self.SetInputMembers([
             ["Image", "i", "vtkImageData", 1, "", "the input image", "vmtkimagereader"],
             ["Format", "f", "str", 1,
-             '["vtkxml","vtk","meta","tiff","png","pointdata","vtsxml","nifti","vtkhdf"]', "file format"],
+             '["vtkxml","vtk","meta","tiff","png","pointdata","vtsxml","nifti","vtkhdf","dicom"]', "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess file format from extension"],
             ["UseITKIO", "useitk", "bool", 1, "",
              "accepted as vmtk accepts it; files are placed right either way"],

@@ -61,11 +61,22 @@ def read_dicom_series(path: Path) -> DicomSeries:
     ------
     DataFileError
         For a folder without DICOM images, slices that disagree in size,
-        orientation or spacing, two slices at one position, and pixel data
-        pydicom cannot decode (compressed transfer syntaxes need extra decoders).
+        orientation or spacing, two slices at one position, and anything in the
+        files pydicom cannot read or decode (damaged elements, compressed
+        transfer syntaxes without their decoders).
     ImportError
         If pydicom is not installed.
     """
+    try:
+        return _read_series(path)
+    except (DataFileError, ImportError, MemoryError):
+        raise
+    except Exception as error:  # pydicom raises many types for damaged files; each means "cannot be read"
+        raise DataFileError(path, f"is DICOM that cannot be read: {type(error).__name__}: {error}") from None
+
+
+def _read_series(path: Path) -> DicomSeries:
+    """Read the series; see :func:`read_dicom_series`."""
     pydicom = _pydicom()
     folder = path if path.is_dir() else path.parent
     wanted_series = None

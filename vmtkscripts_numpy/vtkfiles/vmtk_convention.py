@@ -388,7 +388,7 @@ def write_vmtk_image(image: vtkImageData, file_name: str, options: WriterOptions
         write_bitmap(format_name, to_unsigned_char(image, options.window_level), path)
     elif format_name == "pointdata":
         write_pointdata(path, _point_positions(image), image.GetPointData())
-    elif format_name in ("vtkxml", "vtk", "meta", "nifti", "vtkhdf"):
+    elif format_name in ("vtkxml", "vtk", "meta", "nifti", "vtkhdf", "dicom"):
         if format_name == "meta" and options.raw_file_name:
             raise DataFileError(file_name, "-rawfile is not supported: a .mhd is written with its .zraw beside it")
         write_image(image, path, format=format_name, frame="RAS")
