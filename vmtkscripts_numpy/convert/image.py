@@ -194,8 +194,8 @@ def _first_voxel(
     kept = getattr(image, _ORIGIN_ATTRIBUTE, None)
     if kept is not None and kept[1:] == placement:
         return kept[0]
-    shift = _extent_shift(direction.tolist(), spacing.tolist(), low, "image: extent")
-    origin = tuple(value + step for value, step in zip(vtk_origin, shift))
+    shift = _extent_shift(direction.tolist(), spacing.tolist(), low, None)
+    origin = (vtk_origin[0] + shift[0], vtk_origin[1] + shift[1], vtk_origin[2] + shift[2])
     if not all(map(math.isfinite, origin)):
         raise ArrayDictError(
             f"image: the position of its first voxel, origin {list(vtk_origin)} + direction @ (spacing * "
@@ -205,20 +205,23 @@ def _first_voxel(
 
 
 def _extent_shift(
-    rows: Sequence[Sequence[float]], spacing: Sequence[float], low: Sequence[int], where: str
+    rows: Sequence[Sequence[float]], spacing: Sequence[float], low: Sequence[int], where: Optional[str]
 ) -> Tuple[float, float, float]:
     """``Direction @ (Spacing * low)``, computed the same way in both directions (what matters for exactness).
 
     Raises
     ------
     ArrayDictError
-        Naming ``where`` (the extent) when a step or the sum overflows.
+        Naming ``where``'s ``Extent`` (the image's extent when ``where`` is None)
+        when a step or the sum overflows.
     """
-    x, y, z = (size * start for size, start in zip(spacing, low))
-    shift = tuple(a * x + b * y + c * z for a, b, c in rows)
-    if not all(map(math.isfinite, shift + (x, y, z))):
+    x, y, z = spacing[0] * low[0], spacing[1] * low[1], spacing[2] * low[2]
+    (a, b, c), (d, e, f), (g, h, i) = rows
+    shift = (a * x + b * y + c * z, d * x + e * y + f * z, g * x + h * y + i * z)
+    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z) and all(map(math.isfinite, shift))):
         raise ArrayDictError(
-            f"{where}: the distance from VTK's origin to the first voxel, Direction @ (Spacing * Extent[0::2]) "
+            f"{'image: extent' if where is None else key_path(where, 'Extent')}: the distance from VTK's origin "
+            "to the first voxel, Direction @ (Spacing * Extent[0::2]) "
             f"with spacing {list(spacing)} and extent start {list(low)}, overflows"
         )
     return shift  # type: ignore[return-value]
@@ -369,14 +372,14 @@ def _place(
     vtk_origin = origin
     exact = True
     if any(low):
-        shift = _extent_shift(direction, spacing, low, key_path(where, "Extent"))
-        vtk_origin = tuple(value - step for value, step in zip(origin, shift))
+        shift = _extent_shift(direction, spacing, low, where)
+        vtk_origin = (origin[0] - shift[0], origin[1] - shift[1], origin[2] - shift[2])
         if not all(map(math.isfinite, vtk_origin)):
             raise ArrayDictError(
                 f"{key_path(where, 'Origin')}: VTK's origin, Origin - Direction @ (Spacing * Extent[0::2]) = "
                 f"{list(origin)} - {list(shift)}, overflows; VTK cannot place this image"
             )
-        back = tuple(value + step for value, step in zip(vtk_origin, shift))
+        back = (vtk_origin[0] + shift[0], vtk_origin[1] + shift[1], vtk_origin[2] + shift[2])
         exact = back == origin and (0.0 not in origin or all(map(_same_float, back, origin)))
     elements = tuple(element for row in direction for element in row)
     image.SetExtent(*extent)
