@@ -493,3 +493,24 @@ def test_a_nifti_header_that_lies_is_refused_before_vtk_allocates(tmp_path, capp
     path = nifti_header_field(nifti(tmp_path, name), offset, fmt, value)
 
     capped.refuses("image", path, r"cannot be read as NIfTI: " + problem)
+
+
+# --- found by the fuzz campaign -----------------------------------------------------------------------
+
+
+def test_a_binary_stl_counting_more_triangles_than_it_holds_is_refused(tmp_path, capped):
+    # VTK up to 9.5 allocates for the larger of the count and the file: a flipped bit crashed 9.3.
+    path = write_quietly(write_surface, small_surface(), tmp_path / "s.stl")
+    content = bytearray(path.read_bytes())
+    content[83] ^= 0x40  # the count's high byte
+
+    capped.refuses("surface", with_bytes(path, bytes(content)), r"cannot be read as STL: it counts 1073741829 "
+                                                                  r"triangles and holds 5")
+
+
+def test_a_nrrd_data_file_name_with_a_nul_byte_is_refused(tmp_path, capped):
+    path = tmp_path / "ct.nhdr"
+    path.write_bytes(b"NRRD0004\ntype: short\ndimension: 2\nsizes: 2 2\nendian: little\nencoding: raw\n"
+                     b"data file: ct\0.raw\n")
+
+    capped.refuses("image", path, r"names a data file with a NUL byte in its name")

@@ -17,7 +17,10 @@ that into :class:`~vmtkscripts_numpy.errors.DataFileError` naming the file:
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import sys
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -145,6 +148,47 @@ def run_reader(reader: Any, path: Path, description: str) -> Any:
     if output is None:
         raise DataFileError(path, f"cannot be read as {description}: the reader gave no data")
     return output
+
+
+_HDF5_DIAGNOSTIC = re.compile(r"^HDF5-DIAG: ")
+
+
+@contextlib.contextmanager
+def hdf5_diagnostics_kept_off_stderr() -> Iterator[None]:
+    """Keep what VTK's own HDF5 library prints on standard error (its error stack) from the terminal.
+
+    That library prints, it does not report to VTK's observers; h5py's
+    checks come first, but a damaged file's metadata is not read alike by
+    the two HDF5 libraries. Standard error is a temporary file meanwhile;
+    anything else written there in that time (by other threads) is written
+    to the real standard error afterwards.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no standard error to guard
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept, in_diagnostic = [], False
+            for line in capture.read().decode("utf-8", "replace").splitlines(keepends=True):
+                # A diagnostic is its "HDF5-DIAG: ..." line and the indented lines of its stack.
+                in_diagnostic = bool(_HDF5_DIAGNOSTIC.match(line)) or (in_diagnostic and line[:1].isspace())
+                if not in_diagnostic:
+                    kept.append(line)
+            if kept:
+                os.write(2, "".join(kept).encode("utf-8"))
 
 
 def require_vtk(path: PathLike, version: Tuple[int, int], what: str) -> None:
@@ -343,7 +387,8 @@ def read_vtkhdf(path: Path, hdf_type: str) -> Any:
     if _vtkhdf_header.check_vtkhdf(path, hdf_type) and not _isolated.in_child():
         return _isolated.read_in_child(path, _VTKHDF_KINDS[hdf_type], "vtkhdf",
                                        "VTK puts its parts, time steps or polyhedra together unchecked")
-    data = run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
+    with hdf5_diagnostics_kept_off_stderr():
+        data = run_reader(vtkHDFReader(), path, f"VTKHDF {hdf_type}")
     if hdf_type in VTKHDF_MERGED_TYPES and data.IsA("vtkPartitionedDataSet"):
         data = _merged_parts(data, hdf_type, path)
     if not vtk_at_least(9, 5):

@@ -145,6 +145,8 @@ def _data_file(path: Path, fields: Dict[str, str]) -> Path:
     if name is None:
         return path
     words = name.split()
+    if "\0" in name:
+        raise DataFileError(path, "names a data file with a NUL byte in its name")
     if not words or words[0].upper() == "LIST" or len(words) > 1 or "%" in name:
         raise DataFileError(path, f"keeps its voxels in several files (data file: {name}), which is not read")
     data_file = (path.parent / name).resolve()

@@ -76,15 +76,22 @@ _STL_HEADER_BYTES, _STL_TRIANGLE_BYTES = 84, 50
 
 
 def _check_binary_stl_length(path: Path) -> None:
-    """Refuse a binary STL file that does not end after a whole triangle.
+    """Refuse a binary STL file that does not end after a whole triangle, or counts more triangles than it has.
 
     Before 9.6, ``vtkSTLReader`` reads a truncated binary file without a word
-    and returns the triangles before the cut; VTK 9.6 refuses it. This check
-    gives the refusal on every VTK. ASCII files are left to VTK, which finds
-    their truncation itself.
+    and returns the triangles before the cut; VTK 9.6 refuses it. Up to 9.5 it
+    also allocates for the larger of the file's triangle count and what its
+    size holds: a damaged count crashed it. This check gives the refusal on
+    every VTK. ASCII files are left to VTK, which finds their truncation
+    itself; a file is taken for binary as VTK takes it (5 % of its first 256
+    bytes that are not text), or when it does not start as an ASCII STL does.
     """
     head = _common.read_header(path, 1024)
-    if head.lstrip().startswith(b"solid") and max(head, default=0) < 128 and b"\0" not in head:
+    first = np.frombuffer(head[:256], np.uint8)
+    text = ((first >= 0x20) & (first <= 0x7F)) | np.isin(first, (9, 10, 13))
+    vtk_binary = first.size > 0 and (first.size - int(np.count_nonzero(text))) / first.size >= 0.05
+    looks_ascii = head.lstrip().startswith(b"solid") and max(head, default=0) < 128 and b"\0" not in head
+    if looks_ascii and not vtk_binary:
         return
     size = path.stat().st_size
     if size < _STL_HEADER_BYTES or (size - _STL_HEADER_BYTES) % _STL_TRIANGLE_BYTES:
@@ -93,6 +100,9 @@ def _check_binary_stl_length(path: Path) -> None:
             f"cannot be read as STL: it is truncated or damaged: a binary STL file has {_STL_HEADER_BYTES} "
             f"bytes of header and {_STL_TRIANGLE_BYTES} bytes per triangle, and this one has {size} bytes",
         )
+    count, held = int.from_bytes(head[80:84], "little"), (size - _STL_HEADER_BYTES) // _STL_TRIANGLE_BYTES
+    if count > held:
+        raise DataFileError(path, f"cannot be read as STL: it counts {count} triangles and holds {held}")
 
 
 def _read_ply(path: Path) -> vtkPolyData:
