@@ -6,13 +6,13 @@ request per line on standard input (``{"kind": "surface", "path": ..., "then":
 
     {"status": "dataset" | "DataFileError" | "error" | "crash" | "hang", "detail": ..., "stderr": ...}
 
-(standard error and output of the child together). Each request is served by a fork of the warm server, so a read costs a few
-milliseconds instead of a Python start and a VTK import. The child gets
-``RLIMIT_AS`` (its address space at the fork plus ``memory`` bytes) and
-``RLIMIT_CPU``; the server kills it after ``timeout`` seconds of wall time. A
-child killed by a signal is a ``crash`` (the signal is named), one that runs out
-of time a ``hang``. What the child writes to standard error (VTK's messages)
-comes back in ``stderr``.
+(standard error and output of the child together). Each request is served by a
+fork of the warm server, so a read costs a fork (tens of milliseconds), not a Python
+start and a VTK import. The child gets ``RLIMIT_AS`` (its address space at the
+fork plus ``memory`` bytes) and ``RLIMIT_CPU``; the server kills it after
+``timeout`` seconds of wall time. A child killed by a signal is a ``crash``
+(the signal is named), one that runs out of time a ``hang``. What the child
+writes to standard error (VTK's messages) comes back in ``stderr``.
 
 ``then`` lists what to do with a dataset once read, in order:
 

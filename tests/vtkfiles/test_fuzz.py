@@ -355,8 +355,9 @@ def test_a_damaged_file_is_read_or_refused_in_one_sentence(name, fuzz_reader, or
             known = _known_elsewhere(name, outcome)
             if known:
                 pytest.xfail(f"{known} ({name} {how}: {outcome.detail})")
+            trace = getattr(outcome, "traceback", "")
             assert outcome.status in ("dataset", "DataFileError"), \
-                f"{name} {how}: {outcome.status}: {outcome.detail}\n{outcome.stderr}\n{getattr(outcome, 'traceback', '')}"
+                f"{name} {how}: {outcome.status}: {outcome.detail}\n{outcome.stderr}\n{trace}"
             if outcome.status == "DataFileError":
                 # The file named is the damaged one, or another of its set (a DICOM series' slice, a .mhd's data).
                 assert outcome.detail.startswith(str(scratch)), outcome.detail

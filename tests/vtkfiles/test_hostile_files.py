@@ -440,7 +440,8 @@ def vtkhdf_image(tmp_path, extent):
         root.attrs["Version"] = np.array([2, 2], np.int64)
         root.attrs.create("Type", np.bytes_("ImageData"))
         root.attrs["WholeExtent"] = np.array(extent, np.int64)
-        root.attrs["Origin"], root.attrs["Spacing"], root.attrs["Direction"] = np.zeros(3), np.ones(3), np.eye(3).ravel()
+        root.attrs["Origin"], root.attrs["Spacing"] = np.zeros(3), np.ones(3)
+        root.attrs["Direction"] = np.eye(3).ravel()
         root.create_group("PointData")["ImageScalars"] = np.zeros((5, 4, 3), np.int16)
     return path
 

@@ -191,7 +191,8 @@ def _check_face_stream(stream: np.ndarray, locations: np.ndarray, points: int, c
         counts_at[at] = True
         position[active] = ends
     # The point ids are what lies between each polyhedron's start and end, counts aside.
-    inside = np.cumsum(np.bincount(starts, minlength=stream.size + 1) - np.bincount(position, minlength=stream.size + 1))
+    bounds = stream.size + 1
+    inside = np.cumsum(np.bincount(starts, minlength=bounds) - np.bincount(position, minlength=bounds))
     ids = stream[(inside[:-1] > 0) & ~counts_at]
     check_ids(ids, points, path, "polyhedron faces")
 
