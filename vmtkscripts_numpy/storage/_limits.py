@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Union
+from typing import Tuple, Union
 
 from ..errors import DataFileError
+from ._tree import path_text
 
 #: Default ``max_ratio``: the data a read gives back, per byte of the file.
 DEFAULT_MAX_RATIO = 100.0
@@ -72,13 +73,13 @@ class Budget:
         self.limit = math.inf if math.isinf(self.max_ratio) else self.max_ratio * self.file_size + ALLOWANCE
         self.used = 0
 
-    def charge(self, nbytes: int, where: Union[str, Callable[[], str]]) -> None:
-        """Count ``nbytes`` more; a :class:`DataFileError` naming ``where`` (or what it returns) past the limit."""
+    def charge(self, nbytes: int, where: Union[str, Tuple[Union[str, int], ...]]) -> None:
+        """Count ``nbytes`` more; a :class:`DataFileError` naming ``where`` (a key path is spelled out) past the limit."""
         self.used += nbytes
         if self.used > self.limit:
             raise DataFileError(
                 self.source,
-                f"{where() if callable(where) else where}: the data would pass {int(self.limit)} bytes, {self.max_ratio:g} times the file's "
+                f"{where if isinstance(where, str) else path_text(where)}: the data would pass {int(self.limit)} bytes, {self.max_ratio:g} times the file's "
                 f"{self.file_size} bytes plus 16 MiB (a compression bomb, or data that compresses unusually well); "
                 "if you trust the file, read it with a larger max_ratio",
             )

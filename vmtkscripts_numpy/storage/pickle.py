@@ -50,7 +50,7 @@ import os
 import pickle
 import pickletools
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -382,89 +382,203 @@ def _opcode_table() -> Tuple[List[int], Dict[int, str]]:
 
 _CODES = {opcode.name: opcode.code for opcode in pickletools.opcodes}
 _FIXED, _SPECIAL = _opcode_table()
+#: Opcodes with a fixed argument and nothing to check, by byte: 1 + the argument's length (0 for the others).
+_PLAIN = [0 if size < 0 or code in _SPECIAL or code in (0x71, 0x72, 0x95, 0x2E, 0x80) else size + 1
+          for code, size in enumerate(_FIXED)]
+#: Opcodes followed by a count of bytes, by byte: the count's width (0 for the others).
+_COUNTED = [{"length1": 1, "length4": 4, "length8": 8}.get(_SPECIAL.get(code, ""), 0) for code in range(256)]
 
 
-def scan(data: bytes) -> None:
-    """Walk the opcodes of ``data`` once; raise :class:`pickle.UnpicklingError` for what no pickler writes.
+class ScanError(ValueError):
+    """A pickle holds what no pickler writes (not an UnpicklingError: CPython's unpickler turns those into
+    "Ran out of input" when they come from reading)."""
+
+
+class Scanner:
+    """Walks the opcodes of a pickle as its bytes come, and refuses what no pickler writes before any runs.
 
     CPython's unpickler takes a memo index, a frame or a byte count at its word
     and makes room for it before looking further: a ``LONG_BINPUT`` of 2**31
     in a nine-byte pickle fills 32 GiB with zeros. Here every count must lie
-    within the data, and memo indices must follow one another (picklers number
-    their memo entries 0, 1, 2, ...); persistent ids, extension codes and
-    out-of-band buffers are refused. The scan stops at the first ``STOP``.
+    within the file, and a memo index may not pass the number of bytes before
+    it (picklers number memo entries 0, 1, 2, ..., one opcode each); persistent
+    ids, extension codes and out-of-band buffers are refused. Nothing after the
+    first ``STOP`` is looked at.
+
+    :meth:`feed` takes the bytes at an offset of the file, in any pieces, as
+    often as they are handed out (the unpickler peeks before it reads), and
+    scans each complete opcode once; the bytes an opcode's count covers (an
+    array's data) are skipped, not looked at. :meth:`finish` says whether the
+    ``STOP`` was seen.
+
+    Parameters
+    ----------
+    size : int
+        The file's size: no count may reach past it.
 
     Examples
     --------
-    >>> scan(b"\\x80\\x02N" + b"r\\x00\\x00\\x00\\x80" + b".")
+    >>> Scanner(9).feed(0, b"\\x80\\x02N" + b"r\\x00\\x00\\x00\\x80" + b".")
     Traceback (most recent call last):
     ...
-    _pickle.UnpicklingError: memo index 2147483648 at byte 3, but only 0 entries were made before it
+    vmtkscripts_numpy.storage.pickle.ScanError: memo index 2147483648 at byte 3, past the entries the opcodes before it can make
     """
-    fixed, special = _FIXED, _SPECIAL
-    end = len(data)
-    position = 0
-    memo = 0
-    while position < end:
-        start = position
-        code = data[position]
-        position += 1
-        size = fixed[code]
-        if size >= 0:
-            if code == 0x71 or code == 0x72:  # BINPUT, LONG_BINPUT
-                index = int.from_bytes(data[position:position + size], "little")
-                if index > memo:
-                    raise pickle.UnpicklingError(f"memo index {index} at byte {start}, but only {memo} entries "
-                                                 "were made before it")
-                memo += 1
-            elif code == 0x95:  # FRAME
-                length = int.from_bytes(data[position:position + 8], "little")
-                if position + 8 + length > end:
-                    raise pickle.UnpicklingError(f"frame of {length} bytes at byte {start} runs past the end")
-            elif code == 0x94:  # MEMOIZE
-                memo += 1
-            elif code == 0x2E:  # STOP
-                return
-            elif code == 0x80 and position < end and data[position] > pickle.HIGHEST_PROTOCOL:
-                raise pickle.UnpicklingError(f"unsupported pickle protocol {data[position]}")
-            elif code in special and special[code].startswith("refused"):
-                raise pickle.UnpicklingError(f"it uses {special[code][8:]}, which an ArrayDict's pickle never "
-                                             "does")
-            position += size
-            continue
-        kind = special.get(code)
-        if kind is None:
-            raise pickle.UnpicklingError(f"invalid opcode {code:#04x} at byte {start}")
-        if kind == "length1":
-            length = data[position] if position < end else 0
-            position += 1 + length
-        elif kind == "length4":
-            length = int.from_bytes(data[position:position + 4], "little")
-            position += 4 + length
-        elif kind == "length8":
-            length = int.from_bytes(data[position:position + 8], "little")
-            position += 8 + length
-        elif kind.startswith("refused"):
-            raise pickle.UnpicklingError(f"it uses {kind[8:]}, which an ArrayDict's pickle never does")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.position = 0  # offset of the first byte not scanned (or the end of a skipped count)
+        self.pending = bytearray()  # bytes from position on, short of a whole opcode
+        self.stopped = False
+
+    def feed(self, start: int, data: Any) -> None:
+        """Scan whatever of ``data`` (the bytes at offset ``start``) has not been scanned."""
+        if self.stopped:
+            return
+        known = self.position + len(self.pending)
+        end = start + len(data)
+        first = max(known, self.position, start)
+        if end <= first:
+            return
+        if start > known:
+            raise ScanError(f"bytes {known} to {start} of the pickle were never scanned")
+        piece = memoryview(data)[first - start:]
+        if self.pending:
+            self.pending += piece
+            chunk, base = bytes(self.pending), self.position
         else:
-            lines = 2 if kind == "two lines" else 1
-            for _ in range(lines):
+            chunk, base = bytes(piece), first
+        scanned = self.walk(chunk, base)
+        if self.stopped:
+            self.pending = bytearray()
+        elif scanned < base + len(chunk):
+            self.pending = bytearray(chunk[scanned - base:])
+            self.position = scanned
+        else:
+            self.pending = bytearray()
+            self.position = scanned
+
+    def finish(self) -> None:
+        """Raise EOFError unless the ``STOP`` opcode was seen."""
+        if not self.stopped:
+            raise EOFError("the pickle ends without its STOP opcode")
+
+    def refuse_memo(self, index: int, start: int) -> None:
+        # Picklers number memo entries 0, 1, 2, ..., each made by an opcode of its own: an index past the
+        # opcodes before it would make CPython's unpickler grow its memo for nothing (eight bytes an index).
+        if index > start:
+            raise ScanError(f"memo index {index} at byte {start}, past the entries the opcodes before it can make")
+
+    def refuse_count(self, length: int, end: int, start: int) -> None:
+        if end + length > self.size:
+            raise EOFError(f"the opcode at byte {start} counts {length} bytes, past the end of the file")
+
+    def walk(self, chunk: bytes, base: int) -> int:
+        """Scan the whole opcodes of ``chunk`` (at offset ``base``); the offset where scanning stopped.
+
+        That offset may lie past the chunk: the rest of a count is skipped.
+        """
+        fixed, special, plain, counted = _FIXED, _SPECIAL, _PLAIN, _COUNTED
+        data = chunk
+        end = len(data)
+        position = 0
+        while position < end:
+            code = data[position]
+            step = plain[code]
+            if step:  # most opcodes: nothing but their length to know
+                if position + step > end:
+                    return base + position
+                position += step
+                continue
+            start = position
+            width = counted[code]
+            if width:  # a count of bytes follows: they must lie in the file, and are skipped
+                if position + 1 + width > end:
+                    return base + start
+                length = int.from_bytes(data[position + 1:position + 1 + width], "little")
+                position += 1 + width
+                self.refuse_count(length, base + position, base + start)
+                position += length
+                continue
+            size = fixed[code]
+            if size >= 0:
+                if position + 1 + size > end:
+                    return base + start
+                argument = position + 1
+                if code == 0x71 or code == 0x72:  # BINPUT, LONG_BINPUT
+                    self.refuse_memo(int.from_bytes(data[argument:argument + size], "little"), base + start)
+                elif code == 0x95:  # FRAME
+                    self.refuse_count(int.from_bytes(data[argument:argument + 8], "little"), base + argument + 8,
+                                      base + start)
+                elif code == 0x2E:  # STOP
+                    self.stopped = True
+                    return base + position + 1
+                elif code == 0x80 and data[argument] > pickle.HIGHEST_PROTOCOL:
+                    raise ScanError(f"unsupported pickle protocol {data[argument]}")
+                elif code in special:
+                    raise ScanError(f"it uses {special[code][8:]}, which an ArrayDict's pickle never does")
+                position = argument + size
+                continue
+            kind = special.get(code)
+            if kind is None:
+                raise ScanError(f"invalid opcode {code:#04x} at byte {base + start}")
+            if kind.startswith("refused"):
+                raise ScanError(f"it uses {kind[8:]}, which an ArrayDict's pickle never does")
+            position = start + 1
+            for _ in range(2 if kind == "two lines" else 1):
                 newline = data.find(b"\n", position)
                 if newline < 0:
-                    break
+                    return base + start
                 if code == 0x70:  # PUT: a decimal index
-                    text = data[position:newline]
-                    if len(text) > 12 or not text.isdigit() or int(text) > memo:
-                        raise pickle.UnpicklingError(f"memo index {text[:20]!r} at byte {start}, but only {memo} "
-                                                     "entries were made before it")
-                    memo += 1
+                    text = data[start + 1:newline]
+                    if len(text) > 12 or not text.isdigit():
+                        raise ScanError(f"memo index {text[:20]!r} at byte {base + start}")
+                    self.refuse_memo(int(text), base + start)
                 position = newline + 1
-            else:
-                continue
-            position = end + 1
-        if position > end:
-            raise EOFError(f"the opcode at byte {start} runs past the end")
-    raise EOFError("the pickle ends without its STOP opcode")
+        return base + position
+
+
+def scan(data: bytes) -> None:
+    """Scan a whole pickle held in memory (see :class:`Scanner`)."""
+    scanner = Scanner(len(data))
+    scanner.feed(0, data)
+    scanner.finish()
+
+
+class ScannedFile:
+    """A file for the unpickler that scans (:class:`Scanner`) every byte before handing it out.
+
+    The unpickler reads an array's data straight into the bytes object it
+    makes (``readinto``), so nothing is copied twice, and it can act on no
+    opcode that was not scanned.
+    """
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream = stream
+        self.offset = 0
+        self.scanner = Scanner(size)
+
+    def peek(self, size: int = 0) -> bytes:
+        data = self.stream.peek(size)
+        self.scanner.feed(self.offset, data)
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.scanner.feed(self.offset, data)
+        self.offset += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.stream.readinto(buffer)
+        self.scanner.feed(self.offset, memoryview(buffer)[:count])
+        self.offset += count
+        return count
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.stream.readline(size)
+        self.scanner.feed(self.offset, line)
+        self.offset += len(line)
+        return line
 
 
 # Building the ArrayDict ------------------------------------------------------------------------------------
@@ -517,19 +631,20 @@ def _buffer(data: Any, path: _tree.Path, used: Dict[int, _tree.Path]) -> Any:
     # Python shares empty and one-byte bytes objects between values; anything longer backs one array.
     if len(data) > 1:
         first = used.setdefault(id(data), path)
-        if first != path:
+        if first is not path:
             raise ArrayDictError(f"{_tree.path_text(path)}: its data is the data of {_tree.path_text(first)} too; "
                                  "each array has its own")
     return data
 
 
 def _shape(shape: Any, path: _tree.Path) -> Tuple[int, ...]:
-    if type(shape) is not tuple or len(shape) > 64 or not all(
-        type(length) is int and length >= 0 for length in shape
-    ):
-        raise ArrayDictError(f"{_tree.path_text(path)}: the array's shape {str(shape)[:60]} is not a tuple of "
-                             "lengths")
-    return shape
+    if type(shape) is tuple and len(shape) <= 64:
+        for length in shape:
+            if type(length) is not int or length < 0:
+                break
+        else:
+            return shape
+    raise ArrayDictError(f"{_tree.path_text(path)}: the array's shape {str(shape)[:60]} is not a tuple of lengths")
 
 
 def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, _tree.Path]) -> np.ndarray:
@@ -604,7 +719,7 @@ class _Builder:
                 raise ArrayDictError(f"{_tree.path_text(path[:_tree.MAX_DEPTH])}: nested more than "
                                      f"{_tree.MAX_DEPTH} levels deep")
             first = self.containers.setdefault(id(value), path)
-            if first != path:
+            if first is not path:
                 kind = "dict" if isinstance(value, dict) else "list" if isinstance(value, list) else "tuple"
                 raise ArrayDictError(f"{_tree.path_text(path)}: is the same {kind} as {_tree.path_text(first)} "
                                      "(the pickle is a graph, not a tree)")
@@ -616,12 +731,12 @@ class _Builder:
             return items if isinstance(value, list) else tuple(items)
         if type(value) is PickledArray:
             value = _array_from(value, path, self.buffers)
-            self.budget.charge(value.nbytes, lambda: _tree.path_text(path))
+            self.budget.charge(value.nbytes, path)
             return value
         if type(value) is PickledScalar:
             value = _scalar_from(value, path)
         elif type(value) is str:
-            self.budget.charge(len(value), lambda: _tree.path_text(path))
+            self.budget.charge(len(value), path)
         return _tree.leaf_kind(value, path)[1]
 
 
@@ -631,13 +746,15 @@ def loads(data: bytes, source: str = "<bytes>", max_ratio: float = _limits.DEFAU
 
     ``max_ratio`` bounds the data given back as in :func:`read`.
     """
-    return _load(data, source, _limits.Budget(source, len(data), max_ratio))
+    stream = io.BufferedReader(io.BytesIO(data))  # peek, as a file has
+    return _load(stream, len(data), source, _limits.Budget(source, len(data), max_ratio))
 
 
-def _load(data: bytes, source: str, budget: _limits.Budget) -> Dict[str, Any]:
+def _load(stream: BinaryIO, size: int, source: str, budget: _limits.Budget) -> Dict[str, Any]:
     try:
-        scan(data)
-        loaded = SafeUnpickler(io.BytesIO(data), copy_limit=len(data) + _limits.ALLOWANCE).load()
+        scanned = ScannedFile(stream, size)
+        loaded = SafeUnpickler(scanned, copy_limit=size + _limits.ALLOWANCE).load()
+        scanned.scanner.finish()
     except RefusedGlobal as refused:
         raise DataFileError(
             source,
@@ -647,11 +764,13 @@ def _load(data: bytes, source: str, budget: _limits.Budget) -> Dict[str, Any]:
         ) from None
     except Refused as refused:
         raise DataFileError(source, f"refused to unpickle: {refused}") from None
-    except (EOFError, pickle.UnpicklingError) as error:
+    except (EOFError, pickle.UnpicklingError, ScanError) as error:
         detail = str(error) or type(error).__name__
         if isinstance(error, EOFError) or "truncated" in detail:
             raise DataFileError(source, f"is truncated (the pickle ends early: {detail})") from None
         raise _files.not_the_format(source, NAME, detail) from None
+    except OSError as error:
+        raise DataFileError(source, f"cannot be read: {error.strerror or error}") from None
     except (MemoryError, RecursionError) as error:
         raise DataFileError(source, f"cannot be unpickled ({type(error).__name__})") from None
     except Exception as error:  # bad arguments to a stand-in or an opcode, e.g. a damaged pickle
@@ -695,15 +814,14 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
         one) or gives back more than ``max_ratio`` allows.
     """
     name = _files.check_readable(path, NAME)
-    budget = _limits.Budget(name, os.path.getsize(name), max_ratio)
+    size = os.path.getsize(name)
+    budget = _limits.Budget(name, size, max_ratio)
     try:
-        with open(name, "rb") as stream:
-            data = stream.read()
+        stream = open(name, "rb")
     except OSError as error:
         raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
-    except MemoryError:
-        raise DataFileError(name, "cannot be read: it does not fit in memory") from None
-    return _load(data, name, budget)
+    with stream:
+        return _load(stream, size, name, budget)
 
 
 def write(path: _files.PathLike, array_dict: Dict[str, Any], protocol: int = pickle.HIGHEST_PROTOCOL) -> None:
