@@ -515,3 +515,15 @@ def test_a_nrrd_data_file_name_with_a_nul_byte_is_refused(tmp_path, capped):
                      b"data file: ct\0.raw\n")
 
     capped.refuses("image", path, r"names a data file with a NUL byte in its name")
+
+
+def test_a_dataset_read_apart_holds_its_memory_after_the_read(tmp_path, capped):
+    # A keyword this check does not know is read in a child and handed back as a mapped file. VTK 9.1 keeps
+    # copies of handed-back cell arrays: with no points or data arrays to hold the file, the campaign crashed
+    # once the originals let go of it.
+    path = replaced(legacy(tmp_path, "ascii"), rb"POINTS 7 double", b"PO\xff\xffTS 7 double")
+
+    outcome = capped.read("surface", path, ["dict", "celltopoint", "write:.ply"])
+
+    assert outcome.status in ("dataset", "DataFileError") and outcome.stderr == "", \
+        f"{outcome.status}: {outcome.detail}"

@@ -237,19 +237,29 @@ def _unpack(manifest: Dict[str, Any], target: Path) -> Any:
         data.SetSpacing(*image["spacing"])
         data.SetDirectionMatrix(*image["direction"])
         return data
+    # Some VTKs keep a new array sharing the given one's memory (9.1's cell arrays take only their own
+    # integer types): that array must then hold the mapped file, as the package's converters do.
+    from ..convert.cells import keep_alive
+    from ..convert.mesh import _cell_types_array
+
     if "Points" in arrays:
         points = vtkPoints()
         points.SetData(arrays["Points"][0])
+        keep_alive(points.GetData(), arrays["Points"][0])
         data.SetPoints(points)
     cells = {getter: setter for getter, setter in _POLYDATA_CELLS}
     for getter in ("GetVerts", "GetLines", "GetPolys", "GetStrips", "GetCells"):
         if f"{getter} offsets" not in arrays:
             continue
+        offsets, connectivity = arrays[f"{getter} offsets"][0], arrays[f"{getter} connectivity"][0]
         cell_array = model.vtkCellArray()
-        cell_array.SetData(arrays[f"{getter} offsets"][0], arrays[f"{getter} connectivity"][0])
+        cell_array.SetData(offsets, connectivity)
+        keep_alive(cell_array.GetOffsetsArray(), offsets)
+        keep_alive(cell_array.GetConnectivityArray(), connectivity)
         if getter == "GetCells":
             types = arrays["Types"][0] if "Types" in arrays else vtkDataArray.CreateDataArray(3)
             data.SetCells(types, cell_array)
+            keep_alive(_cell_types_array(data), types)
         else:
             getattr(data, cells[getter])(cell_array)
     return data
