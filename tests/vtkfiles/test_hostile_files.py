@@ -184,6 +184,9 @@ PLY_MUTATIONS = {
         r"has a PLY header line that cannot be understood: 'element vertex'"),
     "a vertex count of 2**31": (
         lambda content, data: swapped(content, b"element vertex 7\n", b"element vertex 2147483648\n"),
+        r"has a PLY header line that cannot be understood: 'element vertex 2147483648'"),
+    "a vertex count the file does not hold": (
+        lambda content, data: swapped(content, b"element vertex 7\n", b"element vertex 2147483647\n"),
         r"is truncated: it ends inside its PLY 'vertex' elements"),
     "faces declared before the vertices": (
         lambda content, data: swapped(

@@ -106,12 +106,14 @@ def _header(data: "mmap.mmap", path: Path) -> Tuple[str, List[Element], int]:
             if keyword == "end_header":
                 break
             if keyword == "format":
-                if len(words) != 3 or words[1] not in ("ascii", "binary_little_endian", "binary_big_endian"):
+                if len(words) != 3 or words[1] not in ("ascii", "binary_little_endian", "binary_big_endian") \
+                        or not re.fullmatch(r"\d+(\.\d+)?", words[2]):
                     raise ValueError
-                float(words[2])
                 form = words[1]
             elif keyword == "element":
-                if not _INTEGER_WORD.fullmatch(words[2].encode()) or int(words[2]) < 0:
+                # A count vtkPLY's C int holds: one it cannot parse drops the element, and its properties
+                # would go to the element before.
+                if not _INTEGER_WORD.fullmatch(words[2].encode()) or not 0 <= int(words[2]) < INT_LIMIT:
                     raise ValueError
                 if any(element.name == words[1] for element in elements):
                     raise _damaged(path, f"its header declares the element {words[1]!r} twice")
