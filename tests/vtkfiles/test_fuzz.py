@@ -90,6 +90,8 @@ def _nrrd(folder, encoding="raw", detached=False):
 
 
 def _vtkhdf_surface(folder):
+    if not vtk_at_least(9, 3):
+        pytest.skip("VTK reads VTKHDF surfaces from 9.3")
     if vtk_at_least(9, 4):
         return _quiet(write_surface, small_surface(), folder / "s.vtkhdf")
     return [write_vtkhdf_by_hand(small_surface(), folder / "s.vtkhdf")]
@@ -142,7 +144,11 @@ def _dicom(folder):
         dataset.RescaleSlope, dataset.RescaleIntercept = 1, -1024
         dataset.PixelData = (np.arange(20, dtype="<u2") + k).tobytes()
         path = folder / f"slice{k}.dcm"
-        pydicom.dcmwrite(path, dataset, enforce_file_format=True)
+        try:
+            pydicom.dcmwrite(path, dataset, enforce_file_format=True)
+        except TypeError:  # pydicom 2 (Python 3.9) names it otherwise
+            dataset.is_little_endian, dataset.is_implicit_VR = True, False
+            pydicom.dcmwrite(path, dataset, write_like_original=False)
         paths.append(path)
     return paths
 
