@@ -649,7 +649,9 @@ class _Reader:
             raise self.fail(where, f"has an unknown storage layout ({layout})")
         if plist.get_external_count():
             other = plist.get_external(0)[0].decode("utf-8", "replace")
-            raise self.fail(where, f"keeps its data in another file ({other[:80]!r}: external storage); only data "
+            if len(other) > 80:  # the file name says most; a hostile name may be long
+                other = "..." + other[-77:]
+            raise self.fail(where, f"keeps its data in another file ({other!r}: external storage); only data "
                             "stored in the file itself is read")
         filters: List[int] = []
         for index in range(plist.get_nfilters()):
