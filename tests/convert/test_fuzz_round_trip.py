@@ -12,7 +12,7 @@ that crashes (SIGSEGV) fails its test with the case that crashed it.
 By default each kind runs a short, fixed set of cases (a few seconds in all).
 A long campaign, with random cases, from the project root::
 
-    ARRAYDICT_FUZZ_EXAMPLES=20000 ARRAYDICT_FUZZ_SEED=$RANDOM nice -n 19 \\
+    VMTKSCRIPTS_NUMPY_FUZZ_EXAMPLES=20000 VMTKSCRIPTS_NUMPY_FUZZ_SEED=$RANDOM nice -n 19 \\
         pytest -p no:cacheprovider -s tests/convert/test_fuzz_round_trip.py
 
 (``-s`` prints each kind's counts of cases that came back the same, warned or
@@ -43,8 +43,8 @@ _spec.loader.exec_module(fuzzing)
 
 from vmtkscripts_numpy.errors import ArrayDictError, LossWarning  # noqa: E402
 
-EXAMPLES = int(os.environ.get("ARRAYDICT_FUZZ_EXAMPLES", "100"))
-SEED = os.environ.get("ARRAYDICT_FUZZ_SEED")
+EXAMPLES = int(os.environ.get("VMTKSCRIPTS_NUMPY_FUZZ_EXAMPLES", "100"))
+SEED = os.environ.get("VMTKSCRIPTS_NUMPY_FUZZ_SEED")
 #: Address space of a campaign: far above what small dicts need, low enough that a runaway allocation fails.
 MEMORY_LIMIT = 4 << 30
 

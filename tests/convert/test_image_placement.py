@@ -7,7 +7,7 @@ always undo that subtraction: the dict's ``Origin`` must come back anyway.
 Placement arithmetic that overflows, or numbers a float64 or a VTK int cannot
 hold, are errors naming the key.
 
-The property test runs ``ARRAYDICT_FUZZ_EXAMPLES`` examples (default 200).
+The property test runs ``VMTKSCRIPTS_NUMPY_FUZZ_EXAMPLES`` examples (default 200).
 """
 
 import math
@@ -25,7 +25,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-EXAMPLES = int(os.environ.get("ARRAYDICT_FUZZ_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("VMTKSCRIPTS_NUMPY_FUZZ_EXAMPLES", "200"))
 
 
 def image_dict(origin, spacing=(1.0, 1.0, 1.0), direction=np.eye(3), extent=(0, 1, 0, 1, 0, 1), frame=None):

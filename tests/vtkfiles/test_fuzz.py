@@ -21,10 +21,10 @@ By default each format gets two examples, so the module runs in seconds. A
 long campaign sets the number of examples per format (26 formats; about ten
 reads a second on two cores)::
 
-    VMTKNUMPY_FUZZ_EXAMPLES=300 nice -n 19 pytest -p no:cacheprovider tests/vtkfiles/test_fuzz.py
+    VMTKSCRIPTS_NUMPY_FUZZ_EXAMPLES=300 nice -n 19 pytest -p no:cacheprovider tests/vtkfiles/test_fuzz.py
 
-``-k "nrrd or vti"`` picks formats, ``VMTKNUMPY_FUZZ_SEED`` makes a run
-repeatable, ``VMTKNUMPY_FUZZ_SECONDS`` sets the time a read may take (20).
+``-k "nrrd or vti"`` picks formats, ``VMTKSCRIPTS_NUMPY_FUZZ_SEED`` makes a run
+repeatable, ``VMTKSCRIPTS_NUMPY_FUZZ_SECONDS`` sets the time a read may take (20).
 A failure in code these readers do not own (:data:`KNOWN_ELSEWHERE`) marks
 the test xfail with its owner's file, until it is fixed there.
 """
@@ -51,9 +51,9 @@ from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 #: Examples per format; the default keeps the module to a few seconds.
-EXAMPLES = int(os.environ.get("VMTKNUMPY_FUZZ_EXAMPLES", "2"))
+EXAMPLES = int(os.environ.get("VMTKSCRIPTS_NUMPY_FUZZ_EXAMPLES", "2"))
 #: Wall-clock and CPU seconds a read may take before it counts as a hang.
-SECONDS = float(os.environ.get("VMTKNUMPY_FUZZ_SECONDS", "20"))
+SECONDS = float(os.environ.get("VMTKSCRIPTS_NUMPY_FUZZ_SECONDS", "20"))
 
 
 # --- the valid files damage starts from ----------------------------------------------------------------
@@ -334,8 +334,8 @@ def originals(tmp_path_factory):
 def _fuzz_settings(test):
     test = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
                     suppress_health_check=list(HealthCheck))(test)
-    if os.environ.get("VMTKNUMPY_FUZZ_SEED"):
-        test = seed(int(os.environ["VMTKNUMPY_FUZZ_SEED"]))(test)
+    if os.environ.get("VMTKSCRIPTS_NUMPY_FUZZ_SEED"):
+        test = seed(int(os.environ["VMTKSCRIPTS_NUMPY_FUZZ_SEED"]))(test)
     return test
 
 
