@@ -34,8 +34,18 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
+    license_files=["LICENSE"],
+    author="the vmtkscripts_numpy developers",
+    url="https://github.com/vmtkscripts-numpy/vmtkscripts_numpy",
+    project_urls={
+        "Source": "https://github.com/vmtkscripts-numpy/vmtkscripts_numpy",
+        "Issues": "https://github.com/vmtkscripts-numpy/vmtkscripts_numpy/issues",
+        "Documentation": "https://github.com/vmtkscripts-numpy/vmtkscripts_numpy/tree/main/docs",
+    },
     python_requires=">=3.9",
     packages=find_packages(include=["vmtkscripts_numpy", "vmtkscripts_numpy.*"]),
+    # The type hints are part of the package (PEP 561).
+    package_data={"vmtkscripts_numpy": ["py.typed"]},
     # VTK 9.1 is the oldest VTK CI tests (on Python 3.9); 9.6 is vmtk 1.5.2's, 9.7 the newest.
     install_requires=["numpy", "vtk>=9.1", "h5py"],
     extras_require={
@@ -50,11 +60,18 @@ setup(
         "console_scripts": ["vmtknumpy = vmtkscripts_numpy.pypes.cli:main"]
         + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in OWN_COMMANDS],
     },
+    # Python 3.9 to 3.13; CI runs 3.9 (with VTK 9.1), 3.12 (vmtk's VTK 9.6.2) and its default Python (the newest VTK).
     classifiers=[
+        "License :: OSI Approved :: BSD License",
         "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
         "Programming Language :: Python :: 3.9",
+        "Programming Language :: Python :: 3.10",
         "Programming Language :: Python :: 3.11",
         "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Intended Audience :: Science/Research",
         "Topic :: Scientific/Engineering :: Medical Science Apps.",
+        "Typing :: Typed",
     ],
 )
