@@ -3,6 +3,7 @@
 import sys
 
 from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy.vtkfiles.vmtk_formats import format_range
 
 
 class vmtkImageReader(pypes.pypeScript):
@@ -34,8 +35,7 @@ class vmtkImageReader(pypes.pypeScript):
             "(its orientation in XyzToRasMatrixCoefficients)"
         )
         self.SetInputMembers([
-            ["Format", "f", "str", 1,
-             '["vtkxml","vtk","dicom","raw","meta","tiff","png","nifti","nrrd","vtkhdf"]', "file format"],
+            ["Format", "f", "str", 1, format_range("image", "reader"), "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess file format from extension"],
             ["UseITKIO", "useitk", "bool", 1, "",
              "read MetaImage, NIfTI, NRRD, DICOM, PNG and TIFF as vmtk does through ITK: RAS, axis-aligned; "

@@ -3,6 +3,7 @@
 import sys
 
 from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy.vtkfiles.vmtk_formats import format_range
 
 
 class vmtkImageWriter(pypes.pypeScript):
@@ -27,8 +28,7 @@ class vmtkImageWriter(pypes.pypeScript):
         )
         self.SetInputMembers([
             ["Image", "i", "vtkImageData", 1, "", "the input image", "vmtkimagereader"],
-            ["Format", "f", "str", 1,
-             '["vtkxml","vtk","meta","tiff","png","pointdata","vtsxml","nifti","vtkhdf","dicom"]', "file format"],
+            ["Format", "f", "str", 1, format_range("image", "writer"), "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess file format from extension"],
             ["UseITKIO", "useitk", "bool", 1, "",
              "accepted as vmtk accepts it; files are placed right either way"],

@@ -1,8 +1,10 @@
-"""vmtknumpyreader: read a nested dict of numpy arrays from a pickle, HDF5 or npz file."""
+"""vmtknumpyreader: read a nested dict of numpy arrays from a pickle, HDF5 or npz file (or any registered format)."""
 
 import sys
 
-from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy import formats, pypes
+
+KIND = "arraydict"
 
 
 class vmtkNumpyReader(pypes.pypeScript):
@@ -15,13 +17,15 @@ class vmtkNumpyReader(pypes.pypeScript):
         self.GuessFormat = 1
         self.SetScriptName("vmtknumpyreader")
         self.SetScriptDoc(
-            "read a nested dict of numpy arrays from a pickle, HDF5 or npz file written by vmtknumpywriter "
-            "(this package's or vmtk's); pickles are read without running code from them"
+            f"read a nested dict of numpy arrays from a {formats.spoken(KIND, 'read')} file written by "
+            "vmtknumpywriter (this package's or vmtk's); pickles are read without running code from them"
         )
         self.SetInputMembers([
-            ["Format", "f", "str", 1, '["pickle","hdf5","npz"]', "file format"],
+            ["Format", "f", "str", 1, formats.format_range(KIND, "read"), "file format"],
             ["GuessFormat", "guessformat", "bool", 1, "",
-             "guess the format from the extension (.pickle/.pkl, .hdf5/.h5/.hdf, .npz), else from the content"],
+             "guess the format from the extension ("
+             + ", ".join("/".join(entry.extensions) for entry in formats.formats(KIND) if entry.can("read"))
+             + "), else from the content"],
             ["InputFileName", "ifile", "str", 1, "", "the input file name"]])
         self.SetOutputMembers([["ArrayDict", "o", "dict", 1, "", "the output dictionary", "vmtknumpywriter"]])
 
@@ -33,8 +37,8 @@ class vmtkNumpyReader(pypes.pypeScript):
         # imported here so that `--help` does not load numpy or h5py
         from vmtkscripts_numpy import storage
 
-        if self.Format and self.Format not in storage.FORMATS:
-            self.PrintError(f"unknown Format {self.Format!r}; use one of {', '.join(storage.FORMATS)}")
+        if self.Format and self.Format not in formats.names(KIND, "read"):
+            self.PrintError(f"unknown Format {self.Format!r}; use one of {', '.join(formats.names(KIND, 'read'))}")
         self.PrintLog(f"Reading {self.Format or 'numpy'} file {self.InputFileName}.")
         self.ArrayDict = storage.read(self.InputFileName, format=self.Format or None)
         self.Output = self.ArrayDict

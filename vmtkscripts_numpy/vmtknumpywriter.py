@@ -1,8 +1,15 @@
-"""vmtknumpywriter: write a nested dict of numpy arrays to a pickle, HDF5 or npz file."""
+"""vmtknumpywriter: write a nested dict of numpy arrays to a pickle, HDF5 or npz file (or any registered format)."""
 
 import sys
 
-from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy import formats, pypes
+
+KIND = "arraydict"
+
+
+def _extensions() -> str:
+    """``.pickle/.pkl, .hdf5/.h5/.hdf, .npz``: each format's extensions, from the registry."""
+    return ", ".join("/".join(entry.extensions) for entry in formats.formats(KIND) if entry.can("write"))
 
 
 class vmtkNumpyWriter(pypes.pypeScript):
@@ -19,38 +26,43 @@ class vmtkNumpyWriter(pypes.pypeScript):
         self.SetScriptName("vmtknumpywriter")
         self.SetScriptDoc(
             "write a nested dict of numpy arrays (from vmtksurfacetonumpy, vmtkcenterlinestonumpy, "
-            "vmtkmeshtonumpy or vmtkimagetonumpy) to a pickle, HDF5 or npz file, losslessly and atomically; "
-            "a file name without extension gets the format's (.pickle, .hdf5, .npz), one with an extension "
-            "is kept as given"
+            f"vmtkmeshtonumpy or vmtkimagetonumpy) to a {formats.spoken(KIND, 'write')} file, losslessly "
+            f"and atomically; a file name without extension gets the format's "
+            f"({', '.join(entry.extension for entry in formats.formats(KIND) if entry.can('write'))}), "
+            "one with an extension is kept as given"
         )
         self.SetInputMembers([
             ["ArrayDict", "i", "dict", 1, "", "the input array dictionary", "vmtknumpyreader"],
             ["OutputFileName", "ofile", "str", 1, "", "the output file name"],
-            ["Format", "format", "str", 1, '["pickle","hdf5","npz"]',
-             "file format; default: guessed from the extension (.pickle/.pkl, .hdf5/.h5/.hdf, .npz), else pickle"],
+            ["Format", "format", "str", 1, formats.format_range(KIND, "write"),
+             f"file format; default: guessed from the extension ({_extensions()}), else pickle"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess the format from the file name's extension"],
-            ["Compression", "compression", "bool", 1, "", "compress the arrays (hdf5 and npz)"],
+            ["Compression", "compression", "bool", 1, "",
+             f"compress the arrays ({' and '.join(e.name for e in formats.formats(KIND) if e.compressions)})"],
             ["CompressionLevel", "compressionlevel", "int", 1, "(0,9)",
              "gzip/deflate level: 0 is fastest, 9 smallest"],
-            ["CompressionMethod", "compressionmethod", "str", 1, '["gzip","lzf"]',
-             "hdf5 compression: gzip (levels, smaller) or lzf (faster); npz always uses deflate (gzip's)"]])
+            ["CompressionMethod", "compressionmethod", "str", 1,
+             "[" + ",".join(f'"{method}"' for method in formats.compression_methods(KIND)) + "]",
+             f"gzip (levels, smaller) or lzf (faster), as the format offers ({formats.compressions_in_words(KIND)})"]])
         self.SetOutputMembers([])
 
-    def FormatOptions(self, format_name):
+    def FormatOptions(self, file_format):
         """The keyword options of the format's ``write`` for this script's members."""
-        if format_name == "pickle":
+        if not file_format.compressions:
             return {}
         # int() also takes the strings "0"/"1" and "4" that vmtk's members (declared 'str') were given
         if not int(self.Compression):
             return {"compression": None}
-        if format_name == "npz":
-            if self.CompressionMethod != "gzip":
-                self.PrintError(f"npz files are compressed with deflate (gzip's); -compressionmethod "
-                                f"{self.CompressionMethod} is for hdf5 only")
-            return {"compression": "deflate", "compression_level": int(self.CompressionLevel)}
-        if self.CompressionMethod == "lzf":
-            return {"compression": "lzf"}
-        return {"compression": "gzip", "compression_level": int(self.CompressionLevel)}
+        compression = file_format.compression(self.CompressionMethod)
+        if compression is None:
+            offered = ", ".join(f"{entry.option} ({entry.method}'s)" if entry.option != entry.method else entry.method
+                                for entry in file_format.compressions)
+            others = [entry.name for entry in formats.formats(KIND) if entry.compression(self.CompressionMethod)]
+            self.PrintError(f"{file_format.name} files are compressed with {offered}; -compressionmethod "
+                            f"{self.CompressionMethod} is for {', '.join(others)} only")
+        if not compression.levels:
+            return {"compression": compression.option}
+        return {"compression": compression.option, "compression_level": int(self.CompressionLevel)}
 
     def Execute(self):
         if self.ArrayDict is None:
@@ -59,8 +71,9 @@ class vmtkNumpyWriter(pypes.pypeScript):
             self.ArrayDict = self.Input
         if not self.OutputFileName:
             self.PrintError("no OutputFileName; give one with -ofile")
-        if self.CompressionMethod not in ("gzip", "lzf"):
-            self.PrintError(f"unknown CompressionMethod {self.CompressionMethod!r}; use gzip or lzf")
+        if self.CompressionMethod not in formats.compression_methods(KIND):
+            self.PrintError(f"unknown CompressionMethod {self.CompressionMethod!r}; use "
+                            f"{' or '.join(formats.compression_methods(KIND))}")
         if not 0 <= int(self.CompressionLevel) <= 9:
             self.PrintError(f"CompressionLevel must be 0 to 9, not {self.CompressionLevel}")
         # imported here so that `--help` does not load numpy or h5py
@@ -68,12 +81,12 @@ class vmtkNumpyWriter(pypes.pypeScript):
 
         format_name = self.Format or (storage.guess_format(self.OutputFileName) if self.GuessFormat else None)
         format_name = format_name or storage.DEFAULT_FORMAT
-        if format_name not in storage.FORMATS:
-            self.PrintError(f"unknown Format {format_name!r}; use one of {', '.join(storage.FORMATS)}")
+        if format_name not in formats.names(KIND, "write"):
+            self.PrintError(f"unknown Format {format_name!r}; use one of {', '.join(formats.names(KIND, 'write'))}")
         target = storage.output_path(self.OutputFileName, format_name)
         self.PrintLog(f"Writing {format_name} file {target}.")
         self.OutputFileName = storage.write(target, self.ArrayDict, format=format_name,
-                                            **self.FormatOptions(format_name))
+                                            **self.FormatOptions(formats.by_name(KIND, format_name)))
 
 
 if __name__ == "__main__":

@@ -275,8 +275,8 @@ def _write(path: str, arrays: Dict[str, Any]) -> None:
 
 def _check_complete(temporary: str, extension: str) -> None:
     """Refuse a temporary output that is missing, empty, or not of the storage format its extension names."""
+    from .. import formats
     from ..storage import guess_format
-    from ..storage._files import describe, sniff_format
 
     if not os.path.isfile(temporary):
         folder, base = os.path.split(temporary)
@@ -287,8 +287,10 @@ def _check_complete(temporary: str, extension: str) -> None:
     if os.path.getsize(temporary) == 0:
         raise ValueError("the pipe wrote an empty file at {output}")
     expected = guess_format(temporary)
-    if expected and sniff_format(temporary) != expected:
-        raise ValueError(f"the file written at {{output}} is not {describe(expected)}: incomplete or of another format")
+    found = formats.identify(temporary, "arraydict") if expected else None
+    if expected and (found is None or found.name != expected):
+        raise ValueError(f"the file written at {{output}} is not {formats.by_name('arraydict', expected).a_file}: "
+                         "incomplete or of another format")
 
 
 def _remove_temporaries(temporary: str) -> None:

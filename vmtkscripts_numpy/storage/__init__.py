@@ -1,10 +1,17 @@
-"""ArrayDicts on disk: HDF5, pickle and npz, chosen by file extension.
+"""ArrayDicts on disk: HDF5, pickle and npz, chosen by file extension or content.
 
 Each format is a module of this package with ``read(path) -> dict`` and
-``write(path, array_dict, **options)``; :data:`FORMATS` lists them with their
-extensions. :func:`read` and :func:`write` pick the format from the extension
-(or from the file's first bytes when reading). Adding a format is one module
-and one line in :data:`FORMATS`.
+``write(path, array_dict, **options)``, registered (kind ``"arraydict"``) in
+:mod:`vmtkscripts_numpy.formats`, the one registry of every file the package
+reads or writes; :data:`FORMATS` shows its ArrayDict formats by name.
+:func:`read` and :func:`write` pick the format from the extension (or from the
+file's content when reading). Adding a format is one module and one
+``register`` line (docs/storage.md, "Adding a format").
+
+An HDF5 file in VTK's own layout (a ``VTKHDF`` group at its root, with a
+``Type``) is not an ArrayDict: whatever its extension (``.hdf`` is shared),
+reading it here raises a :class:`~vmtkscripts_numpy.errors.DataFileError`
+that names the function and script that read it.
 
 File names: an extension that is given is kept as it is (``out.h5`` is
 written as ``out.h5``); a name without extension gets the format's usual one
@@ -29,46 +36,47 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import os
-from types import ModuleType
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, Mapping, Optional
 
+from .. import formats as _registry
 from ..errors import DataFileError
-from ._files import PathLike, sniff_format
+from ..formats import FileFormat
+from ._files import PathLike
 from ._limits import DEFAULT_MAX_RATIO
 
+#: An ArrayDict file format (a row of the registry).
+Format = FileFormat
 
-class Format(NamedTuple):
-    """A file format: its name, the module that reads and writes it, and its extensions (usual one first)."""
-
-    name: str
-    module: str
-    extensions: Tuple[str, ...]
-
-    @property
-    def extension(self) -> str:
-        """The extension given to a file name that has none."""
-        return self.extensions[0]
-
-    def load(self) -> ModuleType:
-        """The format's module (imported on first use, so that h5py loads only for HDF5)."""
-        return importlib.import_module(self.module, __name__)
+#: The kind of the registry's ArrayDict formats.
+KIND = "arraydict"
 
 
-#: The formats by name. A new format: a module with read/write and one line here.
-FORMATS: Dict[str, Format] = {
-    "pickle": Format("pickle", ".pickle", (".pickle", ".pkl")),
-    "hdf5": Format("hdf5", ".hdf5", (".hdf5", ".h5", ".hdf")),
-    "npz": Format("npz", ".npz", (".npz",)),
-}
+class _Formats(Mapping):
+    """The registry's ArrayDict formats by name, in the order they were registered (a live view)."""
+
+    def __getitem__(self, name: str) -> FileFormat:
+        for entry in _registry.formats(KIND):
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_registry.names(KIND))
+
+    def __len__(self) -> int:
+        return len(_registry.formats(KIND))
+
+
+#: The formats by name.
+FORMATS: Mapping[str, FileFormat] = _Formats()
 
 #: The format vmtk's vmtknumpywriter uses when none is given.
 DEFAULT_FORMAT = "pickle"
 
 
-def get_format(name: str) -> Format:
-    """The :class:`Format` called ``name``, or a ValueError listing the known ones."""
+def get_format(name: str) -> FileFormat:
+    """The format called ``name``, or a ValueError listing the known ones."""
     try:
         return FORMATS[name]
     except (KeyError, TypeError):
@@ -84,9 +92,9 @@ def guess_format(path: PathLike) -> Optional[str]:
     ('hdf5', 'pickle', None)
     """
     extension = os.path.splitext(os.fspath(path))[1].lower()
-    for format_name, entry in FORMATS.items():
+    for entry in _registry.formats(KIND):
         if extension in entry.extensions:
-            return format_name
+            return entry.name
     return None
 
 
@@ -120,9 +128,10 @@ def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEF
     ----------
     path : str or path-like
         The file.
-    format : {"hdf5", "pickle", "npz"}, optional
-        The format; by default guessed from the extension, else from the
-        file's first bytes.
+    format : str, optional
+        The format (``"hdf5"``, ``"pickle"``, ``"npz"`` or any other
+        registered); by default guessed from the extension, else from the
+        file's content.
     max_ratio : float
         The most bytes of data the read gives back per byte of the file, plus
         16 MiB (default 100, ``math.inf`` for no limit). Only compressed data
@@ -133,7 +142,8 @@ def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEF
     ------
     DataFileError
         If the file is missing, unreadable, of an unknown format, damaged,
-        does not hold an ArrayDict, refers to data outside itself, declares
+        does not hold an ArrayDict (a VTKHDF file: the message names the
+        function that reads it), refers to data outside itself, declares
         data it does not hold or gives back more than ``max_ratio`` allows;
         the message names the file.
     ValueError
@@ -143,13 +153,18 @@ def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEF
     if format is None:
         format = guess_format(name)
         if format is None and os.path.isfile(name):
-            format = sniff_format(name)
+            found = _registry.identify(name)
+            if found is not None and found.kind != KIND:
+                raise DataFileError(name, _registry.vtkhdf_hint(name) if found.name == "vtkhdf" else
+                                    f"is {found.a_file}, not an ArrayDict; read it with "
+                                    f"{_registry.READERS[found.kind][0]} ({_registry.READERS[found.kind][1]})")
+            format = found.name if found is not None else None
         if format is None:
             if not os.path.exists(name):
                 raise DataFileError(name, "no such file")
-            known = ", ".join(ext for entry in FORMATS.values() for ext in entry.extensions)
+            known = ", ".join(_registry.extensions(KIND))
             raise DataFileError(name, f"cannot tell its format from its extension ({known}) or its content")
-    return get_format(format).load().read(name, max_ratio=max_ratio)
+    return get_format(format).read(name, max_ratio=max_ratio)
 
 
 def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = None, **options: Any) -> str:
@@ -162,8 +177,9 @@ def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = No
         usual extension is added.
     array_dict : dict
         The ArrayDict.
-    format : {"hdf5", "pickle", "npz"}, optional
-        The format; by default guessed from the extension, else pickle (as vmtk).
+    format : str, optional
+        The format (``"hdf5"``, ``"pickle"``, ``"npz"`` or any other
+        registered); by default guessed from the extension, else pickle (as vmtk).
     **options
         Options of the format's ``write``: for hdf5 ``compression`` (None,
         ``"gzip"``, ``"lzf"``), ``compression_level``, ``shuffle``, ``kind``;
@@ -181,7 +197,7 @@ def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = No
     if format is None:
         format = guess_format(path) or DEFAULT_FORMAT
     name = output_path(path, format)
-    get_format(format).load().write(name, array_dict, **options)
+    get_format(format).write(name, array_dict, **options)
     return name
 
 
@@ -190,6 +206,6 @@ read_array_dict = read
 write_array_dict = write
 
 __all__ = [
-    "FORMATS", "DEFAULT_FORMAT", "DEFAULT_MAX_RATIO", "Format", "get_format", "guess_format", "output_path", "read", "write",
-    "read_array_dict", "write_array_dict",
+    "FORMATS", "KIND", "DEFAULT_FORMAT", "DEFAULT_MAX_RATIO", "Format", "get_format", "guess_format", "output_path",
+    "read", "write", "read_array_dict", "write_array_dict",
 ]

@@ -1,4 +1,4 @@
-"""Files: checks before reading, and telling formats apart by their first bytes.
+"""Files: checks before reading, and telling formats apart by their content (through the registry).
 
 Atomic writing is :mod:`vmtkscripts_numpy._atomic`.
 """
@@ -9,37 +9,21 @@ import functools
 import os
 from typing import Any, Callable, Optional, Sequence, TypeVar, Union
 
+from .. import formats
 from ..errors import DataFileError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-#: First bytes of each format: HDF5's signature, a zip archive (npz), a pickle of protocol 2 or later.
-MAGIC = (("hdf5", b"\x89HDF\r\n\x1a\n"), ("npz", b"PK\x03\x04"), ("npz", b"PK\x05\x06"), ("pickle", b"\x80"))
-
 
 def sniff_format(path: PathLike) -> Optional[str]:
-    """The format a file's first bytes announce (``"hdf5"``, ``"npz"``, ``"pickle"``), or None.
+    """The ArrayDict format a file's content announces (``"hdf5"``, ``"npz"``, ``"pickle"``...), or None.
 
-    HDF5 files may also start with a user block of 512, 1024, ... bytes; those
-    offsets are looked at too.
+    The registry (:func:`vmtkscripts_numpy.formats.identify`) decides: first
+    bytes (HDF5's also after a user block of 512, 1024, ... bytes), then the
+    content where it must (a VTKHDF file is not an ArrayDict).
     """
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(8)
-            for name, magic in MAGIC:
-                if head.startswith(magic):
-                    return name
-            offset = 512
-            while True:
-                stream.seek(offset)
-                block = stream.read(8)
-                if len(block) < 8:
-                    return None
-                if block == MAGIC[0][1]:
-                    return "hdf5"
-                offset *= 2
-    except OSError:
-        return None
+    found = formats.identify(path, "arraydict")
+    return found.name if found is not None else None
 
 
 def check_readable(path: PathLike, format_name: str) -> str:
@@ -60,7 +44,6 @@ def check_readable(path: PathLike, format_name: str) -> str:
     return name
 
 
-#: How each format is named in messages.
 def check_compression(
     format_name: str, choices: Sequence[Optional[str]], compression: Optional[str], method: str, level: object
 ) -> None:
@@ -76,12 +59,12 @@ def check_compression(
         raise ValueError(f"{method} compression level must be an integer from 0 to 9, not {level!r}")
 
 
-DESCRIPTIONS = {"hdf5": "an HDF5 file", "npz": "an npz file", "pickle": "a pickle file"}
-
-
 def describe(format_name: str) -> str:
     """``"hdf5"`` -> ``"an HDF5 file"``, for messages."""
-    return DESCRIPTIONS.get(format_name, f"a {format_name} file")
+    try:
+        return formats.by_name("arraydict", format_name).a_file
+    except ValueError:
+        return f"a {format_name} file"
 
 
 def not_the_format(path: str, format_name: str, detail: str = "") -> DataFileError:

@@ -56,7 +56,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, formats
 from .._atomic import atomic_output
 from ..errors import DataFileError
 from . import _files, _hdf5_heaps, _limits, _tree
@@ -581,6 +581,19 @@ class _Reader:
         value = wrapped.attrs[name]
         return value.decode("utf-8") if isinstance(value, bytes) else value
 
+    def refuse_vtkhdf(self, root_id: Any) -> None:
+        """Raise if the root holds VTK's own layout (a ``/VTKHDF`` group with a ``Type``): not an ArrayDict."""
+        h5l, h5o = self.h5py.h5l, self.h5py.h5o
+        if not root_id.links.exists(b"VTKHDF") or root_id.links.get_info(b"VTKHDF").type != h5l.TYPE_HARD:
+            return
+        group_id = h5o.open(root_id, b"VTKHDF")
+        if not isinstance(group_id, self.h5py.h5g.GroupID):
+            return
+        hdf_type = self.attribute(group_id, "Type", "/VTKHDF")
+        if hdf_type is not None:
+            kinds = {hdf: kind for kind, hdf in formats.VTKHDF_TYPES.items()}
+            raise DataFileError(self.source, formats.vtkhdf_hint(self.source, kinds.get(str(hdf_type))))
+
     def variable_length(self, file_type: Any) -> bool:
         """Whether values of ``file_type`` live in the global heap."""
         h5t = self.h5py.h5t
@@ -875,6 +888,8 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
                     f"{_tree.LAYOUT_VERSION}: upgrade vmtkscripts_numpy"
                 )
             reader.ours = version is not None
+            if not reader.ours:
+                reader.refuse_vtkhdf(root_id)
             tree = reader.group(root_id, "/", 0)
         except DataFileError:
             raise

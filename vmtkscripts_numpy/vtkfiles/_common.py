@@ -298,7 +298,8 @@ def vtkhdf_type(path: Path) -> str:
         with h5py.File(path, "r") as handle:
             group = handle.get("VTKHDF")
             if not isinstance(group, h5py.Group):
-                raise DataFileError(path, "is an HDF5 file but not a VTKHDF one (no /VTKHDF group)")
+                raise DataFileError(path, "is an HDF5 file but not a VTKHDF one (no /VTKHDF group); an ArrayDict "
+                                          "HDF5 file is read with read_array_dict (vmtknumpyreader)")
             kind = group.attrs.get("Type")
     except DataFileError:
         raise

@@ -1,11 +1,13 @@
-"""The registry of VTK file formats: format names, file extensions, reader and writer of each.
+"""The VTK file formats of each data kind, as the package's one registry holds them.
 
-Each data kind (surface, image, mesh) has one :class:`FormatTable`. A format is
-found from its name (vmtk's names where vmtk has one: ``"vtkxml"``, ``"vtk"``,
-``"stl"``, ``"ply"``, ``"wavefront"``, ``"meta"``; ours otherwise:
-``"nrrd"``, ``"nifti"``, ``"vtkhdf"``) or from the file's extension, the
-longest matching one first (``.nii.gz`` before ``.gz``). Adding a format is one
-:class:`FileFormat` row in the table of its kind.
+Every format is a row of :mod:`vmtkscripts_numpy.formats`. Each data kind
+(surface, image, mesh) has one :class:`FormatTable`, a live view of its rows:
+a format is found from its name (vmtk's names where vmtk has one:
+``"vtkxml"``, ``"vtk"``, ``"stl"``, ``"ply"``, ``"wavefront"``, ``"meta"``;
+ours otherwise: ``"nrrd"``, ``"nifti"``, ``"vtkhdf"``) or from the file's
+extension, the longest matching one first (``.nii.gz`` before ``.gz``).
+Adding a format is one reading and one writing function in the module of its
+kind and one ``register`` line in the registry.
 
 Examples
 --------
@@ -20,148 +22,57 @@ vmtkscripts_numpy.errors.DataFileError: aorta.obj: wavefront files (.obj) can be
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Tuple
 
-from ..errors import DataFileError
+from .. import formats as _registry
+from ..formats import FileFormat, PathLike
 
-PathLike = Union[str, Path]
+__all__ = ["FileFormat", "FormatTable", "WRITE_MODES", "check_mode"]
 
 #: The values ``mode`` takes in the writers.
 WRITE_MODES: Tuple[str, ...] = ("binary", "ascii")
 
 
-@dataclass(frozen=True)
-class FileFormat:
-    """One file format of one data kind.
-
-    Attributes
-    ----------
-    name : str
-        The format name (``-f`` of the scripts), e.g. ``"vtkxml"``.
-    description : str
-        Words for messages, e.g. ``"VTK XML PolyData"``.
-    extensions : tuple of str
-        Lower-case extensions with their dot, e.g. ``(".vtp",)``.
-    read : callable or None
-        ``read(path) -> VTK object``; None for a format that cannot be read.
-    write : callable or None
-        ``write(data, path, mode)``; None for a format that cannot be written.
-    ascii : bool
-        Whether ``mode="ascii"`` means something for this format; other
-        formats are always written binary.
-    """
-
-    name: str
-    description: str
-    extensions: Tuple[str, ...]
-    read: Optional[Callable[[Path], Any]] = None
-    write: Optional[Callable[[Any, Path, str], None]] = None
-    ascii: bool = False
-
-    def can(self, operation: str) -> bool:
-        """Whether the format supports ``operation`` (``"read"`` or ``"write"``)."""
-        return (self.read if operation == "read" else self.write) is not None
-
-
-def _extension_list(extensions: Iterable[str]) -> str:
-    return ", ".join(extensions)
-
-
 class FormatTable:
-    """The formats of one data kind, found by name or by file extension.
+    """The formats of one data kind, found by name or by file extension (a view of the registry).
 
     Parameters
     ----------
     kind : str
-        What the files hold, in words: ``"surface"``, ``"image"`` or ``"mesh"``.
-    formats : sequence of FileFormat
-        The formats, in the order they are listed in messages.
+        What the files hold: ``"surface"``, ``"image"`` or ``"mesh"``.
     """
 
-    def __init__(self, kind: str, formats: Sequence[FileFormat]) -> None:
+    def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.formats: Tuple[FileFormat, ...] = tuple(formats)
+
+    @property
+    def formats(self) -> Tuple[FileFormat, ...]:
+        """The formats, in the order they are listed in messages."""
+        return _registry.formats(self.kind)
 
     def names(self, operation: Optional[str] = None) -> List[str]:
         """The format names, all or those that support ``operation``."""
-        return [f.name for f in self.formats if operation is None or f.can(operation)]
+        return _registry.names(self.kind, operation)
 
     def extensions(self, operation: Optional[str] = None) -> List[str]:
         """The extensions, all or those of formats that support ``operation``."""
-        return [ext for f in self.formats if operation is None or f.can(operation) for ext in f.extensions]
+        return _registry.extensions(self.kind, operation)
 
     def by_name(self, name: str) -> FileFormat:
-        """The format called ``name``.
-
-        Raises
-        ------
-        ValueError
-            For an unknown name; the message lists the known ones.
-        """
-        for candidate in self.formats:
-            if candidate.name == name:
-                return candidate
-        raise ValueError(f"unknown {self.kind} format {name!r}; {self.kind} formats are {', '.join(self.names())}")
+        """The format called ``name``; a ValueError listing the known ones for an unknown name."""
+        return _registry.by_name(self.kind, name)
 
     def by_extension(self, path: PathLike) -> Optional[FileFormat]:
         """The format whose extension ends ``path`` (case-insensitive, longest first), or None."""
-        lowered = Path(path).name.lower()
-        matches = [(len(ext), f) for f in self.formats for ext in f.extensions if lowered.endswith(ext)]
-        return max(matches, key=lambda match: match[0])[1] if matches else None
+        return _registry.by_extension(self.kind, path)
 
     def find(self, path: PathLike, format: Optional[str] = None, operation: str = "read") -> FileFormat:
-        """The format to ``operation`` (``"read"``/``"write"``) ``path`` with.
-
-        Parameters
-        ----------
-        path : str or Path
-            The file; its extension chooses the format when ``format`` is None.
-        format : str, optional
-            A format name, to override the extension.
-        operation : {"read", "write"}
-
-        Raises
-        ------
-        DataFileError
-            When the extension is unknown (the message lists the supported
-            ones) or the format cannot do ``operation``.
-        ValueError
-            For an unknown format name.
-        """
-        if operation not in ("read", "write"):
-            raise ValueError(f"operation must be 'read' or 'write', not {operation!r}")
-        verb = "reading" if operation == "read" else "writing"
-        if format:
-            chosen = self.by_name(format)
-        else:
-            chosen = self.by_extension(path)
-            if chosen is None:
-                suffix = "".join(Path(path).suffixes[-1:]) or "(none)"
-                raise DataFileError(
-                    path,
-                    f"unknown {self.kind} file extension {suffix}; {self.kind} extensions for {verb} are "
-                    f"{_extension_list(self.extensions(operation))} (or name the format: "
-                    f"{', '.join(self.names(operation))})",
-                )
-        if not chosen.can(operation):
-            others = _extension_list(self.extensions(operation))
-            can, cannot = ("read", "written") if operation == "write" else ("written", "read")
-            raise DataFileError(
-                path,
-                f"{chosen.name} files ({_extension_list(chosen.extensions)}) can be {can} but not {cannot}; "
-                f"{self.kind} extensions for {verb} are {others}",
-            )
-        return chosen
+        """The format to ``operation`` ``path`` with (see :func:`vmtkscripts_numpy.formats.find`)."""
+        return _registry.find(self.kind, path, format, operation)
 
     def describe(self) -> str:
         """A table of the formats, for documentation and ``--help`` texts."""
-        rows = []
-        for f in self.formats:
-            ops = "/".join(op for op in ("read", "write") if f.can(op))
-            rows.append(f"{f.name:<10} {_extension_list(f.extensions):<16} {ops:<10} {f.description}")
-        return "\n".join(rows)
+        return _registry.describe(self.kind)
 
 
 def check_mode(mode: str) -> str:

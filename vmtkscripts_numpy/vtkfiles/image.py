@@ -82,7 +82,7 @@ from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
 from ..convert.image import DEFAULT_FRAME, FRAMES
 from ..errors import DataFileError
 from . import _common, _dataset_checks, _metaimage, _nifti_header, _nrrd
-from .formats import FileFormat, FormatTable, check_mode
+from .formats import FormatTable, check_mode
 
 PathLike = Union[str, Path]
 
@@ -505,19 +505,8 @@ def _write_dicom(image: vtkImageData, path: Path, mode: str) -> None:
     write_dicom(image, path, frame="LPS")
 
 
-#: The image formats, by name and extension.
-IMAGE_FORMATS = FormatTable(
-    "image",
-    [
-        FileFormat("vtkxml", "VTK XML ImageData", (".vti",), _read_vtkxml, _write_vtkxml, ascii=True),
-        FileFormat("vtk", "legacy VTK STRUCTURED_POINTS", (".vtk",), _read_legacy, _write_legacy, ascii=True),
-        FileFormat("meta", "MetaImage", (".mha", ".mhd"), _read_meta, _write_meta),
-        FileFormat("nrrd", "NRRD", (".nrrd", ".nhdr"), _read_nrrd, None),
-        FileFormat("nifti", "NIfTI-1", (".nii", ".nii.gz"), _read_nifti, _write_nifti),
-        FileFormat("vtkhdf", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
-        FileFormat("dicom", "DICOM series", (".dcm",), _read_dicom, _write_dicom),
-    ],
-)
+#: The image formats, by name and extension (their rows are in :mod:`vmtkscripts_numpy.formats`).
+IMAGE_FORMATS = FormatTable("image")
 
 
 #: Formats whose files say where the patient is: read into LPS here, then into the frame asked for.

@@ -31,7 +31,7 @@ from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
 from .._vtk_version import vtk_at_least
 from ..errors import DataFileError
 from . import _common, _dataset_checks
-from .formats import FileFormat, FormatTable, check_mode
+from .formats import FormatTable, check_mode
 
 PathLike = Union[str, Path]
 
@@ -117,15 +117,8 @@ def has_polyhedra(mesh: vtkUnstructuredGrid) -> bool:
     return bool(types.size) and bool((types == VTK_POLYHEDRON).any())
 
 
-#: The mesh formats, by name and extension.
-MESH_FORMATS = FormatTable(
-    "mesh",
-    [
-        FileFormat("vtkxml", "VTK XML UnstructuredGrid", (".vtu",), _read_vtkxml, _write_vtkxml, ascii=True),
-        FileFormat("vtk", "legacy VTK UNSTRUCTURED_GRID", (".vtk",), _read_legacy, _write_legacy, ascii=True),
-        FileFormat("vtkhdf", "VTKHDF UnstructuredGrid", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
-    ],
-)
+#: The mesh formats, by name and extension (their rows are in :mod:`vmtkscripts_numpy.formats`).
+MESH_FORMATS = FormatTable("mesh")
 
 
 def read_mesh(path: PathLike, format: Optional[str] = None) -> vtkUnstructuredGrid:

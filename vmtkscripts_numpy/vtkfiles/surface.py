@@ -41,7 +41,7 @@ from .._vtk_version import needs_vtk
 from ..convert.arrays import vtk_to_numpy
 from ..errors import DataFileError
 from . import _common, _dataset_checks, _ply
-from .formats import FileFormat, FormatTable, check_mode
+from .formats import FormatTable, check_mode
 
 PathLike = Union[str, Path]
 
@@ -247,18 +247,8 @@ def _write_vtkhdf(surface: vtkPolyData, path: Path, mode: str) -> None:
     _common.write_vtkhdf(surface, path, "VTKHDF PolyData")
 
 
-#: The surface formats, by name and extension.
-SURFACE_FORMATS = FormatTable(
-    "surface",
-    [
-        FileFormat("vtkxml", "VTK XML PolyData", (".vtp",), _read_vtkxml, _write_vtkxml, ascii=True),
-        FileFormat("vtk", "legacy VTK POLYDATA", (".vtk",), _read_legacy, _write_legacy, ascii=True),
-        FileFormat("stl", "STL", (".stl",), _read_stl, _write_stl, ascii=True),
-        FileFormat("ply", "PLY", (".ply",), _read_ply, _write_ply, ascii=True),
-        FileFormat("wavefront", "Wavefront OBJ", (".obj",), _read_obj, None),
-        FileFormat("vtkhdf", "VTKHDF PolyData", (".vtkhdf", ".hdf"), _read_vtkhdf, _write_vtkhdf),
-    ],
-)
+#: The surface formats, by name and extension (their rows are in :mod:`vmtkscripts_numpy.formats`).
+SURFACE_FORMATS = FormatTable("surface")
 
 
 # --- public API -----------------------------------------------------------------------

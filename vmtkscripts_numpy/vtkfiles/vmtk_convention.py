@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
+from .. import formats
 from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
 from ..errors import ArrayDictError, LossWarning
 
@@ -230,19 +231,28 @@ def flipped(image: vtkImageData, flips: Sequence[int]) -> vtkImageData:
 
 #: Formats vmtk reads through ITK (with -useitk 1): their images come back in vmtk's convention.
 ITK_FORMATS = ("meta", "nifti", "nrrd", "dicom", "png", "tiff")
-#: vmtk's extension table (vmtkimagereader/vmtkimagewriter), plus the formats the package adds.
+#: vmtk's extension table (vmtkimagereader/vmtkimagewriter); the registry's image formats add theirs.
 VMTK_EXTENSIONS = {
     ".vti": "vtkxml", ".vtkxml": "vtkxml", ".vtk": "vtk", ".dcm": "dicom", ".raw": "raw", ".mhd": "meta",
     ".mha": "meta", ".tif": "tiff", ".tiff": "tiff", ".png": "png", ".dat": "pointdata", ".vts": "vtsxml",
-    ".nii": "nifti", ".nii.gz": "nifti", ".nrrd": "nrrd", ".nhdr": "nrrd", ".vtkhdf": "vtkhdf", ".hdf": "vtkhdf",
 }
+
+
+def image_extensions() -> Dict[str, str]:
+    """vmtk's extension table and the extensions of the registry's image formats vmtk lacks (``.nii.gz``...)."""
+    table = dict(VMTK_EXTENSIONS)
+    for entry in formats.formats("image"):
+        for extension in entry.extensions:
+            table.setdefault(extension, entry.name)
+    return table
 
 
 def format_from_name(file_name: str) -> str:
     """vmtk's format name for ``file_name``'s extension (longest match), or ``""``."""
     lower = file_name.lower()
-    matches = [extension for extension in VMTK_EXTENSIONS if lower.endswith(extension)]
-    return VMTK_EXTENSIONS[max(matches, key=len)] if matches else ""
+    table = image_extensions()
+    matches = [extension for extension in table if lower.endswith(extension)]
+    return table[max(matches, key=len)] if matches else ""
 
 
 @dataclass
@@ -311,7 +321,7 @@ def read_vmtk_image(file_name: str, options: ReaderOptions = ReaderOptions()) ->
             placed = vmtk_placement(reoriented(image_in_frame(image, "LPS", "RAS"), options.orientation))
         else:
             placed = VmtkPlacement(image, identity, identity)
-    elif format_name in ("vtkxml", "vtk", "vtkhdf"):
+    elif format_name in formats.names("image", "read") and format_name not in ITK_FORMATS:
         placed = VmtkPlacement(read_image(file_name, format=format_name), identity, identity)
     elif format_name in ITK_FORMATS:
         if not options.use_itk:
@@ -325,7 +335,7 @@ def read_vmtk_image(file_name: str, options: ReaderOptions = ReaderOptions()) ->
     else:
         from ..errors import DataFileError
 
-        known = ", ".join(sorted(set(VMTK_EXTENSIONS.values()) - {"pointdata", "vtsxml"}))
+        known = ", ".join(sorted(set(image_extensions().values()) - {"pointdata", "vtsxml"}))
         raise DataFileError(name, f"unknown image format {format_name or '(no extension)'!r}; formats read: {known}")
     placed.image = flipped(placed.image, options.flip)
     return placed
@@ -388,7 +398,7 @@ def write_vmtk_image(image: vtkImageData, file_name: str, options: WriterOptions
         write_bitmap(format_name, to_unsigned_char(image, options.window_level), path)
     elif format_name == "pointdata":
         write_pointdata(path, _point_positions(image), image.GetPointData())
-    elif format_name in ("vtkxml", "vtk", "meta", "nifti", "vtkhdf", "dicom"):
+    elif format_name in formats.names("image", "write"):
         if format_name == "meta" and options.raw_file_name:
             raise DataFileError(file_name, "-rawfile is not supported: a .mhd is written with its .zraw beside it")
         write_image(image, path, format=format_name, frame="RAS")
