@@ -164,3 +164,27 @@ def test_command_line_surface_file_to_dict_file_and_back(vmtk_test_data, tmp_pat
     np.testing.assert_array_equal(*connectivity)
 
 
+
+
+def test_a_loop_through_the_script_classes_frees_each_case_without_the_garbage_collector(tmp_path):
+    import gc
+    import weakref
+
+    gc.disable()  # reference counting alone must free each case, as in a long loop between collections
+    try:
+        array_dict = {"Points": np.zeros((3, 3)), "CellData": {"CellPointIds": np.array([[0, 1, 2]])}}
+        to_surface = vmtkscripts.vmtkNumpyToSurface()
+        to_surface.ArrayDict, to_surface.LogOn = array_dict, 0
+        to_surface.Execute()
+        to_numpy = vmtkscripts.vmtkSurfaceToNumpy()
+        to_numpy.Surface, to_numpy.LogOn = to_surface.Surface, 0
+        to_numpy.Execute()
+        writer = vmtkscripts.vmtkNumpyWriter()
+        writer.ArrayDict, writer.OutputFileName, writer.LogOn = to_numpy.ArrayDict, str(tmp_path / "case.hdf5"), 0
+        writer.Execute()
+        held = [weakref.ref(value) for value in (to_surface, to_numpy, writer, to_surface.Surface,
+                                                 to_numpy.ArrayDict["Points"])]
+        del to_surface, to_numpy, writer
+        assert [ref() is None for ref in held] == [True] * len(held)
+    finally:
+        gc.enable()
