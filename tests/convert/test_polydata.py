@@ -749,6 +749,43 @@ def test_fixed_size_cell_storage_is_read():
         assert array_dict["CellTypes"].tolist() == [5, 5]
 
 
+def test_zero_copy_cell_types_of_one_type_are_one_read_only_value():
+    array_dict = polydata_to_dict(dict_to_polydata(triangles()), copy=False)
+    types = array_dict["CellTypes"]
+    assert types.tolist() == [5, 5] and types.dtype == np.uint8
+    assert not types.flags.writeable
+    with pytest.raises(ValueError):
+        types[0] = 7
+    copied = polydata_to_dict(dict_to_polydata(triangles()))["CellTypes"]
+    copied[0] = 7  # a copying conversion gives a writable array
+    assert copied.tolist() == [7, 5]
+
+
+def test_broadcast_cell_types_are_checked():
+    surface = triangles()
+    surface["CellTypes"] = np.broadcast_to(np.uint8(9), (2,))  # quads, for cells of 3 ids
+    with pytest.raises(ArrayDictError, match="cell 0 has type 9, which has 4 points, but it has 3 point ids"):
+        dict_to_polydata(surface)
+    surface["CellTypes"] = np.broadcast_to(np.int64(300), (2,))
+    with pytest.raises(ArrayDictError, match="300 is not a VTK cell type"):
+        dict_to_polydata(surface)
+    surface["CellTypes"] = np.broadcast_to(np.uint8(5), (2,))
+    assert dict_to_polydata(surface).GetNumberOfPolys() == 2
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_cells_of_one_size_need_no_offsets_array_where_vtk_has_fixed_size_storage(dtype):
+    surface = triangles()
+    surface["CellData"]["CellPointIds"] = surface["CellData"]["CellPointIds"].astype(dtype)
+    polys = dict_to_polydata(surface).GetPolys()
+    assert polys.GetNumberOfCells() == 2 and polys.IsHomogeneous() == 3
+    assert vtk_to_numpy(polys.GetOffsetsArray()).tolist() == [0, 3, 6]
+    if hasattr(polys, "IsStorageFixedSize"):
+        assert polys.IsStorageFixedSize()
+    back = polydata_to_dict(dict_to_polydata(surface), copy=False)
+    assert back["CellData"]["CellPointIds"].dtype == dtype
+
+
 # --- nothing changes without a word ------------------------------------------------
 
 

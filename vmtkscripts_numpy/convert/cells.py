@@ -127,24 +127,75 @@ def cell_point_ids_to_offsets(ids: Any, where: str) -> Tuple[np.ndarray, np.ndar
         For anything else: other shapes, non-integer values, list entries that
         are not 1-D integer sequences. The message names the entry.
     """
-    if isinstance(ids, np.ndarray) and ids.dtype != object:
-        array = integer_array(ids, where)
-        if array.ndim != 2:
-            raise ArrayDictError(
-                f"{where}: expected an (M, k) array (M cells of k points) or a list of 1-D arrays "
-                f"(one per cell), found an array of shape {array.shape}"
-            )
-        count, size = array.shape
-        dtype = storage_dtype(array)
-        connectivity = array.astype(dtype, copy=False).reshape(-1)
-        offsets = np.arange(0, count * size + 1, size, dtype=dtype) if size else np.zeros(count + 1, dtype)
-        return offsets, connectivity
+    regular = regular_cell_point_ids(ids, where)
+    if regular is not None:
+        connectivity, count, size = regular
+        return regular_offsets(count, size, connectivity.dtype), connectivity
     if isinstance(ids, (list, tuple)) or (isinstance(ids, np.ndarray) and ids.ndim == 1):
         return _list_to_offsets(ids, where)
     raise ArrayDictError(
         f"{where}: expected an (M, k) integer array or a list of 1-D integer arrays (one per cell), "
         f"found {type(ids).__name__}"
     )
+
+
+def regular_cell_point_ids(ids: Any, where: str) -> Optional[Tuple[np.ndarray, int, int]]:
+    """``(connectivity, M, k)`` of an ``(M, k)`` integer array of ids, in VTK's storage dtype; None for a list.
+
+    The connectivity is a view of ``ids`` when the array is contiguous int32
+    or int64: nothing is read or written, and no offsets are made.
+
+    Raises
+    ------
+    ArrayDictError
+        For a numeric array that is not ``(M, k)`` integers.
+    """
+    if not isinstance(ids, np.ndarray) or ids.dtype == object:
+        return None
+    array = integer_array(ids, where)
+    if array.ndim != 2:
+        raise ArrayDictError(
+            f"{where}: expected an (M, k) array (M cells of k points) or a list of 1-D arrays "
+            f"(one per cell), found an array of shape {array.shape}"
+        )
+    count, size = array.shape
+    return array.astype(storage_dtype(array), copy=False).reshape(-1), count, size
+
+
+def regular_offsets(count: int, size: int, dtype: Any) -> np.ndarray:
+    """The offsets of ``count`` cells of ``size`` points each: ``[0, k, 2k, ..., Mk]``."""
+    if size:
+        return np.arange(0, count * size + 1, size, dtype=dtype)
+    return np.zeros(count + 1, dtype)
+
+
+#: Whether this VTK has fixed-size cell storage (VTK >= 9.6): cells of one size need no offsets array.
+FIXED_SIZE_STORAGE = hasattr(vtkCellArray, "IsStorageFixedSize")
+
+
+def fixed_size_cell_array(connectivity: np.ndarray, size: int, share: bool = True) -> Optional[vtkCellArray]:
+    """A ``vtkCellArray`` of cells of ``size`` points each in VTK's fixed-size storage; None before VTK 9.6.
+
+    VTK computes each cell's offset from its index, so no offsets array is
+    made or read: the cost does not grow with the number of cells (nothing at
+    all when ``share`` is True and the connectivity can be shared).
+    ``connectivity`` is int32 or int64 and holds a multiple of ``size`` ids.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cells = fixed_size_cell_array(np.arange(6), 3)
+    >>> cells is None or (cells.GetNumberOfCells(), cells.IsHomogeneous()) == (2, 3)
+    True
+    """
+    if not FIXED_SIZE_STORAGE or size <= 0 or connectivity.size == 0:
+        return None
+    vtk_connectivity = numpy_to_vtk(connectivity, share=share, where="connectivity")
+    cells = vtkCellArray()
+    if not cells.SetData(size, vtk_connectivity):
+        raise ArrayDictError(f"VTK refused {connectivity.size} {connectivity.dtype} ids as cells of {size} points")
+    keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
+    return cells
 
 
 def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.ndarray]:

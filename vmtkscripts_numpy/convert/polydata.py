@@ -43,10 +43,14 @@ from .._vtk_version import needs_vtk, vtk_at_least
 from ..errors import ArrayDictError, LossWarning
 from .arrays import vtk_to_numpy
 from .cells import (
+    FIXED_SIZE_STORAGE,
     cell_array_to_numpy,
     cell_point_ids_to_offsets,
+    fixed_size_cell_array,
     numpy_to_cell_array,
     offsets_to_cell_point_ids,
+    regular_cell_point_ids,
+    regular_offsets,
     reorder_cells,
 )
 from .dataset import (
@@ -106,6 +110,7 @@ del _type, _renames, _size, _vtk_type
 #: The fewest points VTK 9.1 takes in a vertex, line, polygon and strip (in CELL_KINDS order).
 _SMALLEST_SIZE_VTK91 = np.array([1, 2, 3, 3], np.int64)
 _KIND_NAMES = ("vertex", "line", "polygon", "triangle strip")
+_DEFAULT_KIND = {kind: index for index, kind in enumerate(CELL_KINDS)}
 
 
 # --- VTK -> ArrayDict -----------------------------------------------------------
@@ -301,7 +306,10 @@ def _uniform_cells(cell_arrays, copy: bool) -> Optional[Tuple[np.ndarray, np.nda
     count = cells.GetNumberOfCells()
     ids = vtk_to_numpy(cells.GetConnectivityArray(), copy=False)[: count * size].reshape(count, size)
     cell_type = _cell_types(kind, np.array([size]))[0]
-    return (ids.copy() if copy else ids), np.full(count, cell_type, np.uint8)
+    if copy:
+        return ids.copy(), np.full(count, cell_type, np.uint8)
+    # One value seen as many (read-only, no memory per cell): see "Memory" in docs/arraydict-layout.md.
+    return ids, np.broadcast_to(cell_type, (count,))
 
 
 def _merge_cell_arrays(cell_arrays, copy: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -405,23 +413,34 @@ def dict_to_polydata(
     cell_data = require(array_dict, "CellData", where)
     ids_where = key_path(cell_data_where, "CellPointIds")
     cell_point_ids = require(cell_data, "CellPointIds", cell_data_where)
-    offsets, connectivity = cell_point_ids_to_offsets(cell_point_ids, ids_where)
+    regular = regular_cell_point_ids(cell_point_ids, ids_where)
+    offsets: Optional[np.ndarray] = None
+    if regular is None:
+        offsets, connectivity = cell_point_ids_to_offsets(cell_point_ids, ids_where)
+        number_of_cells = offsets.size - 1
+        # A list: every cell's size is read from the offsets where needed.
+        uniform_size = None
+    else:
+        # An (M, k) array: every cell has k points, known without reading anything. With VTK's
+        # fixed-size storage no offsets are made at all.
+        connectivity, number_of_cells, uniform_size = regular
+        if not FIXED_SIZE_STORAGE or not uniform_size:
+            offsets = regular_offsets(number_of_cells, uniform_size, connectivity.dtype)
     check_point_ids(connectivity, number_of_points, ids_where)
     # The offsets are always new, and so is the connectivity unless it is a view of an (M, k) array:
     # VTK can keep new arrays without a second copy even when share=False.
-    given_array = isinstance(cell_point_ids, np.ndarray)
-    new_connectivity = not (given_array and np.may_share_memory(connectivity, cell_point_ids))
-    number_of_cells = offsets.size - 1
-    # An (M, k) array: every cell has k points, which spares reading the offsets to check CellTypes.
-    uniform_size = cell_point_ids.shape[1] if given_array and cell_point_ids.ndim == 2 else None
+    new_connectivity = not (regular is not None and np.may_share_memory(connectivity, cell_point_ids))
     kinds = _cell_kinds(
-        array_dict.get("CellTypes"), offsets, uniform_size, default_cell_kind, key_path(where, "CellTypes")
+        array_dict.get("CellTypes"), number_of_cells, offsets, uniform_size, default_cell_kind,
+        key_path(where, "CellTypes"),
     )
     too_small = None if vtk_at_least(9, 2) else _first_cell_too_small_for_vtk91(offsets, kinds)
     if too_small:
         raise ArrayDictError(
             f"{ids_where}: cell {too_small[0]} is {too_small[1]}; {needs_vtk((9, 2), CELLS_VTK91_REFUSES)}"
         )
+    if offsets is None and not isinstance(kinds, int):
+        offsets = regular_offsets(number_of_cells, uniform_size, connectivity.dtype)
 
     reordered: Optional[Dict[str, Any]] = None
     if not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
@@ -444,13 +463,18 @@ def dict_to_polydata(
     polydata.SetPoints(points)
     setters = (polydata.SetVerts, polydata.SetLines, polydata.SetPolys, polydata.SetStrips)
     bounds = None if isinstance(kinds, int) else np.searchsorted(kinds, np.arange(len(CELL_KINDS) + 1))
-    for kind, setter in enumerate(setters):
-        if bounds is None:
-            first, last = 0, number_of_cells if kind == kinds else 0
-        else:
-            first, last = int(bounds[kind]), int(bounds[kind + 1])
-        if last > first:
-            setter(_cell_range(offsets, connectivity, first, last, share or new_connectivity))
+    if offsets is None:
+        # One kind of cells, all of uniform_size points: VTK's fixed-size storage.
+        if number_of_cells:
+            setters[kinds](fixed_size_cell_array(connectivity, uniform_size, share=share or new_connectivity))
+    else:
+        for kind, setter in enumerate(setters):
+            if bounds is None:
+                first, last = 0, number_of_cells if kind == kinds else 0
+            else:
+                first, last = int(bounds[kind]), int(bounds[kind + 1])
+            if last > first:
+                setter(_cell_range(offsets, connectivity, first, last, share or new_connectivity))
     dict_to_data_sections(
         array_dict,
         polydata,
@@ -481,31 +505,40 @@ def dict_to_centerlines(array_dict: Mapping[str, Any], *, share: bool = True) ->
 
 
 def _cell_kinds(
-    cell_types: Any, offsets: np.ndarray, uniform_size: Optional[int], default_kind: str, where: str
+    cell_types: Any,
+    count: int,
+    offsets: Optional[np.ndarray],
+    uniform_size: Optional[int],
+    default_kind: str,
+    where: str,
 ) -> Union[int, np.ndarray]:
     """The cell array (index into CELL_KINDS) of every cell, or one index when all cells go to one array.
 
     ``uniform_size`` is the number of points of every cell when the ids came as an
-    ``(M, k)`` array (None: the sizes are read from ``offsets`` when needed).
+    ``(M, k)`` array (``offsets`` may then be None); otherwise the sizes are read
+    from ``offsets`` when needed. ``CellTypes`` of one value broadcast to every
+    cell (what ``polydata_to_dict(copy=False)`` gives) is checked without reading it.
     """
-    count = offsets.size - 1
     if cell_types is None:
-        return CELL_KINDS.index(default_kind)
+        return _DEFAULT_KIND[default_kind]
     types = integer_array(cell_types, where)
     if types.ndim != 1 or types.size != count:
         raise ArrayDictError(
             f"{where}: expected shape ({count},), one type per cell, found shape {types.shape}"
         )
     if types.size == 0:
-        return CELL_KINDS.index(default_kind)
-    low, high = int(types.min()), int(types.max())
+        return _DEFAULT_KIND[default_kind]
+    if types.strides[0] == 0:  # one value seen as many: no need to read the others
+        low = high = int(types[0])
+    else:
+        low, high = int(types.min()), int(types.max())
     if low < 0 or high >= _KIND_OF_TYPE.size:
         bad = low if low < 0 else high
         raise ArrayDictError(f"{where}: {bad} is not a VTK cell type a polydata holds; {_TYPES_TEXT}")
     if low == high:
         # One type for all cells (the usual surface or centerlines): checked once, not per cell.
-        return _single_cell_kind(low, offsets, uniform_size, where)
-    sizes = np.diff(offsets)
+        return _single_cell_kind(low, count, offsets, uniform_size, where)
+    sizes = np.diff(offsets) if offsets is not None else np.full(count, uniform_size)
     kinds = _KIND_OF_TYPE[types]
     unknown = np.flatnonzero(kinds < 0)
     if unknown.size:
@@ -528,7 +561,9 @@ def _cell_kinds(
     return kinds
 
 
-def _single_cell_kind(cell_type: int, offsets: np.ndarray, uniform_size: Optional[int], where: str) -> int:
+def _single_cell_kind(
+    cell_type: int, count: int, offsets: Optional[np.ndarray], uniform_size: Optional[int], where: str
+) -> int:
     kind = int(_KIND_OF_TYPE[cell_type])
     if kind < 0:
         raise ArrayDictError(f"{where}: cell 0 has type {cell_type}, which a polydata cannot hold; {_TYPES_TEXT}")
@@ -548,7 +583,7 @@ def _single_cell_kind(cell_type: int, offsets: np.ndarray, uniform_size: Optiona
     elif cell_type in _RENAMED_AT_SIZE:
         if uniform_size is not None:
             if uniform_size in _RENAMED_AT_SIZE[cell_type]:
-                _warn_renamed(cell_type, uniform_size, 0, offsets.size - 1, where)
+                _warn_renamed(cell_type, uniform_size, 0, count, where)
         else:
             sizes = np.diff(offsets)
             renamed = np.flatnonzero(_RENAMED[cell_type, np.minimum(sizes, _RENAMED.shape[1] - 1)])
