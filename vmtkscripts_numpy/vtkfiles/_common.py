@@ -616,8 +616,22 @@ def write_vtkxml(data: Any, path: Path, mode: str, writer_class: Callable[[], An
         )
     # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.
     warn_losses(path, description, changed, stacklevel=5)
-    write_with(data, path, writer_class, description,
-               lambda writer: writer.SetDataModeToAscii() if mode == "ascii" else writer.SetDataModeToBinary())
+    write_with(data, path, writer_class, description, lambda writer: _xml_mode(writer, mode))
+
+
+def _xml_mode(writer: Any, mode: str) -> None:
+    """ASCII, or binary with zlib at the writer's own level (5).
+
+    The zlib compressor a VTK XML writer starts with ignores the writer's
+    ``CompressionLevel`` and packs at zlib's default (6), which took 2 to 2.5
+    times as long on meshes of a million cells, for files 0.6% smaller; set
+    again, it takes the level. The files are the same format either way.
+    """
+    if mode == "ascii":
+        writer.SetDataModeToAscii()
+        return
+    writer.SetDataModeToBinary()
+    writer.SetCompressorTypeToZLib()
 
 
 def write_legacy(
