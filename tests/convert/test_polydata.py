@@ -616,6 +616,18 @@ def test_shared_memory_outlives_the_dict():
     assert all((block == -1).all() for block in reuse)
 
 
+def test_shared_cells_of_a_list_outlive_the_dict():
+    lines = {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": [np.array([0, 1, 2]), np.array([2, 3, 4])]}}
+    polydata = dict_to_centerlines(lines)
+    del lines
+    gc.collect()
+    reuse = [np.full(6, -1, np.int64) for _ in range(100)]  # would take the ids' memory, had it been freed
+    cells = polydata.GetLines()
+    assert vtk_to_numpy(cells.GetConnectivityArray()).tolist() == [0, 1, 2, 2, 3, 4]
+    assert vtk_to_numpy(cells.GetOffsetsArray()).tolist() == [0, 3, 6]
+    assert all((block == -1).all() for block in reuse)
+
+
 # --- other objects --------------------------------------------------------------
 
 

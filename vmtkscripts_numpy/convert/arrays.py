@@ -91,8 +91,17 @@ def _numpy_dtype_of_vtk_type(vtk_type: int) -> np.dtype:
     return np.dtype(f"{'i' if signed else 'u'}{size}")
 
 
+#: The numpy dtype of each VTK type, filled as types are met (a dict lookup: conversions ask per array).
+_DTYPE_OF_VTK_TYPE: Dict[int, np.dtype] = {VTK_BIT: np.dtype(np.bool_)}
+_BOOL = _DTYPE_OF_VTK_TYPE[VTK_BIT]
+
+
 def _numpy_dtype(array: vtkDataArray) -> np.dtype:
-    return _numpy_dtype_of_vtk_type(array.GetDataType())
+    vtk_type = array.GetDataType()
+    dtype = _DTYPE_OF_VTK_TYPE.get(vtk_type)
+    if dtype is None:
+        dtype = _DTYPE_OF_VTK_TYPE[vtk_type] = _numpy_dtype_of_vtk_type(vtk_type)
+    return dtype
 
 
 #: The numpy dtype of each of :data:`SPECIAL_VTK_TYPES` on this platform (vtkLongArray is 32-bit on Windows).
@@ -184,22 +193,23 @@ def vtk_to_numpy(array: vtkDataArray, copy: bool = True) -> np.ndarray:
     array([[1., 2., 3.]], dtype=float32)
     """
     tuples, components = array.GetNumberOfTuples(), array.GetNumberOfComponents()
-    shape = (tuples,) if components == 1 else (tuples, components)
     dtype = _numpy_dtype(array)
-    if array.GetDataType() == VTK_BIT:
+    if dtype is _BOOL:  # only VTK_BIT maps to bool
         packed = np.frombuffer(array, dtype=np.uint8) if tuples else np.empty(0, np.uint8)
-        return np.unpackbits(packed, count=tuples * components).astype(bool).reshape(shape)
+        values = np.unpackbits(packed, count=tuples * components).astype(bool)
+        return values if components == 1 else values.reshape(tuples, components)
     if tuples * components == 0:
-        return np.empty(shape, dtype=dtype)
+        return np.empty((tuples,) if components == 1 else (tuples, components), dtype=dtype)
     try:
-        flat = np.frombuffer(array, dtype=dtype)
+        values = np.frombuffer(array, dtype=dtype)
     except (TypeError, ValueError, BufferError):
         # Implicit arrays compute their values on the fly and expose no buffer: materialize them.
         materialized = vtkDataArray.CreateDataArray(array.GetDataType())
         materialized.DeepCopy(array)
-        flat = np.frombuffer(materialized, dtype=dtype)
+        values = np.frombuffer(materialized, dtype=dtype)
         copy = False
-    values = flat.reshape(shape)
+    if components != 1 or values.size != tuples:
+        values = values.reshape((tuples,) if components == 1 else (tuples, components))
     return values.copy() if copy else values
 
 
@@ -251,13 +261,17 @@ def numpy_to_vtk(
     >>> vtk_array.GetDataTypeAsString(), vtk_array.GetNumberOfTuples(), vtk_array.GetNumberOfComponents()
     ('double', 4, 3)
     """
-    values = numeric_array(values, where, allow_bool=True)
-    if values.ndim not in (1, 2):
+    if type(values) is not np.ndarray or values.dtype.kind not in "iufb":
+        values = numeric_array(values, where, allow_bool=True)
+    ndim = values.ndim
+    if ndim != 1 and ndim != 2:
         raise ArrayDictError(f"{where}: expected shape (n,) or (n, k), found {values.shape}")
-    components = 1 if values.ndim == 1 else values.shape[1]
-    if values.ndim == 2 and components == 0:
+    components = 1 if ndim == 1 else values.shape[1]
+    if components == 0:
         raise ArrayDictError(f"{where}: expected at least one component, found shape {values.shape}")
-    dtype = values.dtype.newbyteorder("=")
+    dtype = values.dtype
+    if not dtype.isnative:
+        dtype = dtype.newbyteorder("=")
     if array_type is not None:
         dtype = _check_array_type(values, array_type, where, where if types_where is None else types_where)
         vtk_type = SPECIAL_VTK_TYPES[array_type]
@@ -275,7 +289,8 @@ def numpy_to_vtk(
     owned = values.dtype != dtype
     if owned:
         values = values.astype(dtype, order="C")
-    shareable = share and values.flags.c_contiguous and values.flags.aligned and values.flags.writeable
+    flags = values.flags
+    shareable = share and flags.c_contiguous and flags.aligned and flags.writeable
     if not (owned or shareable):
         values = np.array(values, order="C")
     flat = values.reshape(-1)
@@ -322,10 +337,15 @@ def attributes_to_dict(
     """
     arrays: Dict[str, np.ndarray] = {}
     array_types: Dict[str, str] = {}
-    for index in range(attributes.GetNumberOfArrays()):
+    count = attributes.GetNumberOfArrays()
+    if count == 0:
+        return arrays, array_types, {}
+    names = []
+    for index in range(count):
         array = attributes.GetArray(index)
-        abstract = attributes.GetAbstractArray(index)
+        abstract = array if array is not None else attributes.GetAbstractArray(index)
         name = abstract.GetName()
+        names.append(name)
         if array is None:
             warnings.warn(
                 f"{where}: array {name!r} ({abstract.GetClassName()}) is not numeric and is left out",
@@ -345,10 +365,12 @@ def attributes_to_dict(
             array_types[name] = special
     active: Dict[str, str] = {}
     if isinstance(attributes, vtkDataSetAttributes):
-        for index, role in enumerate(ATTRIBUTE_ROLES):
-            attribute = attributes.GetAbstractAttribute(index)
-            if attribute is not None and attribute.GetName() in arrays:
-                active[role] = attribute.GetName()
+        # Which array holds each role, in one call rather than one per role.
+        indices = [-1] * len(ATTRIBUTE_ROLES)
+        attributes.GetAttributeIndices(indices)
+        for role, index in zip(ATTRIBUTE_ROLES, indices):
+            if 0 <= index < count and names[index] in arrays:
+                active[role] = names[index]
     return arrays, array_types, active
 
 
@@ -398,7 +420,7 @@ def dict_to_attributes(
         For an ``(n, 1)`` array (it comes back ``(n,)``), an ``ArrayTypes`` entry
         of another dtype than its array's, or one that names no array of the section.
     """
-    if not isinstance(arrays, Mapping):
+    if type(arrays) is not dict and not isinstance(arrays, Mapping):
         raise ArrayDictError(f"{where}: expected a dict of arrays, found {type(arrays).__name__}")
     if array_types:
         if types_where is None:

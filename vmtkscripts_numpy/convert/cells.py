@@ -94,8 +94,9 @@ def numpy_to_cell_array(
     accepted = cells.SetData(vtk_offsets, vtk_connectivity)
     if accepted is False or cells.GetNumberOfOffsets() != vtk_offsets.GetNumberOfTuples():
         raise ArrayDictError(f"VTK refused cells with offsets {offsets.dtype} and connectivity {connectivity.dtype}")
-    keep_alive(cells.GetOffsetsArray(), vtk_offsets)
-    keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
+    if not FIXED_SIZE_STORAGE:  # VTK >= 9.6 keeps the arrays it is given (checked by the tests)
+        keep_alive(cells.GetOffsetsArray(), vtk_offsets)
+        keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
     return cells
 
 

@@ -166,11 +166,12 @@ def polydata_to_dict(
     """
     check_object(polydata, vtkPolyData, "a surface or centerlines")
     cell_arrays = _cell_arrays_of(polydata)
-    uniform = _uniform_cells(cell_arrays, copy) if cell_point_ids != "list" else None
+    used = [(kind, cells) for kind, cells in enumerate(cell_arrays) if cells is not None and cells.GetNumberOfCells()]
+    uniform = _uniform_cells(used, copy) if cell_point_ids != "list" and len(used) == 1 else None
     if uniform is not None:
         ids, cell_types = uniform
     else:
-        offsets, connectivity, cell_types = _merge_cell_arrays(cell_arrays, copy)
+        offsets, connectivity, cell_types = _merge_cell_arrays(cell_arrays, used, copy)
         ids = offsets_to_cell_point_ids(
             offsets, connectivity, cell_point_ids, where="CellData['CellPointIds'] of the surface"
         )
@@ -179,7 +180,7 @@ def polydata_to_dict(
     )
     if cell_to_point:
         if uniform is not None:
-            offsets, connectivity, _ = _merge_cell_arrays(cell_arrays, copy=False)
+            offsets, connectivity, _ = _merge_cell_arrays(cell_arrays, used, copy=False)
         _cell_data_to_point_data(sections, offsets, connectivity, polydata.GetNumberOfPoints())
     return {
         "Points": points_to_numpy(polydata.GetPoints(), copy),
@@ -289,48 +290,48 @@ def _cell_data_to_point_data(
     sections["CellData"] = {}
 
 
-def _uniform_cells(cell_arrays, copy: bool) -> Optional[Tuple[np.ndarray, np.ndarray]]:
-    """``(ids (M, k), cell types)`` when all cells are in one cell array and have ``k`` points; else None.
+def _uniform_cells(used, copy: bool) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """``(ids (M, k), cell types)`` when the one cell array used has cells of ``k`` points; else None.
 
     The usual surface (all triangles) takes this path: VTK checks the cell sizes
     in one pass without allocating (at once for its fixed-size storage), and only
     the connectivity is read, so neither the offsets nor the sizes are copied.
     """
-    used = [(kind, cells) for kind, cells in enumerate(cell_arrays) if cells is not None and cells.GetNumberOfCells()]
-    if len(used) != 1:
-        return None
     kind, cells = used[0]
     size = cells.IsHomogeneous()
     if size <= 0:
         return None
     count = cells.GetNumberOfCells()
     ids = vtk_to_numpy(cells.GetConnectivityArray(), copy=False)[: count * size].reshape(count, size)
-    cell_type = _cell_types(kind, np.array([size]))[0]
+    cell_type = _CELL_TYPE_OF_SIZE[kind][min(size, 5)]
     if copy:
         return ids.copy(), np.full(count, cell_type, np.uint8)
     # One value seen as many (read-only, no memory per cell): see "Memory" in docs/arraydict-layout.md.
-    return ids, np.broadcast_to(cell_type, (count,))
+    return ids, np.broadcast_to(np.uint8(cell_type), (count,))
 
 
-def _merge_cell_arrays(cell_arrays, copy: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets and connectivity of the four cell arrays one after the other, and every cell's type."""
-    parts = [cell_array_to_numpy(cells, copy=copy) for cells in cell_arrays]
-    sizes = [np.diff(offsets) for offsets, _ in parts]
-    cell_types = np.concatenate([_cell_types(kind, kind_sizes) for kind, kind_sizes in enumerate(sizes)])
-    used = [kind for kind, kind_sizes in enumerate(sizes) if kind_sizes.size]
+def _merge_cell_arrays(cell_arrays, used, copy: bool) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets and connectivity of the cell arrays ``used`` one after the other, and every cell's type.
+
+    The offsets are only read (for sizes, views and cell-to-point means), never
+    handed out: they are VTK's own even when ``copy`` is True.
+    """
     if len(used) <= 1:
-        # One kind of cells (the usual case): VTK's own arrays, views when copy=False.
-        offsets, connectivity = parts[used[0] if used else CELL_KINDS.index("polys")]
-        return offsets, connectivity, cell_types
+        # One kind of cells (the usual case): VTK's own arrays, the connectivity a view when copy=False.
+        kind, cells = used[0] if used else (_DEFAULT_KIND["polys"], cell_arrays[_DEFAULT_KIND["polys"]])
+        offsets, connectivity = cell_array_to_numpy(cells, copy=False)
+        return offsets, (connectivity.copy() if copy else connectivity), _cell_types(kind, np.diff(offsets))
+    parts = [(kind, *cell_array_to_numpy(cells, copy=False)) for kind, cells in used]
+    cell_types = np.concatenate([_cell_types(kind, np.diff(offsets)) for kind, offsets, _ in parts])
     # The dtype of the kinds that hold cells: VTK gives an unused cell array 64-bit storage, which must
     # not widen 32-bit ids; ids of several kinds fit 32 bits only while their total does.
-    dtype = np.result_type(*(parts[kind][1].dtype for kind in used))
-    if sum(connectivity.size for _, connectivity in parts) > np.iinfo(np.int32).max:
+    dtype = np.result_type(*(connectivity.dtype for _, _, connectivity in parts))
+    if sum(connectivity.size for _, _, connectivity in parts) > np.iinfo(np.int32).max:
         dtype = np.result_type(dtype, np.int64)
-    connectivity = np.concatenate([connectivity for _, connectivity in parts]).astype(dtype, copy=False)
+    connectivity = np.concatenate([connectivity for _, _, connectivity in parts]).astype(dtype, copy=False)
     shifted: List[np.ndarray] = [np.zeros(1, dtype)]
     start = 0
-    for offsets, kind_connectivity in parts:
+    for _, offsets, kind_connectivity in parts:
         shifted.append(offsets[1:].astype(dtype) + start)
         start += kind_connectivity.size
     return np.concatenate(shifted), connectivity, cell_types
@@ -338,6 +339,13 @@ def _merge_cell_arrays(cell_arrays, copy: bool) -> Tuple[np.ndarray, np.ndarray,
 
 def _cell_types(kind: int, sizes: np.ndarray) -> np.ndarray:
     """The VTK cell type of each cell of one cell array, from the cells' sizes (as VTK names them)."""
+    table = _TYPE_BY_SIZE.get(kind)
+    if table is not None:
+        return table[np.minimum(sizes, table.size - 1)]
+    return _cell_types_by_rule(kind, sizes)
+
+
+def _cell_types_by_rule(kind: int, sizes: np.ndarray) -> np.ndarray:
     if CELL_KINDS[kind] == "verts":
         return np.where(sizes == 1, VTK_VERTEX, VTK_POLY_VERTEX).astype(np.uint8)
     if CELL_KINDS[kind] == "lines":
@@ -348,6 +356,13 @@ def _cell_types(kind: int, sizes: np.ndarray) -> np.ndarray:
         types[sizes == 4] = VTK_QUAD
         return types
     return np.full(sizes.size, VTK_TRIANGLE_STRIP, np.uint8)
+
+
+#: ``_TYPE_BY_SIZE[kind][min(size, 5)]``: the type VTK gives a cell of that size in that cell array
+#: (one lookup per cell rather than a comparison per type), and the same as Python ints.
+_TYPE_BY_SIZE: Dict[int, np.ndarray] = {}
+_TYPE_BY_SIZE.update({kind: _cell_types_by_rule(kind, np.arange(6)) for kind in range(len(CELL_KINDS))})
+_CELL_TYPE_OF_SIZE = tuple(tuple(int(cell_type) for cell_type in table) for table in _TYPE_BY_SIZE.values())
 
 
 # --- ArrayDict -> VTK -----------------------------------------------------------

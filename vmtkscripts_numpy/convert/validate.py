@@ -19,7 +19,7 @@ def key_path(where: str, *keys: Any) -> str:
 
 def require(mapping: Any, key: str, where: str = "ArrayDict") -> Any:
     """``mapping[key]``, or an :class:`ArrayDictError` that says which key is missing."""
-    if not isinstance(mapping, Mapping):
+    if type(mapping) is not dict and not isinstance(mapping, Mapping):
         raise ArrayDictError(f"{where}: expected a dict, found {type(mapping).__name__}")
     if key not in mapping:
         present = ", ".join(repr(k) for k in mapping) or "none"
@@ -32,7 +32,7 @@ def optional_mapping(mapping: Mapping[str, Any], key: str, where: str) -> Mappin
     value = mapping.get(key)
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise ArrayDictError(f"{key_path(where, key)}: expected a dict, found {type(value).__name__}")
     return value
 
