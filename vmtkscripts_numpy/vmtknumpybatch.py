@@ -2,7 +2,7 @@
 
 import sys
 
-from vmtkscripts_numpy import pypes
+from vmtkscripts_numpy import formats, pypes
 
 
 class vmtkNumpyBatch(pypes.pypeScript):
@@ -37,8 +37,9 @@ class vmtkNumpyBatch(pypes.pypeScript):
              "(and optional 'name' and columns used as {column})"],
             ["OutputDirectory", "outputdir", "str", 1, "", "folder of the outputs, index.csv and failures.log"],
             ["OutputExtension", "outputext", "str", 1, "",
-             "extension of the outputs, which chooses the storage format: .hdf5, .h5, .pickle, .npz (or any, for "
-             "a pipe that writes {output} itself)"],
+             "extension of the outputs, which chooses the storage format: "
+             f"{', '.join(formats.extensions('arraydict', 'write'))} (or any, for a pipe that writes {{output}} "
+             "itself)"],
             ["Scheduler", "scheduler", "str", 1, "",
              "address of a running Dask scheduler (tcp://host:8786); default: a local cluster"],
             ["Workers", "workers", "int", 1, "(0,)",
