@@ -2,8 +2,8 @@
 
 Every ArrayDict of a point-based dataset has ``Points``, ``PointData``,
 ``CellData``, ``FieldData``, ``ActiveArrays`` and ``ArrayTypes`` (see the
-layout contract, docs/arraydict-layout.md); this module reads and writes them,
-the kind-specific modules add the cells.
+layout contract, :mod:`.layout` and docs/arraydict-layout.md); this module
+reads and writes them, the kind-specific modules add the cells.
 """
 
 from __future__ import annotations
@@ -18,13 +18,8 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from ..errors import ArrayDictError, LossWarning
 from .arrays import attributes_to_dict, dict_to_attributes, numpy_to_vtk, vtk_to_numpy
 from .cells import keep_alive
+from . import layout
 from .validate import key_path, numeric_array, optional_mapping, require
-
-#: The keys every point-based ArrayDict has; the kinds add theirs (``Cells``, ``CellTypes``).
-DATASET_KEYS: Tuple[str, ...] = ("Points", "PointData", "CellData", "FieldData", "ActiveArrays", "ArrayTypes")
-#: The sections of ``ActiveArrays`` and ``ArrayTypes``.
-ACTIVE_SECTIONS: Tuple[str, ...] = ("PointData", "CellData")
-TYPE_SECTIONS: Tuple[str, ...] = ("PointData", "CellData", "FieldData")
 
 
 def check_object(value: Any, vtk_class: type, what: str) -> None:
@@ -109,16 +104,6 @@ def numpy_to_points(array_dict: Mapping[str, Any], share: bool = True, where: st
     return points
 
 
-def _sections(array_dict: Mapping[str, Any], key: str, allowed: Tuple[str, ...], where: str) -> Dict[str, Mapping]:
-    table = optional_mapping(array_dict, key, where)
-    for section in table:
-        if section not in allowed:
-            raise ArrayDictError(
-                f"{key_path(where, key, section)}: unknown section; expected one of {', '.join(allowed)}"
-            )
-    return {section: optional_mapping(table, section, key_path(where, key)) for section in allowed}
-
-
 def check_data_lengths(arrays: Mapping[str, Any], expected: int, where: str, skip: Tuple[str, ...] = ()) -> None:
     """Every array of a section must have ``expected`` tuples (checked before arrays are reordered)."""
     for name, values in arrays.items():
@@ -147,8 +132,8 @@ def dict_to_data_sections(
     ``cell_data`` replaces ``array_dict['CellData']`` (cells reordered); keys
     in ``cell_skip`` are not data arrays (``CellPointIds``).
     """
-    array_types = _sections(array_dict, "ArrayTypes", TYPE_SECTIONS, where)
-    active = _sections(array_dict, "ActiveArrays", ACTIVE_SECTIONS, where)
+    array_types = layout.sections(array_dict, "ArrayTypes", where)
+    active = layout.sections(array_dict, "ActiveArrays", where)
     sections = (
         ("PointData", dataset.GetPointData(), number_of_points, None),
         ("CellData", dataset.GetCellData(), number_of_cells, cell_data),

@@ -46,6 +46,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from ..errors import ArrayDictError, LossWarning
 from .arrays import attributes_to_dict, dict_to_attributes
+from . import layout
 from .validate import key_path, numeric_array, optional_mapping, require
 
 #: The index orders an image dict may use: vmtk's ``[x, y, z]`` and the C-ordered ``[z, y, x]``.
@@ -69,12 +70,8 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _ORIGIN_ATTRIBUTE = "_array_dict_origin"
 
 #: Every key of an image ArrayDict; others are ignored with a warning (a misspelt ``Direction`` would mirror the image).
-IMAGE_KEYS: Tuple[str, ...] = (
-    "Origin", "Dimensions", "Spacing", "Direction", "Extent", "IndexOrder", "Frame",
-    "PointData", "CellData", "FieldData", "ActiveArrays", "ArrayTypes",
-)
+IMAGE_KEYS: Tuple[str, ...] = layout.KINDS["image"].keys
 _IMAGE_KEY_SET = frozenset(IMAGE_KEYS)
-_SECTIONS = {"ActiveArrays": ("PointData", "CellData"), "ArrayTypes": ("PointData", "CellData", "FieldData")}
 
 
 # --- VTK -> ArrayDict ---------------------------------------------------------
@@ -325,9 +322,10 @@ def dict_to_image(
         "CellData": (image.GetCellData(), _cell_grid(dimensions)),
         "FieldData": (image.GetFieldData(), None),
     }
-    array_types = _section_table(array_dict, "ArrayTypes", where)
+    array_types = layout.sections(array_dict, "ArrayTypes", where)
+    active: Mapping[str, Any]
     if array_dict.get("ActiveArrays") is not None:
-        active = _section_table(array_dict, "ActiveArrays", where)
+        active = layout.sections(array_dict, "ActiveArrays", where)
     else:
         # vmtk's dicts record no active arrays (None counts as absent, as for every optional key);
         # vmtk makes its image arrays the scalars.
@@ -739,18 +737,6 @@ def _extent(value: Any, dimensions: Tuple[int, int, int], where: str) -> Tuple[i
             f"{list(dimensions)} (expected Extent[1::2] - Extent[0::2] + 1 == Dimensions)"
         )
     return extent
-
-
-def _section_table(array_dict: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    """``ActiveArrays`` or ``ArrayTypes``: a dict of sections, each a dict."""
-    table = optional_mapping(array_dict, key, where)
-    for section, value in table.items():
-        if section not in _SECTIONS[key]:
-            raise ArrayDictError(
-                f"{key_path(where, key, section)}: unknown section; expected one of {', '.join(_SECTIONS[key])}"
-            )
-        optional_mapping(table, section, key_path(where, key))
-    return table
 
 
 def _cell_grid(dimensions: Sequence[int]) -> Tuple[int, ...]:

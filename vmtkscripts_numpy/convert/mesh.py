@@ -45,7 +45,6 @@ from .cells import (
     steps_equal,
 )
 from .dataset import (
-    DATASET_KEYS,
     check_array_dict,
     check_object,
     data_sections_to_dict,
@@ -53,12 +52,11 @@ from .dataset import (
     numpy_to_points,
     points_to_numpy,
 )
+from .layout import CELLS_KEYS, KINDS
 from .validate import check_point_ids, integer_array, key_path, require
 
 #: Top-level keys of a mesh ArrayDict.
-MESH_KEYS = DATASET_KEYS + ("Cells",)
-#: Keys of ``Cells``.
-CELLS_KEYS = ("CellPointIds", "CellLocations", "CellTypes", "CellTypesAsStrings")
+MESH_KEYS = KINDS["mesh"].keys
 
 _POLYHEDRA_REFUSED = (
     "polyhedron cells (VTK_POLYHEDRON, type 42) are not supported: their faces are not part of the "

@@ -54,7 +54,6 @@ from .cells import (
     reorder_cells,
 )
 from .dataset import (
-    DATASET_KEYS,
     check_array_dict,
     check_data_lengths,
     check_object,
@@ -63,6 +62,7 @@ from .dataset import (
     numpy_to_points,
     points_to_numpy,
 )
+from .layout import KINDS
 from .validate import check_point_ids, integer_array, key_path, require
 
 #: The four cell arrays of a ``vtkPolyData``, in the order VTK numbers their cells.
@@ -84,7 +84,7 @@ POLYDATA_CELL_TYPES: Dict[int, str] = {
 FIXED_CELL_SIZES: Dict[int, int] = {VTK_VERTEX: 1, VTK_LINE: 2, VTK_TRIANGLE: 3, VTK_QUAD: 4}
 
 #: Top-level keys of a surface or centerline ArrayDict.
-POLYDATA_KEYS: Tuple[str, ...] = DATASET_KEYS + ("CellTypes",)
+POLYDATA_KEYS: Tuple[str, ...] = KINDS["surface"].keys
 
 #: Lookup tables indexed by cell type: the cell array (index into CELL_KINDS, -1: not a polydata
 #: type) and the required number of points (-1: any).

@@ -252,39 +252,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_plain(child) for child in value)
     return leaf_kind(value, ())[1]
-
-
-def guess_kind(array_dict: Mapping[str, Any]) -> str:
-    """What an ArrayDict holds, from its keys: ``surface``, ``centerlines``, ``mesh``, ``image`` or ``unknown``.
-
-    Only a label for the files' metadata; nothing depends on it when reading.
-    ``CellTypes`` (this package's extension) decides between surface and
-    centerlines when present: lines only (VTK types 3 and 4) make centerlines.
-    Without it, a list of cells (vmtk's centerline layout) or a
-    ``MaximumInscribedSphereRadius`` make centerlines.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> guess_kind({"Points": np.zeros((3, 3)), "CellData": {"CellPointIds": [np.arange(3)]}})
-    'centerlines'
-    >>> guess_kind({"Points": np.zeros((4, 3)), "CellTypes": np.array([5, 9], np.uint8),
-    ...             "CellData": {"CellPointIds": [np.arange(3), np.arange(4)]}})
-    'surface'
-    >>> guess_kind({"Origin": np.zeros(3), "Dimensions": np.ones(3, int), "Spacing": np.ones(3)})
-    'image'
-    """
-    if "Points" not in array_dict:
-        return "image" if "Dimensions" in array_dict else "unknown"
-    if isinstance(array_dict.get("Cells"), Mapping):
-        return "mesh"
-    cell_types = array_dict.get("CellTypes")
-    if isinstance(cell_types, np.ndarray) and cell_types.size and cell_types.dtype.kind in "iu":
-        return "centerlines" if bool(np.isin(cell_types, (3, 4)).all()) else "surface"
-    cell_data = array_dict.get("CellData")
-    point_data = array_dict.get("PointData")
-    if isinstance(cell_data, Mapping) and isinstance(cell_data.get("CellPointIds"), list):
-        return "centerlines"
-    if isinstance(point_data, Mapping) and "MaximumInscribedSphereRadius" in point_data:
-        return "centerlines"
-    return "surface"

@@ -57,6 +57,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from .. import __version__, formats
+from ..convert import layout
 from .._atomic import atomic_output
 from ..errors import DataFileError
 from . import _files, _hdf5_heaps, _limits, _tree
@@ -386,7 +387,7 @@ def write(
     with atomic_output(path) as temporary:
         with _new_file(h5py, temporary) as h5file:
             h5file.attrs[LAYOUT_VERSION_ATTRIBUTE] = _tree.LAYOUT_VERSION
-            h5file.attrs[KIND_ATTRIBUTE] = kind or _tree.guess_kind(array_dict)
+            h5file.attrs[KIND_ATTRIBUTE] = kind or layout.guess_kind(array_dict)
             h5file.attrs[WRITER_ATTRIBUTE] = f"vmtkscripts_numpy {__version__}"
         if compression is None:
             _preallocate(temporary, _expected_size(nodes, writer.chunk_bytes))

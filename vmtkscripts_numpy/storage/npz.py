@@ -41,6 +41,7 @@ import numpy as np
 
 from .. import __version__
 from .._atomic import atomic_output
+from ..convert import layout
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _limits, _tree
 
@@ -91,7 +92,7 @@ def write(
     manifest: Dict[str, Any] = {
         "format": "vmtkscripts_numpy npz",
         "layout_version": _tree.LAYOUT_VERSION,
-        "kind": kind or _tree.guess_kind(array_dict),
+        "kind": kind or layout.guess_kind(array_dict),
         "writer": f"vmtkscripts_numpy {__version__}",
     }
     zip_options: Dict[str, Any] = {"compression": zipfile.ZIP_STORED, "allowZip64": True}
