@@ -15,6 +15,9 @@ tells (string arrays, keywords this check does not know), and cells that
 VTK walks without bounds (lists of cells of varying lengths in files before
 version 5, polyhedron cell types). :func:`check_complete` returns True for
 such a file, and the caller reads it in a child process.
+
+Values are counted and read in blocks of :data:`._chunks.CHUNK_BYTES`, so the
+check needs a few megabytes whatever the file's size.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ import mmap
 import re
 import warnings
 from pathlib import Path
-from typing import List, Optional
+from typing import BinaryIO, Iterator, List, NoReturn, Optional, Tuple
 
 import numpy as np
 
 from ..errors import DataFileError
+from . import _chunks
 
 #: Bytes per value of each legacy type name (``bit`` is handled apart, ``string`` cannot be counted).
 TYPE_SIZES = {
@@ -51,7 +55,7 @@ _LINE_ONLY = {"DIMENSIONS", "SPACING", "ORIGIN", "ASPECT_RATIO", "EXTENT"}
 _INTEGER = re.compile(r"-?\d+")
 #: VTK's cell type of polyhedra: with one, VTK walks every cell's ids as a face stream.
 VTK_POLYHEDRON = 42
-#: Repetitions of one regular expression (Python's limit is 2**32 - 1).
+#: A truncation message counts the bytes left after the last whole multiple of this many words found.
 _WORDS_AT_ONCE = 1 << 20
 
 _NEXT_LINE = re.compile(rb"\s*(\S[^\n]*)\n?")
@@ -62,8 +66,9 @@ class _Uncountable(Exception):
 
 
 class _Cursor:
-    def __init__(self, data: "mmap.mmap", binary: bool, path: Path) -> None:
-        self.data, self.binary, self.path = data, binary, path
+    def __init__(self, data: "mmap.mmap", stream: BinaryIO, binary: bool, path: Path) -> None:
+        # Lines are matched in the map (a few bytes each); values are read from the stream, in blocks.
+        self.data, self.stream, self.binary, self.path = data, stream, binary, path
         self.position = 0
         self.isolate = False
 
@@ -98,43 +103,74 @@ class _Cursor:
         if type_name in ("string", "utf8_string"):
             raise _Uncountable(type_name)
         # Each value is a word and a separator: a count the rest of the file cannot hold is a lie, found at once.
-        if 2 * count - 1 > len(self.data) - self.position:
-            self.truncated(what, f"{count} values", f"{len(self.data) - self.position} bytes")
-        left = count
-        while left:  # a million words at a time: one regular expression holds at most 2**32 - 1
-            step = min(left, _WORDS_AT_ONCE)
-            # The lookahead makes each word match one way only, so a short file fails in linear time.
-            match = re.compile(rb"(?:\s*\S+(?=\s|\Z)){%d}" % step).match(self.data, self.position)
-            if match is None:
-                self.truncated(what, f"{count} values", f"{len(self.data) - self.position} bytes")
-            self.position = match.end()
-            left -= step
+        size = len(self.data)
+        if 2 * count - 1 > size - self.position:
+            self.truncated(what, f"{count} values", f"{size - self.position} bytes")
+        end, found = _chunks.skip_words(self.stream, self.position, size, count)
+        if end is None:
+            done = found - found % _WORDS_AT_ONCE
+            if done:
+                self.position = _chunks.skip_words(self.stream, self.position, size, done)[0] or size
+            self.truncated(what, f"{count} values", f"{size - self.position} bytes")
+        self.position = end
         return start
 
-    def integers(self, start: int, count: int, type_name: str, what: str) -> np.ndarray:
-        """The ``count`` integers of ``type_name`` that begin at ``start`` (as VTK reads them), as int64."""
+    def integers(self, start: int, count: int, type_name: str, what: str) -> Iterator[Tuple[int, np.ndarray]]:
+        """The ``count`` integers of ``type_name`` from ``start`` to the cursor (as VTK reads them), in blocks.
+
+        Yields ``(index of the block's first value, values as int64)``; raises
+        once all are read if the words are not ``count`` integers.
+        """
         if count <= 0:
-            return np.zeros(0, np.int64)
+            return
         if self.binary:
             code = {1: "i1", 2: "i2", 4: "i4", 8: "i8"}[TYPE_SIZES[type_name.lower()]]
             if type_name.lower().startswith(("unsigned", "vtktypeuint")):
                 code = "u" + code[1:]
-            # Legacy binary files are big-endian.
-            return np.frombuffer(self.data, ">" + code, count, start).astype(np.int64)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", DeprecationWarning)  # numpy before 2 warns where it will raise
-            try:
-                values = np.fromstring(bytes(self.data[start:self.position]), dtype=np.int64, sep=" ")
-            except (ValueError, DeprecationWarning):
-                values = np.zeros(0, np.int64)
-        if values.size != count:
-            raise DataFileError(self.path, f"is damaged: its {what} section holds words that are not integers")
-        return values
+            size = np.dtype(code).itemsize
+            step = max(_chunks.CHUNK_BYTES // size, 1)
+            for first in range(0, count, step):
+                block = _chunks.read_at(self.stream, start + first * size, min(step, count - first) * size)
+                # Legacy binary files are big-endian.
+                yield first, np.frombuffer(block, ">" + code).astype(np.int64)
+            return
+        parsed = 0
+        for text in _words_in_blocks(self.stream, start, self.position):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", DeprecationWarning)  # numpy before 2 warns where it will raise
+                try:
+                    values = np.fromstring(text, dtype=np.int64, sep=" ")
+                except (ValueError, DeprecationWarning):
+                    break
+            yield parsed, values
+            parsed += values.size
+        else:
+            if parsed == count:
+                return
+        raise DataFileError(self.path, f"is damaged: its {what} section holds words that are not integers")
 
-    def truncated(self, what: str, expected: str, found: str) -> None:
+    def truncated(self, what: str, expected: str, found: str) -> NoReturn:
         raise DataFileError(
             self.path, f"is truncated: its {what} section needs {expected}, the file has {found} left"
         )
+
+
+def _words_in_blocks(stream: BinaryIO, start: int, stop: int) -> Iterator[bytes]:
+    """The bytes from ``start`` to ``stop`` in blocks that end where a word ends; blocks of only whitespace left out."""
+    while start < stop:
+        block = _chunks.read_at(stream, start, min(_chunks.CHUNK_BYTES, stop - start))
+        end = len(block)
+        if start + end < stop:
+            spaces = np.flatnonzero(_chunks.WHITESPACE[np.frombuffer(block, np.uint8)])
+            if spaces.size and spaces[-1] > 0:
+                end = int(spaces[-1])
+                block = block[:end]
+            else:  # a word longer than a block: read on to its end
+                end = (_chunks.skip_words(stream, start, stop, 1)[0] or stop) - start
+                block = _chunks.read_at(stream, start, end)
+        if not _chunks.WHITESPACE[np.frombuffer(block, np.uint8)].all():
+            yield block
+        start += end
 
 
 def _counts(words: List[str], indices: range, path: Path, line: str, least: int = 0) -> List[int]:
@@ -161,11 +197,16 @@ def _cell_lists(cursor: _Cursor, cells: int, size: int, what: str) -> None:
     start = cursor.skip_values(size, "int", what)
     if size == 0 or cursor.isolate:
         return
-    values = cursor.integers(start, size, "int", what)
-    first = int(values[0])
-    if first < 0 or size % (first + 1) or size // (first + 1) != cells or \
-            not bool(np.all(values[::first + 1] == first)):
-        cursor.isolate = True
+    first = None
+    for offset, values in cursor.integers(start, size, "int", what):
+        if first is None and values.size:
+            first = int(values[0])
+            if first < 0 or size % (first + 1) or size // (first + 1) != cells:
+                cursor.isolate = True
+        if not cursor.isolate and first is not None:
+            # The lengths sit at every (first + 1)-th value from the section's first.
+            if not bool(np.all(values[(-offset) % (first + 1)::first + 1] == first)):
+                cursor.isolate = True
 
 
 def _section(cursor: _Cursor, words: List[str], version: float, tuples: int) -> int:
@@ -195,9 +236,10 @@ def _section(cursor: _Cursor, words: List[str], version: float, tuples: int) -> 
     elif keyword == "CELL_TYPES":
         count = counts(1, 2)[0]
         start = cursor.skip_values(count, "int", keyword)
-        if count and not cursor.isolate and bool(np.any(cursor.integers(start, count, "int", keyword)
-                                                        == VTK_POLYHEDRON)):
-            cursor.isolate = True
+        if not cursor.isolate:
+            for _, values in cursor.integers(start, count, "int", keyword):
+                if bool(np.any(values == VTK_POLYHEDRON)):
+                    cursor.isolate = True
     elif keyword in ("POINT_DATA", "CELL_DATA"):
         return counts(1, 2)[0]
     elif keyword == "SCALARS":
@@ -277,7 +319,7 @@ def check_complete(path: Path) -> bool:
         except ValueError:  # empty files cannot be mapped; check_readable reports them
             return False
         try:
-            return _walk(data, path)
+            return _walk(data, stream, path)
         finally:
             try:
                 data.close()
@@ -289,14 +331,14 @@ def check_complete(path: Path) -> bool:
 _HEADER = re.compile(rb"# vtk DataFile Version[ \t]*(\d+)\.(\d+)[^\n]*\n[^\n]*\n(ascii|binary)", re.IGNORECASE)
 
 
-def _walk(data: "mmap.mmap", path: Path) -> bool:
+def _walk(data: "mmap.mmap", stream: BinaryIO, path: Path) -> bool:
     header = _HEADER.match(data)
     if header is None or not 1 <= int(header.group(1)) <= 5 or len(header.group(2)) > 3:
         # VTK 9.7 reads a version that is not two small integers as garbage (and may crash on it).
         raise DataFileError(path, "has no complete legacy VTK header: '# vtk DataFile Version M.m' (M from 1 to "
                                   "5), a title line, then ASCII or BINARY")
     version = float(f"{int(header.group(1))}.{int(header.group(2))}")
-    cursor = _Cursor(data, header.group(3).upper() == b"BINARY", path)
+    cursor = _Cursor(data, stream, header.group(3).upper() == b"BINARY", path)
     # VTK reads the whole ASCII/BINARY line; the sections start on the next.
     end_of_line = data.find(b"\n", header.end())
     cursor.position = end_of_line + 1 if end_of_line >= 0 else len(data)

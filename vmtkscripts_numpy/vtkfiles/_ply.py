@@ -11,9 +11,12 @@ walks every element the header declares and raises
 :class:`~vmtkscripts_numpy.errors.DataFileError` for anything of the above.
 
 The data are checked vectorized: ASCII files line by line (one element per
-line, as the format says and VTK before 9.3 reads them), binary files in one
-step per element when its lists all have the length of the first (the usual
-triangles), else by walking the lists' lengths, one step per element.
+line, as the format says and VTK before 9.3 reads them), in blocks of whole
+lines of about :data:`._chunks.CHUNK_BYTES` (a few megabytes, whatever the
+file's size; a file with several faults is refused for the one a check of the
+whole file at once would name first), binary files in one step per element
+when its lists all have the length of the first (the usual triangles), else by
+walking the lists' lengths, one step per element.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from __future__ import annotations
 import mmap
 import re
 import struct
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import BinaryIO, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from ..errors import DataFileError
+from . import _chunks
 from ._dataset_checks import check_ids
 
 #: PLY scalar types (the names vtkPLY knows) -> numpy type codes.
@@ -279,63 +284,125 @@ _DIGITS = np.zeros(256, bool)
 _DIGITS[np.frombuffer(b"0123456789", np.uint8)] = True
 
 
-def _ascii(data: "mmap.mmap", elements: List[Element], position: int, path: Path) -> None:
-    """One element per line, each line exactly the words its properties need."""
-    needed_lines = sum(element.count for element in elements)
-    raw = np.frombuffer(data, np.uint8)[position:]
-    newlines = np.flatnonzero(raw == ord("\n"))
-    line_starts = np.concatenate([[0], newlines + 1])
-    line_ends = np.concatenate([newlines, [raw.size]])
-    if line_starts.size and line_starts[-1] >= raw.size:
-        line_starts, line_ends = line_starts[:-1], line_ends[:-1]  # the file ends with a line break
-    if line_starts.size < needed_lines:
-        raise _truncated(path, _element_of_line(elements, int(line_starts.size)))
-    body = raw[: int(line_ends[needed_lines - 1])] if needed_lines else raw[:0]
+#: A fault of ASCII data: (its rank, the problem). The file is refused for the fault of lowest rank, the
+#: one a check of the whole file at once finds first: (2,) characters, (3, line) an empty line, (4,)
+#: words, then (5, element, property, step) in the order of the elements' checks (a truncation comes first).
+_Fault = Tuple[tuple, str]
+
+
+def _ascii(stream: BinaryIO, size: int, elements: List[Element], position: int, path: Path) -> None:
+    """One element per line, each line exactly the words its properties need; checked in blocks of lines."""
+    faults: List[Tuple[tuple, DataFileError]] = []
+    # The range of the vertex ids of each face list, over every block: checked once all are read.
+    id_ranges: Dict[Tuple[int, int], List[float]] = {}
+    for first_line, block in _line_blocks(stream, position, size, elements, path):
+        fault = _ascii_block(block, first_line, elements, id_ranges)
+        if fault is not None:
+            faults.append((fault[0], _damaged(path, fault[1])))
+    vertices = _vertex_count(elements)
+    for (element, prop), (low, high) in id_ranges.items():
+        try:
+            _check_ids(np.array([low, high]), vertices, path)
+        except DataFileError as error:
+            faults.append(((5, element, prop, 4), error))
+    if faults:
+        raise min(faults, key=lambda fault: fault[0])[1]
+
+
+def _line_blocks(stream: BinaryIO, position: int, size: int, elements: List[Element],
+                 path: Path) -> Iterator[Tuple[int, bytes]]:
+    """``(index of the first line, bytes of whole lines)`` up to the last line the elements need, without its break.
+
+    Raises at once if the file has fewer lines (a last line without a line
+    break counts, an empty last line does not): a truncation comes before
+    any other fault.
+    """
+    needed = sum(element.count for element in elements)
+    line, length = 0, _chunks.CHUNK_BYTES
+    while line < needed:
+        block = _chunks.read_at(stream, position, length)
+        breaks = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("\n"))
+        wanted = needed - line
+        if breaks.size >= wanted:
+            yield line, block[:int(breaks[wanted - 1])]
+            return
+        if position + len(block) >= size:  # the rest of the file
+            lines = breaks.size + (1 if block and not block.endswith(b"\n") else 0)
+            if lines < wanted:
+                raise _truncated(path, _element_of_line(elements, line + lines))
+            yield line, block
+            return
+        if breaks.size == 0:  # a line longer than a block
+            length *= 2
+            continue
+        yield line, block[:int(breaks[-1])]
+        line += breaks.size
+        position += int(breaks[-1]) + 1
+        length = _chunks.CHUNK_BYTES
+
+
+def _ascii_block(block: bytes, first_line: int, elements: List[Element],
+                 id_ranges: Dict[Tuple[int, int], List[float]]) -> Optional[_Fault]:
+    """The first fault of the lines in ``block`` (lines ``first_line`` on), or None; gathers the id ranges."""
+    body = np.frombuffer(block, np.uint8)
+    line_starts = np.concatenate([[0], np.flatnonzero(body == ord("\n")) + 1])
+    lines = line_starts.size
     separator = _SEPARATORS[body] | (body == ord("\n"))
     if not bool(np.all(_NUMBER_BYTES[body] | separator)):
-        raise _damaged(path, "its ASCII data hold characters that are not numbers")
+        return (2,), "its ASCII data hold characters that are not numbers"
     word = ~separator
     starts = np.flatnonzero(word & ~np.concatenate([[False], word[:-1]]))
     ends = np.flatnonzero(word & ~np.concatenate([word[1:], [False]])) + 1
-    line_of_word = np.searchsorted(line_starts[:needed_lines], starts, side="right") - 1
-    words_per_line = np.bincount(line_of_word, minlength=needed_lines)
-    if needed_lines and int(words_per_line.min()) == 0:
-        empty = _element_of_line(elements, int(np.argmin(words_per_line)))
-        raise _damaged(path, f"its '{empty}' elements have an empty line")
-    with np.errstate(all="ignore"):
-        values = np.fromstring(body.tobytes(), dtype=np.float64, sep=" ") if starts.size else np.zeros(0)
+    line_of_word = np.searchsorted(line_starts, starts, side="right") - 1
+    words_per_line = np.bincount(line_of_word, minlength=lines)
+    if int(words_per_line.min()) == 0:
+        empty = first_line + int(np.argmin(words_per_line))
+        return (3, empty), f"its '{_element_of_line(elements, empty)}' elements have an empty line"
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # numpy before 2 warns where it will raise
+        try:
+            values = np.fromstring(block, dtype=np.float64, sep=" ")
+        except (ValueError, DeprecationWarning):
+            values = np.zeros(0)
     if values.size != starts.size:
-        raise _damaged(path, "its ASCII data hold words that are not numbers")
+        return (4,), "its ASCII data hold words that are not numbers"
     first_word = np.concatenate([[0], np.cumsum(words_per_line)[:-1]])
     digits = np.concatenate([[0], np.cumsum(_DIGITS[body], dtype=np.int32 if body.size < INT_LIMIT else np.int64)])
-    vertices = _vertex_count(elements)
-    line = 0
-    for element in elements:  # a few elements, each checked for all its lines at once
-        lines = slice(line, line + element.count)
-        line += element.count
-        cursor = first_word[lines].copy()
-        limit = cursor + words_per_line[lines]
-        for prop in element.properties:
+    element_start = 0
+    for index, element in enumerate(elements):  # a few elements, each checked for all its lines in the block
+        low = max(element_start - first_line, 0)
+        high = min(element_start + element.count - first_line, lines)
+        element_start += element.count
+        if low >= high:
+            continue
+        cursor = first_word[low:high].copy()
+        limit = cursor + words_per_line[low:high]
+        for number, prop in enumerate(element.properties):
             if prop.count is None:
                 cursor += 1
                 continue
             if bool(np.any(cursor >= limit)):
-                raise _damaged(path, f"its '{element.name}' lines are shorter than their properties")
+                return (5, index, number, 0), f"its '{element.name}' lines are shorter than their properties"
             lengths = values[cursor]
             if not _plain_integers(body, digits, starts[cursor], ends[cursor]) or \
                     bool(np.any((lengths < 0) | (lengths >= INT_LIMIT))):
-                raise _damaged(path, f"its '{element.name}' list lengths are not all counts below 2**31")
+                return (5, index, number, 1), f"its '{element.name}' list lengths are not all counts below 2**31"
             lengths = lengths.astype(np.int64)
             if bool(np.any(cursor + 1 + lengths > limit)):
-                raise _damaged(path, f"its '{element.name}' lists are longer than their lines")
+                return (5, index, number, 2), f"its '{element.name}' lists are longer than their lines"
             if element.name == "face" and prop.name in VERTEX_IDS:
                 at = _ranges(cursor + 1, lengths)
                 if not _plain_integers(body, digits, starts[at], ends[at]):
-                    raise _damaged(path, "its face vertex ids are not all integers")
-                _check_ids(values[at], vertices, path)
+                    return (5, index, number, 3), "its face vertex ids are not all integers"
+                if at.size:
+                    ids = values[at]
+                    seen = id_ranges.setdefault((index, number), [np.inf, -np.inf])
+                    seen[0], seen[1] = min(seen[0], float(ids.min())), max(seen[1], float(ids.max()))
             cursor += 1 + lengths
         if bool(np.any(cursor != limit)):
-            raise _damaged(path, f"its '{element.name}' lines hold other numbers of words than their properties")
+            return (5, index, len(element.properties), 0), \
+                f"its '{element.name}' lines hold other numbers of words than their properties"
+    return None
 
 
 def _element_of_line(elements: List[Element], line: int) -> str:
@@ -375,7 +442,7 @@ def check_complete(path: Path) -> None:
         try:
             form, elements, position = _header(data, path)
             if form == "ascii":
-                _ascii(data, elements, position, path)
+                _ascii(stream, len(data), elements, position, path)
             else:
                 _binary(data, elements, position, "<" if form == "binary_little_endian" else ">", path)
         finally:
