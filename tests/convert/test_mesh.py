@@ -320,3 +320,40 @@ def test_cell_type_strings_as_vmtk_writes_them_convert_quietly():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dict_to_mesh(array_dict)
+
+
+# --- large meshes: cells read block by block ------------------------------------------
+
+
+def _many_tetrahedra(count, dtype=np.int64):
+    ids = (np.arange(count * 4, dtype=dtype) % 100).reshape(count, 4)
+    flat = np.empty((count, 5), dtype)
+    flat[:, 0], flat[:, 1:] = 4, ids
+    cells = {"CellPointIds": flat.reshape(-1), "CellLocations": np.arange(count) * 5,
+             "CellTypes": np.full(count, 10, np.uint8)}
+    return {"Points": np.zeros((100, 3)), "Cells": cells}, ids
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.int16])
+def test_many_cells_of_one_size_convert_both_ways(dtype):
+    mesh, ids = _many_tetrahedra(30_000, dtype)
+    grid = dict_to_mesh(mesh)
+    assert vtk_to_numpy(grid.GetCells().GetConnectivityArray()).reshape(-1, 4).tolist() == ids.tolist()
+    back = mesh_to_dict(grid)["Cells"]
+    np.testing.assert_array_equal(back["CellPointIds"], mesh["Cells"]["CellPointIds"])
+    np.testing.assert_array_equal(back["CellLocations"], mesh["Cells"]["CellLocations"])
+
+
+def test_a_wrong_count_far_into_many_cells_is_found():
+    mesh, _ = _many_tetrahedra(30_000)
+    mesh["Cells"]["CellPointIds"][25_000 * 5] = 3
+    with pytest.raises(ArrayDictError, match="CellLocations"):
+        dict_to_mesh(mesh)
+
+
+@pytest.mark.parametrize("bad", [100, -1])
+def test_an_id_out_of_range_far_into_many_cells_is_found(bad):
+    mesh, _ = _many_tetrahedra(30_000)
+    mesh["Cells"]["CellPointIds"][27_000 * 5 + 2] = bad
+    with pytest.raises(ArrayDictError, match=f"point id {bad} is out of range"):
+        dict_to_mesh(mesh)

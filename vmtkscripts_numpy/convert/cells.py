@@ -17,7 +17,7 @@ and any other integer type becomes int64.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkCellArray
@@ -329,9 +329,14 @@ def offsets_to_legacy(
     count = offsets.size - 1
     start = int(offsets[0]) if offsets.size else 0
     if cell_size and count > 0:
-        ids = np.ascontiguousarray(connectivity[start : start + count * cell_size], dtype=np.int64)
-        block = np.full((count, cell_size + 1), cell_size, np.int64)
-        _row_records(block[:, 1:])[...] = _row_records(ids.reshape(count, cell_size))
+        ids = connectivity[start : start + count * cell_size].reshape(count, cell_size)
+        # Not np.full: every value but the counts would be written twice.
+        block = np.empty((count, cell_size + 1), np.int64)
+        block[:, 0] = cell_size
+        if ids.dtype == np.int64 and ids.flags.c_contiguous:
+            _row_records(block[:, 1:])[...] = _row_records(ids)
+        else:
+            block[:, 1:] = ids
         return block.reshape(-1), np.arange(0, count * (cell_size + 1), cell_size + 1, dtype=np.int64)
     locations = offsets[:-1].astype(np.int64) - start + np.arange(count, dtype=np.int64)
     flat = np.empty(connectivity.size + count, np.int64)
@@ -340,6 +345,18 @@ def offsets_to_legacy(
     flat[locations] = np.diff(offsets)
     flat[~is_count] = connectivity[start : int(offsets[-1])] if count else connectivity[:0]
     return flat, locations
+
+
+class LegacyCells(NamedTuple):
+    """Cells read from the legacy flat layout (see :func:`legacy_to_cells`)."""
+
+    offsets: np.ndarray
+    connectivity: np.ndarray
+    #: ``k`` when every cell has ``k`` points (the offsets are then ``[0, k, 2k, ...]``), else 0.
+    size: int
+    #: The largest id seen as unsigned (a negative id is then larger than any count of points),
+    #: when it was found while the ids were copied; else None.
+    largest_id: Optional[int]
 
 
 def legacy_to_offsets(
@@ -368,6 +385,17 @@ def legacy_to_offsets(
     >>> [a.tolist() for a in legacy_to_offsets(flat, [0, 3], "cells", "locations")]
     [[0, 3, 5], [7, 8, 9, 1, 2]]
     """
+    read = legacy_to_cells(cells, locations, where_cells, where_locations)
+    return read.offsets, read.connectivity
+
+
+def legacy_to_cells(cells: Any, locations: Any, where_cells: str, where_locations: str) -> LegacyCells:
+    """:func:`legacy_to_offsets`, with what was learnt on the way: the cells' common size and the largest id.
+
+    Cells of one size (most meshes) are read block by block: each block's
+    counts are checked, its ids copied and their largest value taken while the
+    block is in cache, so the flat array is read once.
+    """
     flat = integer_array(cells, where_cells)
     starts = integer_array(locations, where_locations)
     for array, where in ((flat, where_cells), (starts, where_locations)):
@@ -377,22 +405,26 @@ def legacy_to_offsets(
     if count == 0:
         if flat.size:
             raise ArrayDictError(f"{where_cells}: holds {flat.size} values but {where_locations} is empty")
-        return np.zeros(1, np.int64), np.empty(0, np.int64)
+        return LegacyCells(np.zeros(1, np.int64), np.empty(0, np.int64), 0, None)
     starts = starts.astype(np.int64, copy=False)
     size = _uniform_cell_size(flat, starts)
     if size:
-        sizes = None
-    else:
-        sizes, problem = _follow_counts(flat, starts)
-        if problem:
-            shifted = starts + np.arange(count, dtype=np.int64)
-            sizes, shifted_problem = _follow_counts(flat, shifted)
-            if shifted_problem:
-                raise ArrayDictError(
-                    f"{where_locations}: does not match the point counts in {where_cells}: {problem}"
-                )
-            starts = shifted
-        size = int(sizes[0]) if int(sizes.min()) == int(sizes.max()) else 0
+        read = _regular_rows(flat.reshape(count, size + 1))
+        if read is not None:
+            connectivity, largest = read
+            dtype = storage_dtype(connectivity)
+            offsets = np.arange(0, (count + 1) * size, size, dtype=dtype)
+            if connectivity.dtype != dtype:  # the largest value was taken in another width
+                connectivity, largest = connectivity.astype(dtype), None
+            return LegacyCells(offsets, connectivity, size, largest)
+    sizes, problem = _follow_counts(flat, starts)
+    if problem:
+        shifted = starts + np.arange(count, dtype=np.int64)
+        sizes, shifted_problem = _follow_counts(flat, shifted)
+        if shifted_problem:
+            raise ArrayDictError(f"{where_locations}: does not match the point counts in {where_cells}: {problem}")
+        starts = shifted
+    size = int(sizes[0]) if int(sizes.min()) == int(sizes.max()) else 0
     if size:
         # Cells of one size that follow one another are rows of an (M, k + 1) block: the ids are its
         # last k columns, taken without a mask over every value.
@@ -402,17 +434,46 @@ def legacy_to_offsets(
         is_id[starts] = False
         connectivity = flat[is_id]
     dtype = storage_dtype(connectivity)
-    if sizes is None:
-        offsets = np.arange(0, (count + 1) * size, size, dtype=dtype)
-    else:
-        offsets = np.zeros(count + 1, dtype)
-        np.cumsum(sizes, out=offsets[1:])
-    return offsets, connectivity.astype(dtype, copy=False)
+    offsets = np.zeros(count + 1, dtype)
+    np.cumsum(sizes, out=offsets[1:])
+    return LegacyCells(offsets, connectivity.astype(dtype, copy=False), size, None)
+
+
+def _rows_per_block(row_values: int) -> int:
+    """Rows of ``row_values`` 8-byte values that make about 1 MiB: a part that stays in cache."""
+    return max((1 << 20) // (8 * row_values), 1)
+
+
+def _regular_rows(block: np.ndarray) -> Optional[Tuple[np.ndarray, int]]:
+    """``(ids, largest id as unsigned)`` of an ``(M, k + 1)`` block whose first column is all ``k``; else None.
+
+    One pass, block by block: each part's counts are compared, its ids copied
+    and their largest value taken while the part is in cache.
+    """
+    count, width = block.shape
+    size = width - 1
+    ids = np.empty((count, size), block.dtype)
+    rows, source = _row_records(ids), _row_records(block[:, 1:]) if block.strides[1] == block.itemsize else None
+    unsigned = ids.reshape(-1).view(ids.dtype.str.replace("i", "u"))
+    step = _rows_per_block(width)
+    equal = np.empty(min(step, count), bool)
+    largest = 0
+    for begin in range(0, count, step):
+        end = min(begin + step, count)
+        if not np.equal(block[begin:end, 0], size, out=equal[: end - begin]).all():
+            return None
+        if source is not None:
+            rows[begin:end] = source[begin:end]
+        else:
+            ids[begin:end] = block[begin:end, 1:]
+        largest = max(largest, int(unsigned[begin * size : end * size].max()))
+    return ids.reshape(-1), largest
 
 
 def _uniform_cell_size(flat: np.ndarray, starts: np.ndarray) -> int:
-    """``k`` when ``flat`` is cells of ``k > 0`` points each, one after the other, and ``starts`` says so
-    in either convention (``i * (k + 1)`` or ``i * k``); else 0, and the general check decides.
+    """``k`` when ``flat`` may be cells of ``k > 0`` points each, one after the other, and ``starts`` says so
+    in either convention (``i * (k + 1)`` or ``i * k``); else 0, and the general check decides. The
+    counts themselves are left to :func:`_regular_rows`.
 
     This is the common case (meshes of one cell type); checking it needs no gather of the counts.
     """
@@ -422,8 +483,7 @@ def _uniform_cell_size(flat: np.ndarray, starts: np.ndarray) -> int:
     step = int(starts[1]) if count > 1 else size + 1
     if step not in (size, size + 1) or not steps_equal(starts, step):
         return 0
-    if not all_equal(flat.reshape(count, size + 1)[:, 0], size):
-        return 0
+    # Whether every count is k is checked as the ids are copied (_regular_rows).
     return size
 
 

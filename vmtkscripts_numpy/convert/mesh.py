@@ -38,7 +38,7 @@ from .cells import (
     cell_array_to_numpy,
     cell_point_ids_to_offsets,
     keep_alive,
-    legacy_to_offsets,
+    legacy_to_cells,
     numpy_to_cell_array,
     offsets_to_cell_point_ids,
     offsets_to_legacy,
@@ -114,7 +114,8 @@ def mesh_to_dict(
     """
     check_object(grid, vtkUnstructuredGrid, "a mesh")
     types = cell_types_of(grid, copy)
-    if (types == VTK_POLYHEDRON).any():
+    present = _present_types(types)
+    if VTK_POLYHEDRON in present:
         raise ArrayDictError(f"{type(grid).__name__}: {_POLYHEDRA_REFUSED}")
     # The flat layout is always a new array: VTK's cells need copying only for the list's views.
     offsets, connectivity = cell_array_to_numpy(grid.GetCells(), copy=copy and cells_as_list)
@@ -129,7 +130,7 @@ def mesh_to_dict(
     cells["CellTypes"] = types
     if cell_types_as_strings:
         cells["CellTypesAsStrings"] = {
-            cell_class_name(int(cell_type)): np.array([cell_type], np.uint8) for cell_type in _present_types(types)
+            cell_class_name(int(cell_type)): np.array([cell_type], np.uint8) for cell_type in present
         }
     sections = data_sections_to_dict(grid, copy, type(grid).__name__)
     return {
@@ -219,16 +220,18 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         offsets, connectivity = cell_point_ids_to_offsets(ids, ids_where)
         if "CellLocations" in cells:
             unread.append("'CellLocations' beside a list of cells, which needs none,")
+        read = None
     else:
         locations = require(cells, "CellLocations", cells_where)
-        offsets, connectivity = legacy_to_offsets(ids, locations, ids_where, key_path(cells_where, "CellLocations"))
+        read = legacy_to_cells(ids, locations, ids_where, key_path(cells_where, "CellLocations"))
+        offsets, connectivity = read.offsets, read.connectivity
     number_of_cells = offsets.size - 1
     if types.ndim != 1 or types.size != number_of_cells:
         raise ArrayDictError(
             f"{types_where}: expected shape ({number_of_cells},), one type per cell, found shape {types.shape}"
         )
-    check_point_ids(connectivity, number_of_points, ids_where)
-    types = _checked_types(types, offsets, types_where)
+    check_point_ids(connectivity, number_of_points, ids_where, largest=read.largest_id if read else None)
+    types = _checked_types(types, offsets, types_where, uniform_size=read.size if read else 0)
     for what in unread:
         warnings.warn(f"{cells_where}: {what} is not read and does not come back", LossWarning, stacklevel=2)
     if "CellTypesAsStrings" in cells:
@@ -275,8 +278,11 @@ def _present_types(types: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.bincount(types, minlength=256)).astype(np.uint8)
 
 
-def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str) -> np.ndarray:
-    """``types`` as uint8, each a known VTK cell type, not a polyhedron, with as many points as it has."""
+def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str, uniform_size: int = 0) -> np.ndarray:
+    """``types`` as uint8, each a known VTK cell type, not a polyhedron, with as many points as it has.
+
+    ``uniform_size``: ``k`` when the offsets are known to be ``[0, k, 2k, ...]`` (they are not read again).
+    """
     if types.size == 0:
         return types.astype(np.uint8)
     low, high = int(types.min()), int(types.max())
@@ -295,7 +301,7 @@ def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str) -> np.nda
         if cell_class_name(cell_type) == "UnknownClass":
             raise ArrayDictError(f"{where}: cell {first} has type {cell_type}, which is not a VTK cell type")
         size = fixed_cell_size(cell_type)
-        if not size or (one_type and steps_equal(offsets, size)):
+        if not size or (one_type and (size == uniform_size or steps_equal(offsets, size))):
             continue
         sizes = np.diff(offsets) if sizes is None else sizes
         wrong = np.flatnonzero(sizes != size if one_type else (types == cell_type) & (sizes != size))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -72,9 +72,16 @@ def integer_array(values: Any, where: str) -> np.ndarray:
     return array
 
 
-def check_point_ids(ids: np.ndarray, number_of_points: int, where: str) -> None:
-    """Every id must index an existing point: ``0 <= id < number_of_points``."""
+def check_point_ids(ids: np.ndarray, number_of_points: int, where: str, largest: Optional[int] = None) -> None:
+    """Every id must index an existing point: ``0 <= id < number_of_points``.
+
+    ``largest``: the largest id seen as unsigned (of ``ids``' own width), when
+    the caller found it while it read the ids anyway: they are then read again
+    only to name a wrong one.
+    """
     if ids.size == 0:
+        return
+    if largest is not None and largest < number_of_points:
         return
     if ids.dtype.kind in "iu":
         # One pass: seen as unsigned, a negative id is larger than any count of points.
