@@ -29,10 +29,10 @@ class vmtkCenterlinesToNumpy(pypes.pypeScript):
         if self.Centerlines is None:
             self.PrintError("no input centerlines; give them with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.polydata import centerlines_to_dict
+        from vmtkscripts_numpy.convert import layout
 
-        self.ArrayDict = centerlines_to_dict(
-            self.Centerlines, cell_to_point=bool(self.ConvertCellToPoint), copy=bool(self.Copy)
+        self.ArrayDict = layout.to_dict(
+            self.Centerlines, "centerlines", cell_to_point=bool(self.ConvertCellToPoint), copy=bool(self.Copy)
         )
 
 

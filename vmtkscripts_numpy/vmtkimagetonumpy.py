@@ -31,9 +31,12 @@ class vmtkImageToNumpy(pypes.pypeScript):
         if self.Image is None:
             self.PrintError("no input image; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.image import image_to_dict, place_by_xyz_to_ras
+        from vmtkscripts_numpy.convert import layout
+        from vmtkscripts_numpy.convert.image import place_by_xyz_to_ras
 
-        self.ArrayDict = image_to_dict(self.Image, index_order=self.IndexOrder, copy=bool(self.Copy), frame="RAS")
+        self.ArrayDict = layout.to_dict(
+            self.Image, "image", index_order=self.IndexOrder, copy=bool(self.Copy), frame="RAS"
+        )
         if self.XyzToRasMatrixCoefficients is not None:
             place_by_xyz_to_ras(self.ArrayDict, self.XyzToRasMatrixCoefficients)
 

@@ -34,10 +34,11 @@ class vmtkMeshToNumpy(pypes.pypeScript):
         if self.Mesh is None:
             self.PrintError("no input mesh; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.mesh import mesh_to_dict
+        from vmtkscripts_numpy.convert import layout
 
-        self.ArrayDict = mesh_to_dict(
+        self.ArrayDict = layout.to_dict(
             self.Mesh,
+            "mesh",
             cell_types_as_strings=bool(self.ReturnCellTypesAsStrings),
             cells_as_list=bool(self.StructureCellsAsList),
             copy=bool(self.Copy),

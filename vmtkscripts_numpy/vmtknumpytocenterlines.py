@@ -24,9 +24,9 @@ class vmtkNumpyToCenterlines(pypes.pypeScript):
         if self.ArrayDict is None:
             self.PrintError("no input dictionary; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.polydata import dict_to_centerlines
+        from vmtkscripts_numpy.convert import layout
 
-        self.Centerlines = dict_to_centerlines(self.ArrayDict)
+        self.Centerlines = layout.from_dict(self.ArrayDict, "centerlines")
 
 
 if __name__ == "__main__":

@@ -28,10 +28,10 @@ class vmtkNumpyToImage(pypes.pypeScript):
         if self.ArrayDict is None:
             self.PrintError("no input dictionary; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.image import dict_to_image
+        from vmtkscripts_numpy.convert import layout
 
-        self.Image = dict_to_image(
-            self.ArrayDict, share=not self.Copy, default_index_order=self.IndexOrder, frame="RAS"
+        self.Image = layout.from_dict(
+            self.ArrayDict, "image", share=not self.Copy, default_index_order=self.IndexOrder, frame="RAS"
         )
 
 

@@ -27,9 +27,9 @@ class vmtkNumpyToMesh(pypes.pypeScript):
         if self.ArrayDict is None:
             self.PrintError("no input dictionary; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.mesh import dict_to_mesh
+        from vmtkscripts_numpy.convert import layout
 
-        self.Mesh = dict_to_mesh(self.ArrayDict)
+        self.Mesh = layout.from_dict(self.ArrayDict, "mesh")
 
 
 if __name__ == "__main__":

@@ -23,9 +23,9 @@ class vmtkNumpyToSurface(pypes.pypeScript):
         if self.ArrayDict is None:
             self.PrintError("no input dictionary; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.polydata import dict_to_polydata
+        from vmtkscripts_numpy.convert import layout
 
-        self.Surface = dict_to_polydata(self.ArrayDict)
+        self.Surface = layout.from_dict(self.ArrayDict, "surface")
 
 
 if __name__ == "__main__":

@@ -29,10 +29,10 @@ class vmtkSurfaceToNumpy(pypes.pypeScript):
         if self.Surface is None:
             self.PrintError("no input surface; give one with -i or -ifile")
         # imported here so that `--help` does not load VTK
-        from vmtkscripts_numpy.convert.polydata import polydata_to_dict
+        from vmtkscripts_numpy.convert import layout
 
-        self.ArrayDict = polydata_to_dict(
-            self.Surface, cell_to_point=bool(self.ConvertCellToPoint), copy=bool(self.Copy)
+        self.ArrayDict = layout.to_dict(
+            self.Surface, "surface", cell_to_point=bool(self.ConvertCellToPoint), copy=bool(self.Copy)
         )
 
 
