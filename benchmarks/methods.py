@@ -17,7 +17,7 @@ here for the benchmark; points and data arrays go through numpy, as in vmtk.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, NamedTuple
 
 import numpy as np
 
@@ -41,9 +41,6 @@ class Method(NamedTuple):
     role: str
     copies: bool
     prepare: Callable[["Inputs"], Callable[[], Any]]
-    #: Only for these kinds (None: all).
-    kinds: Optional[tuple] = None
-    needs: Optional[str] = None
 
 
 class Inputs:
@@ -134,28 +131,29 @@ def _numpy_data(dataset) -> Dict[str, Dict[str, np.ndarray]]:
 # --- this package ---------------------------------------------------------------------
 
 
+def ours_to_dict(kind: str) -> Callable[..., Dict[str, Any]]:
+    """The package's conversion of a VTK object of ``kind`` to an ArrayDict."""
+    from vmtkscripts_numpy.convert import image, mesh, polydata
+
+    return {"surface": polydata.polydata_to_dict, "centerlines": polydata.centerlines_to_dict,
+            "mesh": mesh.mesh_to_dict, "image": image.image_to_dict}[kind]
+
+
+def ours_from_dict(kind: str) -> Callable[..., Any]:
+    """The package's conversion of an ArrayDict of ``kind`` to a VTK object."""
+    from vmtkscripts_numpy.convert import image, mesh, polydata
+
+    return {"surface": polydata.dict_to_polydata, "centerlines": polydata.dict_to_centerlines,
+            "mesh": mesh.dict_to_mesh, "image": image.dict_to_image}[kind]
+
+
 def _ours(direction: str, copies: bool) -> Callable[[Inputs], Callable[[], Any]]:
     def prepare(inputs: Inputs) -> Callable[[], Any]:
-        from vmtkscripts_numpy.convert import image, mesh, polydata
-
-        kind = inputs.kind
         if direction == "to_dict":
-            source = inputs.vtk
-            function = {
-                "surface": polydata.polydata_to_dict,
-                "centerlines": polydata.centerlines_to_dict,
-                "mesh": mesh.mesh_to_dict,
-                "image": image.image_to_dict,
-            }[kind]
-            return lambda: function(source, copy=copies)
-        array_dict = inputs.array_dict
-        function = {
-            "surface": polydata.dict_to_polydata,
-            "centerlines": polydata.dict_to_centerlines,
-            "mesh": mesh.dict_to_mesh,
-            "image": image.dict_to_image,
-        }[kind]
-        return lambda: function(array_dict, share=not copies)
+            to_dict, source = ours_to_dict(inputs.kind), inputs.vtk
+            return lambda: to_dict(source, copy=copies)
+        from_dict, array_dict = ours_from_dict(inputs.kind), inputs.array_dict
+        return lambda: from_dict(array_dict, share=not copies)
 
     return prepare
 
@@ -361,10 +359,8 @@ def conversion_methods(kind: str, direction: str, with_pyvista: bool = True) -> 
     ]
     if with_pyvista:
         methods += [
-            Method("pyvista-copy", "PyVista, copying", "peer", True, _pyvista(direction, True), needs="pyvista"),
-            Method(
-                "pyvista-zero-copy", "PyVista, zero-copy", "peer", False, _pyvista(direction, False), needs="pyvista"
-            ),
+            Method("pyvista-copy", "PyVista, copying", "peer", True, _pyvista(direction, True)),
+            Method("pyvista-zero-copy", "PyVista, zero-copy", "peer", False, _pyvista(direction, False)),
         ]
     if kind in ("surface", "centerlines"):  # vmtk's image and mesh scripts hand whole arrays to VTK
         methods.append(Method("loop", "per-cell Python loop", "loop", True, _loop(direction)))
@@ -376,38 +372,6 @@ def find_method(kind: str, direction: str, key: str) -> Method:
         if method.key == key:
             return method
     raise KeyError(f"no method {key!r} for {kind} {direction}")
-
-
-# --- single steps, for scale ------------------------------------------------------------
-
-
-#: What each reference step is, for the notes.
-REFERENCE_LABELS = {
-    "offsets-check": "VTK's check that all cells have the same size (vtkCellArray.IsHomogeneous)",
-    "ids-check": "one numpy read of every point id (the unsigned maximum)",
-    "offsets-array": "numpy writing VTK's offsets (np.arange)",
-    "line-views": "the list of one view per line (slices of the connectivity)",
-}
-
-
-def reference_calls(kind: str, inputs: Inputs) -> Dict[str, Callable[[], Any]]:
-    """Single steps of the conversions, timed on the same data to explain where their time goes."""
-    if kind == "surface":
-        polys = inputs.vtk.GetPolys()
-        ids = inputs.array_dict["CellData"]["CellPointIds"]
-        unsigned = ids.view(ids.dtype.str.replace("i", "u"))
-        count, size = ids.shape
-        return {
-            "offsets-check": polys.IsHomogeneous,
-            "ids-check": unsigned.max,
-            "offsets-array": lambda: np.arange(0, count * size + 1, size, dtype=np.int64),
-        }
-    if kind == "centerlines":
-        from vmtkscripts_numpy.convert.cells import cell_array_to_numpy, offsets_to_cell_point_ids
-
-        offsets, connectivity = cell_array_to_numpy(inputs.vtk.GetLines(), copy=False)
-        return {"line-views": lambda: offsets_to_cell_point_ids(offsets, connectivity, "list")}
-    return {}
 
 
 # --- storage ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The benchmark scripts the README names still run (tiny sizes: this checks the harness, not times)."""
+"""The benchmark scripts the README and docs name still run (tiny sizes: this checks the harness, not times)."""
 
 import subprocess
 import sys
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
     [
         ("benchmarks.bench_polydata", ["--cells", "1000"]),
         ("benchmarks.bench_image", ["8", "16"]),
-        ("benchmarks.bench_storage", ["0.5", "20"]),
+        ("benchmarks.bench_storage", ["0.5", "20", "--budget", "0.01"]),
+        ("benchmarks.bench_read", ["--scale", "0.001"]),
     ],
 )
 def test_benchmark_script_runs_and_prints_its_timings(module, arguments):
