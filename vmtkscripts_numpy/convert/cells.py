@@ -17,6 +17,7 @@ and any other integer type becomes int64.
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -202,14 +203,13 @@ def fixed_size_cell_array(connectivity: np.ndarray, size: int, share: bool = Tru
 def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.ndarray]:
     count = len(ids)
     try:
-        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=count)
+        # The running sum as the lengths are read: one call, however few the cells.
+        offsets = np.fromiter(accumulate(map(len, ids), initial=0), dtype=np.int64, count=count + 1)
     except TypeError:
         index, entry = next((i, e) for i, e in enumerate(ids) if not _has_length(e))
         raise ArrayDictError(
             f"{where}[{index}]: expected a 1-D array of point ids, found {type(entry).__name__} {entry!r}"
         ) from None
-    offsets = np.zeros(count + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
     total = int(offsets[-1])
     if total == 0:
         connectivity = np.empty(0, np.int64)
@@ -220,7 +220,7 @@ def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.nda
             connectivity = None
         if connectivity is not None and connectivity.dtype.kind not in "iu" and connectivity.size == total:
             # Empty Python lists are float arrays to numpy; only non-empty entries carry a dtype.
-            connectivity = np.concatenate([entry for entry, length in zip(ids, lengths) if length])
+            connectivity = np.concatenate([entry for entry, length in zip(ids, np.diff(offsets)) if length])
         if connectivity is None or connectivity.ndim != 1 or connectivity.size != total:
             raise ArrayDictError(_bad_entry(ids, where, "is not a 1-D sequence of point ids"))
         if connectivity.dtype.kind not in "iu":

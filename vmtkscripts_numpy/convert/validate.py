@@ -72,6 +72,10 @@ def integer_array(values: Any, where: str) -> np.ndarray:
     return array
 
 
+#: The unsigned dtype of the same width as each integer dtype (native byte order).
+_UNSIGNED = {np.dtype(f"{kind}{size}"): np.dtype(f"u{size}") for kind in "iu" for size in (1, 2, 4, 8)}
+
+
 def check_point_ids(ids: np.ndarray, number_of_points: int, where: str, largest: Optional[int] = None) -> None:
     """Every id must index an existing point: ``0 <= id < number_of_points``.
 
@@ -83,10 +87,10 @@ def check_point_ids(ids: np.ndarray, number_of_points: int, where: str, largest:
         return
     if largest is not None and largest < number_of_points:
         return
-    if ids.dtype.kind in "iu":
+    unsigned_dtype = _UNSIGNED.get(ids.dtype)
+    if unsigned_dtype is not None:
         # One pass: seen as unsigned, a negative id is larger than any count of points.
-        unsigned = ids.view(ids.dtype.str.replace("i", "u"))
-        if int(unsigned.max()) < number_of_points:
+        if int(ids.view(unsigned_dtype).max()) < number_of_points:
             return
     low, high = ids.min(), ids.max()
     if low < 0 or high >= number_of_points:
