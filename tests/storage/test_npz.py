@@ -139,3 +139,60 @@ def test_npz_files_that_do_not_describe_an_array_dict_are_named(tmp_path, member
     path = _zip(tmp_path / "odd.npz", members)
     with pytest.raises(DataFileError, match=rf"odd\.npz: .*{message}"):
         npz.read(path)
+
+
+def _arrays_in_every_memory_order():
+    rng = np.random.default_rng(5)
+    volume = rng.integers(-1000, 3000, (80, 90, 100)).astype(np.int16)  # 1.4 MB: read straight into the array
+    return {
+        "Image": np.asfortranarray(volume),
+        "Points": rng.random((70_000, 3)),
+        "Reversed": rng.random((500, 3))[::-1],
+        "EveryOther": rng.random((300, 8))[:, ::2],
+        "BigEndian": np.arange(10, dtype=">i4"),
+        "Scalar": np.float32(2.5),
+        "Empty": np.zeros((0, 3)),
+    }
+
+
+def test_members_hold_the_bytes_np_save_writes_for_each_array(tmp_path):
+    import io
+
+    arrays = _arrays_in_every_memory_order()
+    npz.write(tmp_path / "orders.npz", arrays)
+    with zipfile.ZipFile(tmp_path / "orders.npz") as archive:
+        for name, value in arrays.items():
+            saved = io.BytesIO()
+            np.save(saved, value, allow_pickle=False)
+            assert archive.read(name + ".npy") == saved.getvalue(), name
+    back = npz.read(tmp_path / "orders.npz")
+    for name, value in arrays.items():
+        np.testing.assert_array_equal(back[name], value)
+        assert back[name].dtype == np.asarray(value).dtype
+    assert back["Image"].flags.f_contiguous
+
+
+@pytest.mark.parametrize("where", ["data", "header"])
+def test_a_changed_byte_in_a_large_stored_member_fails_its_crc(tmp_path, where):
+    path = tmp_path / "image.npz"
+    npz.write(path, {"Image": np.asfortranarray(np.arange(2_000_000, dtype=np.int16).reshape(100, 100, 200))})
+    data = bytearray(path.read_bytes())
+    magic = data.index(b"\x93NUMPY")
+    header_end = magic + 10 + int.from_bytes(data[magic + 8:magic + 10], "little")
+    if where == "header":
+        assert data[header_end - 2] == ord(" ")
+        data[header_end - 2] = ord("\t")  # still a valid header: only the CRC can tell
+    else:
+        data[header_end + 1_000_000] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=r"member Image\.npy .*CRC"):
+        npz.read(path)
+
+
+def test_a_large_stored_member_cut_short_is_refused(tmp_path):
+    path = tmp_path / "image.npz"
+    npz.write(path, {"Image": np.ones((100, 100, 200), np.int16)})
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataFileError):
+        npz.read(path)

@@ -200,7 +200,7 @@ def _break_writing(monkeypatch, format_name, error):
     if format_name == "hdf5":
         monkeypatch.setattr(hdf5._Writer, "array", _fail_after(3, error)(hdf5._Writer.array))
     elif format_name == "npz":
-        monkeypatch.setattr(np.lib.format, "write_array", _fail_after(3, error)(np.lib.format.write_array))
+        monkeypatch.setattr(npz, "_write_npy", _fail_after(3, error)(npz._write_npy))
     else:
         real_dump = pickle_format.pickle.dump
 

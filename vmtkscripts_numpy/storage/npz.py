@@ -117,7 +117,7 @@ def write(
                     else:
                         data = _tree.python_scalar_array(node_kind, value)
                     with archive.open(member + ".npy", "w", force_zip64=True) as out:
-                        np.lib.format.write_array(out, data, allow_pickle=False)
+                        _write_npy(out, data)
                     entry = {node_kind: member}
                 entries[where] = entry
                 if where:
@@ -128,8 +128,31 @@ def write(
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
 
 
-#: Bytes of an array member read at a time (numpy's own ``read_array`` reads 256 KiB at a time).
+#: Bytes of an array member written or read at a time (numpy's own ``read_array`` reads 256 KiB at a time).
 _BLOCK = 1 << 20
+
+
+def _write_npy(out: Any, data: np.ndarray) -> None:
+    """Write ``data`` as an ``.npy`` member: numpy's header (as ``np.save`` writes it), then the array's bytes.
+
+    A C- or Fortran-contiguous array goes to ``out`` from its own memory, a
+    block at a time; numpy's ``write_array`` copies each 16 MiB block to
+    ``bytes`` first (``tobytes``). Any other array is copied a block at a
+    time, in C order.
+    """
+    header = np.lib.format.header_data_from_array_1_0(data)
+    try:
+        np.lib.format.write_array_header_1_0(out, header)
+    except ValueError:  # a header longer than 64 KiB (a shape of thousands of axes)
+        np.lib.format.write_array_header_2_0(out, header)
+    if data.flags.c_contiguous or data.flags.f_contiguous:
+        raw = data.reshape(-1, order="F" if header["fortran_order"] else "C").view(np.uint8)
+        for start in range(0, raw.size, _BLOCK):
+            out.write(raw[start:start + _BLOCK])
+        return
+    flags = ["external_loop", "buffered", "zerosize_ok"]
+    for piece in np.nditer(data, flags=flags, buffersize=max(_BLOCK // data.itemsize, 1), order="C"):
+        out.write(np.ascontiguousarray(piece).view(np.uint8))
 
 #: What zipfile, zlib and numpy's header parser raise for archives and members they cannot make sense of.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError, RuntimeError,
@@ -229,7 +252,10 @@ class _Reader:
                                     f"{info.file_size - header} bytes of data")
                 self.budget.charge(nbytes, f"{where} (member {member})")
                 data = np.empty(count, dtype)
-                _read_into(stream, data.view(np.uint8), member)
+                if info.compress_type == zipfile.ZIP_STORED and nbytes >= _BLOCK:
+                    self.read_stored(info, header, data.view(np.uint8))
+                else:
+                    _read_into(stream, data.view(np.uint8), member)
         except DataFileError:
             raise
         except _DAMAGED as error:
@@ -238,6 +264,32 @@ class _Reader:
         if fortran_order:
             return data.reshape(shape[::-1]).transpose()
         return data.reshape(shape)
+
+    def read_stored(self, info: zipfile.ZipInfo, header: int, buffer: np.ndarray) -> None:
+        """Read a stored member's data past its ``.npy`` header straight into ``buffer``, checking its CRC-32.
+
+        zipfile's reader hands data back as ``bytes`` (a copy of every
+        block); here the file is read into the array itself, a block at a
+        time, each block's CRC-32 taken while it is still in the cache, and
+        the member's CRC-32 (its ``.npy`` header included) compared as
+        zipfile compares it at the end of a member.
+        """
+        stream = self.archive.fp
+        stream.seek(info.header_offset)
+        local = struct.unpack(zipfile.structFileHeader, stream.read(zipfile.sizeFileHeader))
+        # The data follow the local header, its file name and its extra field (lengths: fields 10 and 11).
+        stream.seek(info.header_offset + zipfile.sizeFileHeader + local[10] + local[11])
+        crc = zlib.crc32(stream.read(header))
+        view = memoryview(buffer)
+        position, total = 0, len(view)
+        while position < total:
+            count = stream.readinto(view[position:position + _BLOCK])
+            if not count:
+                raise EOFError(f"member {info.filename} ends {total - position} bytes early")
+            crc = zlib.crc32(view[position:position + count], crc)
+            position += count
+        if crc != info.CRC:
+            raise self.fail(f"member {info.filename} is damaged: its CRC-32 does not match its data")
 
     def node(self, entry: Any, path: _tree.Path, depth: int) -> Any:
         where = _tree.path_text(path)
