@@ -35,6 +35,7 @@ import shutil
 import struct
 import tempfile
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -348,6 +349,8 @@ def test_a_damaged_file_is_read_or_refused_in_one_sentence(name, fuzz_reader, or
     intact = fuzz_reader.read(kind, files[0], THEN[kind])
     assert intact.status == "dataset", f"the valid {name} file: {intact.status}: {intact.detail}"
 
+    outcomes = Counter()
+
     @_fuzz_settings
     @given(how=DAMAGE)
     def read_damaged(how):
@@ -364,6 +367,7 @@ def test_a_damaged_file_is_read_or_refused_in_one_sentence(name, fuzz_reader, or
             trace = getattr(outcome, "traceback", "")
             assert outcome.status in ("dataset", "DataFileError"), \
                 f"{name} {how}: {outcome.status}: {outcome.detail}\n{outcome.stderr}\n{trace}"
+            outcomes[outcome.status] += 1
             if outcome.status == "DataFileError":
                 # The file named is the damaged one, or another of its set (a DICOM series' slice, a .mhd's data).
                 assert outcome.detail.startswith(str(scratch)), outcome.detail
@@ -372,3 +376,4 @@ def test_a_damaged_file_is_read_or_refused_in_one_sentence(name, fuzz_reader, or
             shutil.rmtree(scratch, ignore_errors=True)
 
     read_damaged()
+    print(f"\n{name}: {sum(outcomes.values())} damaged files: {dict(outcomes)}")  # a campaign's count, with -s
