@@ -2,8 +2,8 @@
 
 Times: the fastest of several runs (the least disturbed by other work on the
 machine), the methods compared taking turns, with the garbage collector off
-during each run; a run longer than a second is done once. Every array of 1 MB or more gets fresh memory from the
-system (see :func:`fresh_memory_for_large_arrays`).
+during each run; a run longer than a second is done once. Every array of 1 MB
+or more gets fresh memory from the system (see :func:`fresh_memory_for_large_arrays`).
 
 Peak memory: in a fresh child process per measurement (``python -m
 benchmarks.measure KIND DIRECTION SIZE METHOD``). The child builds the
@@ -27,41 +27,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Hashable, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def best_time(
-    call: Callable[[], Any], budget: float = 1.0, max_runs: int = 7, once_over: float = 1.0
-) -> Tuple[float, int]:
-    """``(seconds, runs)``: the fastest of up to ``max_runs`` runs within about ``budget`` seconds."""
-    times = []
-    gc.collect()  # once: a collection before each run would leave the caches cold
-    while True:
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            result = call()
-            times.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
-        del result
-        if times[0] > once_over or len(times) >= max_runs or sum(times) > budget:
-            return min(times), len(times)
-
-
-#: Calls shorter than this (seconds) run several times in a row within a round of :func:`best_times`.
+#: Calls shorter than this (seconds) run three times in a row within a round of :func:`best_times`: right
+#: after another method's copy of hundreds of megabytes, a first run finds cold caches (up to 5x slower).
 SHORT_CALL = 0.01
 
 
-def best_times(
-    calls: Dict[str, Callable[[], Any]],
-    budget: float = 1.0,
-    max_runs: int = 7,
-    once_over: float = 1.0,
-    before: Optional[Dict[str, Callable[[], Any]]] = None,
-) -> Dict[str, Tuple[float, int]]:
+def best_times(calls: Dict[Hashable, Callable[[], Any]], budget: float = 1.0, max_runs: int = 7,
+               once_over: float = 1.0, before: Optional[Dict[Hashable, Callable[[], Any]]] = None,
+               ) -> Dict[Hashable, Tuple[float, int]]:
     """``{key: (seconds, runs)}``: the fastest run of each call, the calls taking turns.
 
     Each round runs every call once, so that all of them see the same load on
@@ -69,17 +45,14 @@ def best_times(
     seconds per call. A call that took more than ``once_over`` seconds is not
     run again. ``before[key]``, when given, runs untimed before each run of ``calls[key]``.
     """
-    times: Dict[str, list] = {key: [] for key in calls}
+    times: Dict[Hashable, list] = {key: [] for key in calls}
     spent = 0.0
-    gc.collect()
+    gc.collect()  # once: a collection before each run would leave the caches cold
     for _ in range(max_runs):
         for key, call in calls.items():
             if times[key] and times[key][0] > once_over:
                 continue
-            # A call of a few milliseconds runs three times in a row: right after another method's
-            # copy of hundreds of megabytes its first run finds cold caches (up to 5x slower).
-            repeats = 3 if times[key] and min(times[key]) < SHORT_CALL else 1
-            for _ in range(repeats):
+            for _ in range(3 if times[key] and min(times[key]) < SHORT_CALL else 1):
                 if before and key in before:
                     before[key]()
                 gc.disable()
@@ -97,17 +70,20 @@ def best_times(
     return {key: (min(values), len(values)) for key, values in times.items()}
 
 
+def best_time(call: Callable[[], Any], budget: float = 1.0, max_runs: int = 7,
+              once_over: float = 1.0) -> Tuple[float, int]:
+    """``(seconds, runs)``: the fastest of up to ``max_runs`` runs of one call within about ``budget`` seconds."""
+    return best_times({"call": call}, budget, max_runs, once_over)["call"]
+
+
 def new_file_ahead(*paths: str) -> None:
     """Before a timed write: remove the files an earlier run wrote at ``paths``, then flush dirty pages.
 
     Every write then makes a new file, as converting many geometries does.
-    Replacing a file instead adds the freeing of the old one's cached pages
-    (some 40 ms for 268 MB here) at a moment that depends on the writer:
-    ``np.save`` truncates the old file before it writes, an atomic writer
-    renames over it after. Which memory the new pages then come from (pages
-    just freed, or pages the virtual machine's host had taken back) changed
-    the same HDF5 write from 100 to 600 ms between runs. The flush keeps a
-    write from paying for writing back the file written just before it.
+    Replacing a file adds the freeing of the old one's cached pages at a
+    moment that depends on the writer (``np.save`` truncates first, an atomic
+    writer renames after), which moved the same HDF5 write between 100 and
+    600 ms here. The flush keeps a write from paying for the one before it.
     """
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
@@ -119,30 +95,22 @@ def fresh_memory_for_large_arrays(threshold: int = 1 << 20) -> bool:
     """Make glibc give every allocation of ``threshold`` bytes or more fresh pages from the system.
 
     glibc does so above 32 MB anyway; below, it reuses freed memory or not
-    depending on what ran before (its threshold moves), which changed the time
-    of the same conversion of a 40 MB surface threefold between runs. A fixed
-    threshold makes every method pay the same first touch of its new arrays,
-    as a one-off conversion does. Returns False where this cannot be set.
+    depending on what ran before, which changed the time of one conversion
+    threefold between runs. Returns False where this cannot be set.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return False
-    m_mmap_threshold = -3
-    return bool(libc.mallopt(m_mmap_threshold, threshold))
+    return bool(libc.mallopt(-3, threshold))  # M_MMAP_THRESHOLD
 
 
 def warm_memory(megabytes: int) -> None:
-    """Touch and free that much memory once, so that no method pays a first touch of new memory.
-
-    On a virtual machine the first touch of memory the guest never used costs
-    up to ten times a later touch; the first method timed would pay for it.
-    """
+    """Touch and free that much memory once: on a virtual machine a first touch costs up to ten times a later one."""
     import numpy as np
 
     if megabytes > 0:
-        block = np.ones(megabytes * (1 << 20) // 8)
-        del block
+        np.ones(megabytes * (1 << 20) // 8)  # written, then freed at once
 
 
 # --- peak memory in a child process --------------------------------------------------
@@ -184,39 +152,35 @@ def _child(kind: str, direction: str, size: int, key: str) -> Dict[str, Any]:
     method.prepare(methods.Inputs(kind, methods.TINY[kind], direction))()
     inputs = methods.Inputs(kind, size, direction)
     call = method.prepare(inputs)
-    input_bytes = inputs.input_bytes(direction)
     gc.collect()
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
     if not _reset_peak():
         return {"error": "cannot reset the peak RSS"}
     before = _status("VmRSS")
     result = call()
-    peak = _status("VmHWM")
-    if hasattr(result, "GetPointData"):
-        output_bytes = data.vtk_bytes(result)
-    else:
-        output_bytes = data.array_bytes(result)
-    return {"input_bytes": input_bytes, "output_bytes": output_bytes, "rise": peak - before}
+    rise = _status("VmHWM") - before
+    output_bytes = data.vtk_bytes(result) if hasattr(result, "GetPointData") else data.array_bytes(result)
+    return {"input_bytes": inputs.input_bytes(direction), "output_bytes": output_bytes, "rise": rise}
+
+
+def _environment() -> Dict[str, str]:
+    """This environment, with the project on the path of a child process."""
+    paths = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in paths if path))
 
 
 def measure_peak(kind: str, direction: str, size: int, key: str, timeout: float = 900) -> Dict[str, Any]:
     """Run one conversion in a fresh child process; its input and output bytes and peak-RSS rise."""
     command = [sys.executable, "-m", "benchmarks.measure", kind, direction, str(size), key]
-    environment = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    )
-    completed = subprocess.run(
-        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=timeout
-    )
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=_environment(), capture_output=True, text=True,
+                               timeout=timeout)
     if completed.returncode:
         return {"error": (completed.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-# --- start-up -------------------------------------------------------------------------
+# --- start-up and the machine ---------------------------------------------------------------
 
 
 def startup_commands() -> Dict[str, list]:
@@ -230,59 +194,41 @@ def startup_commands() -> Dict[str, list]:
 
 def startup_time(command: list, runs: int = 9) -> float:
     """The median wall time of ``runs`` runs of ``command`` (after one unmeasured run)."""
-    environment = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    )
     times = []
     for run in range(runs + 1):
         start = time.perf_counter()
-        subprocess.run(command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(command, cwd=PROJECT_ROOT, env=_environment(), stdout=subprocess.DEVNULL, check=True)
         if run:
             times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-# --- the machine ---------------------------------------------------------------------------
+def _first(path: str, prefix: str) -> Optional[str]:
+    """What follows the first line of ``path`` that starts with ``prefix`` (and a colon), or None."""
+    with contextlib.suppress(OSError), open(path, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    return None
 
 
 def machine() -> Dict[str, str]:
     """CPU model, cores, memory and the versions that matter, for the report."""
-    info: Dict[str, str] = {}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    info["CPU"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        info["CPU"] = platform.processor() or platform.machine()
-    info["cores"] = str(os.cpu_count())
-    try:
-        info["memory"] = f"{_meminfo_total() / (1 << 30):.1f} GiB"
-    except OSError:
-        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    info = {"CPU": _first("/proc/cpuinfo", "model name") or platform.processor() or platform.machine(),
+            "cores": str(os.cpu_count())}
+    memory = _first("/proc/meminfo", "MemTotal")
+    if memory:
+        info["memory"] = f"{int(memory.split()[0]) * 1024 / (1 << 30):.1f} GiB"
     info["OS"] = f"{platform.system()} {platform.release()}"
     info["Python"] = platform.python_version()
     for module in ("numpy", "vtk", "h5py", "pyvista"):
-        info[module] = _version(module)
+        try:
+            info[module] = version(module)
+        except PackageNotFoundError:
+            info[module] = "not installed"
     return info
-
-
-def _meminfo_total() -> int:
-    with open("/proc/meminfo", encoding="ascii") as meminfo:
-        for line in meminfo:
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) * 1024
-    raise OSError("no MemTotal")
-
-
-def _version(module: str) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(module)
-    except Exception:  # noqa: BLE001 - any failure means "not installed" here
-        return "not installed"
 
 
 if __name__ == "__main__":
