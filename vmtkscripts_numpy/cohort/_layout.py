@@ -37,7 +37,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from ..storage._tree import check_key, leaf_kind
+from ..storage import check_key, leaf_kind
 
 #: Written in each shard and in the cohort's manifest; a reader refuses a newer version.
 LAYOUT_VERSION = 1

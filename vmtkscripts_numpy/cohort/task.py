@@ -208,7 +208,7 @@ def run_case(job: Job) -> Dict[str, Any]:
         if job.hash_input:
             record["sha256"] = file_sha256(job.input)
         os.makedirs(os.path.dirname(job.output), exist_ok=True)
-        from ..vtkfiles._common import capture_vtk_messages
+        from ..vtkfiles import capture_vtk_messages
 
         # VTK's errors fail the case, as they fail the package's own readers: vmtk's readers, for one, report a
         # damaged file only so, and hand on an empty dataset. They go to the failure log, not the worker's stderr.

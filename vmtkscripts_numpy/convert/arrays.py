@@ -81,7 +81,15 @@ ATTRIBUTE_ROLES: Tuple[str, ...] = tuple(
 )
 
 
-def _numpy_dtype_of_vtk_type(vtk_type: int) -> np.dtype:
+def numpy_dtype_of_vtk_type(vtk_type: int) -> np.dtype:
+    """The numpy dtype of the VTK data type ``vtk_type`` on this platform (``VTK_LONG`` is 32-bit on Windows).
+
+    Examples
+    --------
+    >>> from vtkmodules.vtkCommonCore import VTK_ID_TYPE
+    >>> numpy_dtype_of_vtk_type(VTK_ID_TYPE)
+    dtype('int64')
+    """
     if vtk_type == VTK_BIT:
         return np.dtype(np.bool_)
     size = vtkDataArray.CreateDataArray(vtk_type).GetDataTypeSize()
@@ -100,13 +108,13 @@ def _numpy_dtype(array: vtkDataArray) -> np.dtype:
     vtk_type = array.GetDataType()
     dtype = _DTYPE_OF_VTK_TYPE.get(vtk_type)
     if dtype is None:
-        dtype = _DTYPE_OF_VTK_TYPE[vtk_type] = _numpy_dtype_of_vtk_type(vtk_type)
+        dtype = _DTYPE_OF_VTK_TYPE[vtk_type] = numpy_dtype_of_vtk_type(vtk_type)
     return dtype
 
 
 #: The numpy dtype of each of :data:`SPECIAL_VTK_TYPES` on this platform (vtkLongArray is 32-bit on Windows).
 _SPECIAL_DTYPES: Dict[str, np.dtype] = {
-    name: _numpy_dtype_of_vtk_type(vtk_type) for name, vtk_type in SPECIAL_VTK_TYPES.items()
+    name: numpy_dtype_of_vtk_type(vtk_type) for name, vtk_type in SPECIAL_VTK_TYPES.items()
 }
 #: Elements per step when both ends of an array's range are needed: one pass over memory, not two.
 _RANGE_BLOCK = 1 << 16

@@ -147,13 +147,13 @@ def mesh_to_dict(
 def cell_types_of(grid: vtkUnstructuredGrid, copy: bool = True) -> np.ndarray:
     """The VTK cell type of every cell of ``grid``, uint8 (a view of VTK's memory when ``copy=False`` allows)."""
     # VTK >= 9.6 may keep the types as an implicit (constant) array; GetCellTypes() gives it.
-    types = _cell_types_array(grid)
+    types = cell_types_array(grid)
     if types is None:
         return np.empty(0, np.uint8)
     return vtk_to_numpy(types, copy=copy).astype(np.uint8, copy=False)
 
 
-def _cell_types_array(grid: vtkUnstructuredGrid) -> Any:
+def cell_types_array(grid: vtkUnstructuredGrid) -> Any:
     """VTK's array of cell types: ``GetCellTypes()`` from 9.6, ``GetCellTypesArray()`` before."""
     return grid.GetCellTypes() if vtk_at_least(9, 6) else grid.GetCellTypesArray()
 
@@ -244,7 +244,7 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     # them as they are even when share=False.
     cell_array = numpy_to_cell_array(offsets, connectivity, share=True)
     grid.SetCells(vtk_types, cell_array)
-    keep_alive(_cell_types_array(grid), vtk_types)
+    keep_alive(cell_types_array(grid), vtk_types)
     dict_to_data_sections(array_dict, grid, number_of_points, number_of_cells, share=share, where=where)
     return grid
 

@@ -44,6 +44,7 @@ from ..errors import DataFileError
 from ..formats import FileFormat
 from ._files import PathLike
 from ._limits import DEFAULT_MAX_RATIO
+from ._tree import check_key, leaf_kind
 
 #: An ArrayDict file format (a row of the registry).
 Format = FileFormat
@@ -207,5 +208,5 @@ write_array_dict = write
 
 __all__ = [
     "FORMATS", "KIND", "DEFAULT_FORMAT", "DEFAULT_MAX_RATIO", "Format", "get_format", "guess_format", "output_path",
-    "read", "write", "read_array_dict", "write_array_dict",
+    "read", "write", "read_array_dict", "write_array_dict", "check_key", "leaf_kind",
 ]

@@ -24,6 +24,7 @@ from importlib import import_module as _import_module
 #: Public names, by the module that defines them. They are imported on first use, so that
 #: a script's ``--help`` (which imports this package's lighter modules) loads no VTK.
 _LAZY = {
+    "_common": ["capture_vtk_messages"],
     "image": ["read_image", "write_image", "IMAGE_FORMATS"],
     "mesh": ["read_mesh", "write_mesh", "MESH_FORMATS"],
     "surface": ["read_surface", "write_surface", "SURFACE_FORMATS"],
@@ -40,6 +41,7 @@ __all__ = [
     "SURFACE_FORMATS",
     "IMAGE_FORMATS",
     "MESH_FORMATS",
+    "capture_vtk_messages",
 ]
 
 

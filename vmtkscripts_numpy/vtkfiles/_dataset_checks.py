@@ -107,12 +107,12 @@ def check_mesh(mesh: Any, path: Path) -> None:
     """Raise :class:`DataFileError` unless ``mesh``'s cells, types, faces and arrays fit (see module)."""
     from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON
 
-    from ..convert.mesh import _cell_types_array, cell_class_name, fixed_cell_size
+    from ..convert.mesh import cell_types_array, cell_class_name, fixed_cell_size
 
     points = check_points(mesh, path)
     cells_array = mesh.GetCells()
     cells = check_cell_array(cells_array, points, path, "cells")
-    types = _ids(_cell_types_array(mesh)) if cells_array is not None else np.zeros(0, np.uint8)
+    types = _ids(cell_types_array(mesh)) if cells_array is not None else np.zeros(0, np.uint8)
     if types.size != cells:
         raise DataFileError(path, f"is damaged: it has {types.size} cell types for {cells} cells")
     if cells:

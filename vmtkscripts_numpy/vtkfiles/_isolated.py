@@ -174,10 +174,10 @@ def _pack(data: Any, target: str) -> Optional[Dict[str, Any]]:
         if isinstance(data, vtkPolyData):
             cells = [(getter, getattr(data, getter)()) for getter, _ in _POLYDATA_CELLS]
         elif isinstance(data, vtkUnstructuredGrid):
-            from ..convert.mesh import _cell_types_array
+            from ..convert.mesh import cell_types_array
             from ..convert.arrays import numpy_to_vtk
 
-            types = _cell_types_array(data)
+            types = cell_types_array(data)
             if types is not None and bool((vtk_to_numpy(types, copy=False) == 42).any()):
                 return None  # polyhedron faces: VTK XML keeps them
             cells = [("GetCells", data.GetCells())]
@@ -203,12 +203,12 @@ def _unpack(manifest: Dict[str, Any], target: Path) -> Any:
     import vtkmodules.vtkCommonDataModel as model
     from vtkmodules.vtkCommonCore import vtkDataArray, vtkPoints
 
-    from ..convert.arrays import _numpy_dtype_of_vtk_type
+    from ..convert.arrays import numpy_dtype_of_vtk_type
 
     mapped = np.memmap(target, dtype=np.uint8, mode="r+")
     arrays: Dict[str, List[Any]] = {}
     for entry in manifest["arrays"]:
-        dtype = _numpy_dtype_of_vtk_type(entry["type"])
+        dtype = numpy_dtype_of_vtk_type(entry["type"])
         values = mapped[entry["offset"]:entry["offset"] + entry["bytes"]].view(dtype)
         array = vtkDataArray.CreateDataArray(entry["type"])
         array.SetNumberOfComponents(entry["components"])
@@ -240,7 +240,7 @@ def _unpack(manifest: Dict[str, Any], target: Path) -> Any:
     # Some VTKs keep a new array sharing the given one's memory (9.1's cell arrays take only their own
     # integer types): that array must then hold the mapped file, as the package's converters do.
     from ..convert.cells import keep_alive
-    from ..convert.mesh import _cell_types_array
+    from ..convert.mesh import cell_types_array
 
     if "Points" in arrays:
         points = vtkPoints()
@@ -259,7 +259,7 @@ def _unpack(manifest: Dict[str, Any], target: Path) -> Any:
         if getter == "GetCells":
             types = arrays["Types"][0] if "Types" in arrays else vtkDataArray.CreateDataArray(3)
             data.SetCells(types, cell_array)
-            keep_alive(_cell_types_array(data), types)
+            keep_alive(cell_types_array(data), types)
         else:
             getattr(data, cells[getter])(cell_array)
     return data
