@@ -113,6 +113,55 @@ def test_a_format_is_registered_once_per_kind():
         formats.register(formats.FileFormat("mp4", "movie", "MPEG-4", (".mp4",), "x"))
 
 
+# --- a toy surface format: VTK kinds are registered alike ------------------------------------------------
+
+
+def _toy_surface_write(surface, path, mode):
+    from vmtkscripts_numpy.convert.polydata import polydata_to_dict
+
+    arrays = polydata_to_dict(surface)
+    np.savez(path, points=arrays["Points"], cells=arrays["CellData"]["CellPointIds"])
+    # np.savez adds .npz to a name without it: keep the name asked for
+    path.with_name(path.name + ".npz").replace(path)
+
+
+def _toy_surface_read(path):
+    from vmtkscripts_numpy.convert.polydata import dict_to_polydata
+
+    with np.load(path) as stored:
+        return dict_to_polydata({"Points": stored["points"], "CellData": {"CellPointIds": stored["cells"]}})
+
+
+@pytest.fixture
+def toy_surface(monkeypatch):
+    module = types.ModuleType("toy_surface_format")
+    module.read, module.write = _toy_surface_read, _toy_surface_write
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    entry = formats.register(formats.FileFormat("toysurf", "surface", "toy surface", (".toysurf",), module.__name__))
+    yield entry
+    formats.unregister("surface", "toysurf")
+
+
+def test_a_registered_surface_format_is_read_and_written_by_the_functions_and_scripts(toy_surface, tmp_path, capsys):
+    from vmtkscripts_numpy.sample_data import make_vessel_surface
+    from vmtkscripts_numpy.vtkfiles import read_surface, write_surface
+
+    surface = make_vessel_surface()
+    write_surface(surface, tmp_path / "vessel.toysurf")
+    assert read_surface(tmp_path / "vessel.toysurf").GetNumberOfCells() == surface.GetNumberOfCells()
+
+    reader = {member.OptionName: member for member in vmtkscripts.vmtkSurfaceReader().InputMembers}
+    assert "toysurf" in reader["f"].GetRangeEnumeration()
+    code, _, err = run(capsys, "vmtksurfacereader", "-ifile", str(tmp_path / "vessel.toysurf"),
+                       "--pipe", "vmtksurfacewriter", "-ofile", str(tmp_path / "back.vtp"))
+    assert code == 0, err
+    code, _, err = run(capsys, "vmtksurfacereader", "-ifile", str(tmp_path / "back.vtp"),
+                       "--pipe", "vmtksurfacewriter", "-f", "toysurf", "-ofile", str(tmp_path / "again.data"))
+    assert code == 0, err
+    again = read_surface(tmp_path / "again.data", format="toysurf")
+    assert again.GetNumberOfPoints() == surface.GetNumberOfPoints()
+
+
 # --- VTKHDF and ArrayDict HDF5: content decides ---------------------------------------------------------
 
 
