@@ -200,6 +200,19 @@ def test_content_tells_vtkhdf_from_array_dict_files(tmp_path):
     assert storage.read(ours)["VTKHDF"]["Type"] == 1
 
 
+def test_paraview_collections_are_in_the_registry_too(tmp_path):
+    from vmtkscripts_numpy.sample_data import make_vessel_surface
+    from vmtkscripts_numpy.timeseries import time_series_dict
+
+    pressure = np.arange(2.0)[:, None] * np.ones(960)
+    series = time_series_dict(make_vessel_surface(), [0.0, 0.5], {"Pressure": pressure})
+    pvd = formats.find("timeseries", tmp_path / "run.pvd", operation="write")
+    written = pvd.write(series, tmp_path / "run.pvd")
+
+    assert written == tmp_path / "run.pvd" and (tmp_path / "run" / "run_0001.vtp").is_file()
+    assert np.array_equal(pvd.read(written)["TimeSeries"]["PointData"]["Pressure"], pressure)
+
+
 def test_each_kinds_table_is_a_view_of_the_registry():
     from vmtkscripts_numpy.vtkfiles.formats import FormatTable
 

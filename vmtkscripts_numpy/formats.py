@@ -17,6 +17,7 @@ arraydict    ``read(path, *, max_ratio) -> dict``          ``write(path, array_d
 surface      ``read(path) -> vtkPolyData``                 ``write(surface, path, mode)``
 mesh         ``read(path) -> vtkUnstructuredGrid``         ``write(mesh, path, mode)``
 image        ``read(path) -> vtkImageData``                ``write(image, path, mode)``
+timeseries   ``read(path) -> dict`` (a time series)        ``write(series, path, mode)``
 ===========  ============================================  ==========================================
 
 A format is found by name, by extension (the longest matching one first:
@@ -59,7 +60,7 @@ from .errors import DataFileError
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: The kinds of data the package's files hold.
-KINDS: Tuple[str, ...] = ("arraydict", "surface", "mesh", "image")
+KINDS: Tuple[str, ...] = ("arraydict", "surface", "mesh", "image", "timeseries")
 #: The kinds held by VTK data files.
 VTK_KINDS: Tuple[str, ...] = ("surface", "mesh", "image")
 #: Where the package's users read each kind from Python, and the vmtk script that does it.
@@ -485,3 +486,5 @@ register(FileFormat("nifti", "image", "NIfTI-1", (".nii", ".nii.gz"), _IMAGE, "_
 register(FileFormat("vtkhdf", "image", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _IMAGE, "_read_vtkhdf",
                     "_write_vtkhdf", magic=_HDF5, content=is_vtkhdf))
 register(FileFormat("dicom", "image", "DICOM series", (".dcm",), _IMAGE, "_read_dicom", "_write_dicom"))
+
+register(FileFormat("pvd", "timeseries", "ParaView collection", (".pvd",), _VTK + "pvd", ascii=True))

@@ -282,4 +282,17 @@ def _geometry(surface: Any) -> Tuple[np.ndarray, ...]:
     return tuple(arrays)
 
 
+def read(path: PathLike) -> Dict[str, Any]:
+    """The registry's reader of ``.pvd`` files (:mod:`vmtkscripts_numpy.formats`): :func:`read_pvd_series`."""
+    return read_pvd_series(path)
+
+
+def write(series: Mapping[str, Any], path: PathLike, mode: str = "binary") -> Path:
+    """The registry's writer: ``series`` to the collection ``path`` (``folder/name.pvd``), steps beside it."""
+    target = Path(path)
+    if target.suffix.lower() != ".pvd":
+        raise ValueError(f"a ParaView collection is named name.pvd, not {target.name!r}")
+    return write_pvd_series(series, target.parent, target.stem, mode=mode)
+
+
 __all__ = ["write_pvd_series", "read_pvd_series"]
