@@ -357,3 +357,25 @@ def test_an_id_out_of_range_far_into_many_cells_is_found(bad):
     mesh["Cells"]["CellPointIds"][27_000 * 5 + 2] = bad
     with pytest.raises(ArrayDictError, match=f"point id {bad} is out of range"):
         dict_to_mesh(mesh)
+
+
+def test_cells_of_one_size_need_no_offsets_array_where_vtk_has_fixed_size_storage():
+    mesh, ids = _many_tetrahedra(10)
+    cells = dict_to_mesh(mesh).GetCells()
+    assert cells.IsHomogeneous() == 4
+    assert vtk_to_numpy(cells.GetOffsetsArray()).tolist() == list(range(0, 41, 4))
+    if hasattr(cells, "IsStorageFixedSize"):
+        assert cells.IsStorageFixedSize()
+
+
+def test_one_type_of_another_size_than_cells_of_one_size_is_refused():
+    mesh, _ = _many_tetrahedra(10)
+    mesh["Cells"]["CellTypes"][:] = 12  # hexahedra, 8 points each
+    with pytest.raises(ArrayDictError, match="cell 0 is a vtkHexahedron .type 12., which has 8 points, but it has 4"):
+        dict_to_mesh(mesh)
+    mesh["Cells"]["CellTypes"][3] = 9  # a quad among hexahedra
+    with pytest.raises(ArrayDictError, match="cell 0 is a vtkHexahedron"):
+        dict_to_mesh(mesh)
+    mesh["Cells"]["CellTypes"][:] = 9  # quads and tetrahedra both have 4 points
+    mesh["Cells"]["CellTypes"][5] = 10
+    assert dict_to_mesh(mesh).GetCellType(5) == 10

@@ -329,15 +329,7 @@ def offsets_to_legacy(
     count = offsets.size - 1
     start = int(offsets[0]) if offsets.size else 0
     if cell_size and count > 0:
-        ids = connectivity[start : start + count * cell_size].reshape(count, cell_size)
-        # Not np.full: every value but the counts would be written twice.
-        block = np.empty((count, cell_size + 1), np.int64)
-        block[:, 0] = cell_size
-        if ids.dtype == np.int64 and ids.flags.c_contiguous:
-            _row_records(block[:, 1:])[...] = _row_records(ids)
-        else:
-            block[:, 1:] = ids
-        return block.reshape(-1), np.arange(0, count * (cell_size + 1), cell_size + 1, dtype=np.int64)
+        return regular_to_legacy(connectivity[start : start + count * cell_size].reshape(count, cell_size))
     locations = offsets[:-1].astype(np.int64) - start + np.arange(count, dtype=np.int64)
     flat = np.empty(connectivity.size + count, np.int64)
     is_count = np.zeros(flat.size, bool)
@@ -350,13 +342,35 @@ def offsets_to_legacy(
 class LegacyCells(NamedTuple):
     """Cells read from the legacy flat layout (see :func:`legacy_to_cells`)."""
 
-    offsets: np.ndarray
+    offsets: Optional[np.ndarray]
     connectivity: np.ndarray
     #: ``k`` when every cell has ``k`` points (the offsets are then ``[0, k, 2k, ...]``), else 0.
     size: int
     #: The largest id seen as unsigned (a negative id is then larger than any count of points),
     #: when it was found while the ids were copied; else None.
     largest_id: Optional[int]
+
+
+def regular_to_legacy(ids: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """VTK's legacy flat cells and locations of ``M`` cells of ``k`` points, given as an ``(M, k)`` array.
+
+    Only the ids are read (no offsets): the layout is written as one ``(M, k + 1)`` block.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [a.tolist() for a in regular_to_legacy(np.array([[7, 8, 9], [1, 2, 3]]))]
+    [[3, 7, 8, 9, 3, 1, 2, 3], [0, 4]]
+    """
+    count, size = ids.shape
+    # Not np.full: every value but the counts would be written twice.
+    block = np.empty((count, size + 1), np.int64)
+    block[:, 0] = size
+    if ids.dtype == np.int64 and ids.flags.c_contiguous:
+        _row_records(block[:, 1:])[...] = _row_records(ids)
+    else:
+        block[:, 1:] = ids
+    return block.reshape(-1), np.arange(0, count * (size + 1), size + 1, dtype=np.int64)
 
 
 def legacy_to_offsets(
@@ -389,12 +403,15 @@ def legacy_to_offsets(
     return read.offsets, read.connectivity
 
 
-def legacy_to_cells(cells: Any, locations: Any, where_cells: str, where_locations: str) -> LegacyCells:
+def legacy_to_cells(
+    cells: Any, locations: Any, where_cells: str, where_locations: str, offsets_of_one_size: bool = True
+) -> LegacyCells:
     """:func:`legacy_to_offsets`, with what was learnt on the way: the cells' common size and the largest id.
 
     Cells of one size (most meshes) are read block by block: each block's
     counts are checked, its ids copied and their largest value taken while the
-    block is in cache, so the flat array is read once.
+    block is in cache, so the flat array is read once. Their offsets are
+    ``None`` unless ``offsets_of_one_size`` (VTK's fixed-size storage needs none).
     """
     flat = integer_array(cells, where_cells)
     starts = integer_array(locations, where_locations)
@@ -413,7 +430,7 @@ def legacy_to_cells(cells: Any, locations: Any, where_cells: str, where_location
         if read is not None:
             connectivity, largest = read
             dtype = storage_dtype(connectivity)
-            offsets = np.arange(0, (count + 1) * size, size, dtype=dtype)
+            offsets = np.arange(0, (count + 1) * size, size, dtype=dtype) if offsets_of_one_size else None
             if connectivity.dtype != dtype:  # the largest value was taken in another width
                 connectivity, largest = connectivity.astype(dtype), None
             return LegacyCells(offsets, connectivity, size, largest)

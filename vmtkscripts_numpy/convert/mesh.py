@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON, vtkGenericCell, vtkUnstructuredGrid
@@ -35,13 +35,16 @@ from .._vtk_version import vtk_at_least
 from ..errors import ArrayDictError, LossWarning
 from .arrays import numpy_to_vtk, vtk_to_numpy
 from .cells import (
+    FIXED_SIZE_STORAGE,
     cell_array_to_numpy,
     cell_point_ids_to_offsets,
+    fixed_size_cell_array,
     keep_alive,
     legacy_to_cells,
     numpy_to_cell_array,
     offsets_to_cell_point_ids,
     offsets_to_legacy,
+    regular_to_legacy,
     steps_equal,
 )
 from .dataset import (
@@ -118,15 +121,23 @@ def mesh_to_dict(
     if VTK_POLYHEDRON in present:
         raise ArrayDictError(f"{type(grid).__name__}: {_POLYHEDRA_REFUSED}")
     # The flat layout is always a new array: VTK's cells need copying only for the list's views.
-    offsets, connectivity = cell_array_to_numpy(grid.GetCells(), copy=copy and cells_as_list)
+    vtk_cells = grid.GetCells()
+    size = vtk_cells.IsHomogeneous() if vtk_cells is not None and not cells_as_list else -1
     cells: Dict[str, Any] = {}
-    if cells_as_list:
-        cells["CellPointIds"] = offsets_to_cell_point_ids(offsets, connectivity, "list")
-    else:
-        size = grid.GetCells().IsHomogeneous() if grid.GetCells() is not None else -1
-        flat, locations = offsets_to_legacy(offsets, connectivity, cell_size=size if size > 0 else None)
-        cells["CellLocations"] = locations
+    if size > 0:
+        # Cells of one size: only the ids are read (for VTK's fixed-size storage, nothing else at all).
+        count = vtk_cells.GetNumberOfCells()
+        ids = vtk_to_numpy(vtk_cells.GetConnectivityArray(), copy=False)[: count * size]
+        flat, cells["CellLocations"] = regular_to_legacy(ids.reshape(count, size))
         cells["CellPointIds"] = flat
+    else:
+        offsets, connectivity = cell_array_to_numpy(vtk_cells, copy=copy and cells_as_list)
+        if cells_as_list:
+            cells["CellPointIds"] = offsets_to_cell_point_ids(offsets, connectivity, "list")
+        else:
+            flat, locations = offsets_to_legacy(offsets, connectivity)
+            cells["CellLocations"] = locations
+            cells["CellPointIds"] = flat
     cells["CellTypes"] = types
     if cell_types_as_strings:
         cells["CellTypesAsStrings"] = {
@@ -223,9 +234,11 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         read = None
     else:
         locations = require(cells, "CellLocations", cells_where)
-        read = legacy_to_cells(ids, locations, ids_where, key_path(cells_where, "CellLocations"))
+        locations_where = key_path(cells_where, "CellLocations")
+        read = legacy_to_cells(ids, locations, ids_where, locations_where, offsets_of_one_size=not FIXED_SIZE_STORAGE)
         offsets, connectivity = read.offsets, read.connectivity
-    number_of_cells = offsets.size - 1
+    # Cells of one size on VTK >= 9.6: fixed-size storage, no offsets (``offsets`` is None).
+    number_of_cells = offsets.size - 1 if offsets is not None else connectivity.size // read.size
     if types.ndim != 1 or types.size != number_of_cells:
         raise ArrayDictError(
             f"{types_where}: expected shape ({number_of_cells},), one type per cell, found shape {types.shape}"
@@ -242,7 +255,10 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     vtk_types = numpy_to_vtk(types, share=share, where=types_where)
     # Offsets and connectivity are new arrays made above (from the flat layout or the list): VTK keeps
     # them as they are even when share=False.
-    cell_array = numpy_to_cell_array(offsets, connectivity, share=True)
+    if offsets is None:
+        cell_array = fixed_size_cell_array(connectivity, read.size, share=True)
+    else:
+        cell_array = numpy_to_cell_array(offsets, connectivity, share=True)
     grid.SetCells(vtk_types, cell_array)
     keep_alive(cell_types_array(grid), vtk_types)
     dict_to_data_sections(array_dict, grid, number_of_points, number_of_cells, share=share, where=where)
@@ -278,10 +294,13 @@ def _present_types(types: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.bincount(types, minlength=256)).astype(np.uint8)
 
 
-def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str, uniform_size: int = 0) -> np.ndarray:
+def _checked_types(
+    types: np.ndarray, offsets: Optional[np.ndarray], where: str, uniform_size: int = 0
+) -> np.ndarray:
     """``types`` as uint8, each a known VTK cell type, not a polyhedron, with as many points as it has.
 
-    ``uniform_size``: ``k`` when the offsets are known to be ``[0, k, 2k, ...]`` (they are not read again).
+    ``uniform_size``: ``k`` when the offsets are known to be ``[0, k, 2k, ...]`` (they are not read
+    again, and may be None).
     """
     if types.size == 0:
         return types.astype(np.uint8)
@@ -301,9 +320,10 @@ def _checked_types(types: np.ndarray, offsets: np.ndarray, where: str, uniform_s
         if cell_class_name(cell_type) == "UnknownClass":
             raise ArrayDictError(f"{where}: cell {first} has type {cell_type}, which is not a VTK cell type")
         size = fixed_cell_size(cell_type)
-        if not size or (one_type and (size == uniform_size or steps_equal(offsets, size))):
+        if not size or (one_type and (size == uniform_size or (offsets is not None and steps_equal(offsets, size)))):
             continue
-        sizes = np.diff(offsets) if sizes is None else sizes
+        if sizes is None:
+            sizes = np.diff(offsets) if offsets is not None else np.full(types.size, uniform_size)
         wrong = np.flatnonzero(sizes != size if one_type else (types == cell_type) & (sizes != size))
         if wrong.size:
             index = int(wrong[0])
