@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
         ("benchmarks.bench_image", ["8", "16"]),
         ("benchmarks.bench_storage", ["0.5", "20", "--budget", "0.01"]),
         ("benchmarks.bench_read", ["--scale", "0.001"]),
+        ("benchmarks.bench_files", ["--edge", "16", "--megabytes", "0.2", "--repeat", "1"]),
+        ("benchmarks.bench_loop", ["--cases", "4", "--triangles", "200", "--warmup", "2"]),
     ],
 )
 def test_benchmark_script_runs_and_prints_its_timings(module, arguments):
