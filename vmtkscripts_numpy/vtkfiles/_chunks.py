@@ -15,6 +15,8 @@ import numpy as np
 
 #: Bytes read and checked at a time: the checks' memory is a small multiple of this.
 CHUNK_BYTES = 1 << 20
+#: The first read where only a few words are wanted.
+SMALL_READ = 1 << 12
 
 #: What Python's ``\s`` matches in a bytes pattern, and C's ``isspace``: the separators of a word.
 WHITESPACE = np.zeros(256, bool)
@@ -35,8 +37,11 @@ def skip_words(stream: BinaryIO, start: int, size: int, count: int) -> Tuple[Opt
     bytes long, holds fewer than ``count`` words from ``start``.
     """
     found, in_word = 0, False
+    # A first block about the size a few values take: a small section costs a small read.
+    length = min(CHUNK_BYTES, max(SMALL_READ, 32 * count))
     while start < size:
-        block = np.frombuffer(read_at(stream, start, min(CHUNK_BYTES, size - start)), np.uint8)
+        block = np.frombuffer(read_at(stream, start, min(length, size - start)), np.uint8)
+        length = CHUNK_BYTES
         if block.size == 0:
             break
         space = WHITESPACE[block]
@@ -55,8 +60,10 @@ def skip_words(stream: BinaryIO, start: int, size: int, count: int) -> Tuple[Opt
 
 def _word_end(stream: BinaryIO, start: int, size: int) -> int:
     """The first whitespace byte from ``start`` on (the end of the word under way), or ``size``."""
+    length = min(CHUNK_BYTES, SMALL_READ)
     while start < size:
-        block = np.frombuffer(read_at(stream, start, min(CHUNK_BYTES, size - start)), np.uint8)
+        block = np.frombuffer(read_at(stream, start, min(length, size - start)), np.uint8)
+        length = CHUNK_BYTES
         if block.size == 0:
             break
         after = np.flatnonzero(WHITESPACE[block])
