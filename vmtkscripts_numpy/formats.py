@@ -409,7 +409,7 @@ def is_vtkhdf(path: PathLike) -> bool:
 
 @functools.lru_cache(maxsize=16)
 def _is_vtkhdf(name: str, mtime: int, size: int) -> bool:
-    import h5py
+    h5py = importlib.import_module("h5py")
 
     try:
         with h5py.File(name, "r") as handle:

@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -125,7 +125,7 @@ def stack_time_steps(arrays_by_time: Mapping[float, Mapping[str, Any]]) -> Tuple
     names = list(arrays_by_time[first])
     stacked: Dict[str, np.ndarray] = {}
     for name in names:
-        steps = []
+        steps: List[np.ndarray] = []
         for time in order:
             step = arrays_by_time[time]
             where = f"arrays_by_time[{time!r}]"

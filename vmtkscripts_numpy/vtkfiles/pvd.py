@@ -165,10 +165,11 @@ def _pvd_datasets(path: Path) -> Sequence[Tuple[float, Path]]:
         raise DataFileError(path, f"is not a well-formed XML file ({error})") from None
     except OSError as error:
         raise DataFileError(path, f"cannot be read: {error.strerror or error}") from None
-    if root.tag != "VTKFile" or root.get("type") != "Collection" or root.find("Collection") is None:
+    collection = root.find("Collection")
+    if root.tag != "VTKFile" or root.get("type") != "Collection" or collection is None:
         raise DataFileError(path, "is not a ParaView collection (<VTKFile type=\"Collection\"><Collection>)")
     entries = []
-    for index, dataset in enumerate(root.find("Collection").iter("DataSet")):
+    for index, dataset in enumerate(collection.iter("DataSet")):
         file_name, time_text = dataset.get("file"), dataset.get("timestep")
         if not file_name or time_text is None:
             raise DataFileError(path, f"DataSet {index} needs both a 'file' and a 'timestep' attribute")
