@@ -19,6 +19,7 @@ def layouts():
     vectors = rng.random((9, 8, 7, 3)).astype(np.float32)
     return {
         "fortran volume": np.asfortranarray(volume),
+        "fortran volume of planes of thousands of values": np.asfortranarray(rng.random((70, 30, 80)) < 0.3),
         "vtk-ordered vectors [x, y, z, k]": np.ascontiguousarray(vectors.transpose(2, 1, 0, 3)).transpose(2, 1, 0, 3),
         "fortran points": np.asfortranarray(rng.random((50, 3))),
         "reversed rows": rng.random((40, 6))[::-1],

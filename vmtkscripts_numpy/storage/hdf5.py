@@ -124,6 +124,8 @@ def chunk_shape(shape: Tuple[int, ...], itemsize: int, target: int = CHUNK_BYTES
 
 #: Most bytes of the two-axis block :func:`copy_c_ordered` stages an array through.
 _STAGE_BYTES = 1 << 20
+#: Fewest values of such a block: below, numpy's own copy costs less than a Python step per block.
+_STAGE_FROM = 2048
 
 
 def copy_c_ordered(out: np.ndarray, data: np.ndarray) -> None:
@@ -151,7 +153,8 @@ def copy_c_ordered(out: np.ndarray, data: np.ndarray) -> None:
     last = data.ndim - 1
     fastest = min(moving, key=lambda axis: abs(data.strides[axis])) if moving else last
     block_bytes = data.shape[fastest] * data.shape[last] * data.dtype.itemsize
-    if data.ndim < 3 or fastest == last or block_bytes > _STAGE_BYTES:
+    staged = _STAGE_FROM * data.dtype.itemsize <= block_bytes <= _STAGE_BYTES
+    if data.ndim < 3 or fastest == last or not staged:
         out[...] = data  # numpy's copy is fast when data's fastest axis is the last, or for two axes
         return
     stage = np.empty((data.shape[last], data.shape[fastest]), data.dtype)
