@@ -213,6 +213,21 @@ def test_paraview_collections_are_in_the_registry_too(tmp_path):
     assert np.array_equal(pvd.read(written)["TimeSeries"]["PointData"]["Pressure"], pressure)
 
 
+@pytest.mark.parametrize("kind, hdf_type", sorted(formats.VTKHDF_TYPES.items()))
+def test_the_kind_of_a_vtkhdf_file_is_its_type(tmp_path, kind, hdf_type):
+    found = formats.identify(vtkhdf_file(tmp_path / "data.hdf", hdf_type))
+    assert (found.name, found.kind) == ("vtkhdf", kind)
+
+
+@pytest.mark.parametrize("dataset, kind", [("POLYDATA", "surface"), ("UNSTRUCTURED_GRID", "mesh"),
+                                           ("STRUCTURED_POINTS", "image"), ("RECTILINEAR_GRID", None)])
+def test_the_kind_of_a_legacy_file_is_its_dataset(tmp_path, dataset, kind):
+    path = tmp_path / "data.vtk"
+    path.write_text(f"# vtk DataFile Version 3.0\ntitle\nASCII\nDATASET {dataset}\n")
+    found = formats.identify(path)
+    assert (found.name, found.kind) == ("vtk", kind) if kind else found is None
+
+
 def test_each_kinds_table_is_a_view_of_the_registry():
     from vmtkscripts_numpy.vtkfiles.formats import FormatTable
 

@@ -425,6 +425,61 @@ def _is_not_vtkhdf(path: str) -> bool:
     return not is_vtkhdf(path)
 
 
+def vtkhdf_type(path: PathLike) -> Optional[str]:
+    """The ``Type`` of a VTKHDF file (``"PolyData"``...), or None if it is not one (or cannot be told)."""
+    if not is_vtkhdf(path):
+        return None
+    name = os.fspath(path)
+    stat = os.stat(name)
+    return _vtkhdf_type(name, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _vtkhdf_type(name: str, mtime: int, size: int) -> Optional[str]:
+    h5py = importlib.import_module("h5py")
+    try:
+        with h5py.File(name, "r") as handle:
+            value = handle["VTKHDF"].attrs["Type"]
+    except Exception:  # noqa: BLE001 - a Type that cannot be read tells no kind
+        return None
+    value = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+    return value if isinstance(value, str) else None
+
+
+#: The first bytes of a legacy VTK file.
+LEGACY_SIGNATURE = b"# vtk DataFile"
+
+
+def legacy_dataset(path: PathLike) -> Optional[str]:
+    """The ``DATASET`` of a legacy VTK file (``"POLYDATA"``...), from its first 2 KiB; None if it names none."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(2048)
+    except OSError:
+        return None
+    if not head.startswith(LEGACY_SIGNATURE):
+        return None
+    for line in head.splitlines()[:6]:
+        words = line.split()
+        if len(words) >= 2 and words[0].upper() == b"DATASET":
+            return words[1].decode("ascii", "replace").upper()
+    return None
+
+
+def _legacy_of(kind: str) -> Callable[[str], bool]:
+    """The content test of the legacy VTK format of ``kind``: its ``DATASET`` (``.vtk`` is every kind's)."""
+    return lambda path: legacy_dataset(path) == _LEGACY_DATASETS[kind]
+
+
+def _vtkhdf_of(kind: str) -> Callable[[str], bool]:
+    """The content test of the VTKHDF format of ``kind``: its ``Type``."""
+    return lambda path: vtkhdf_type(path) == VTKHDF_TYPES[kind]
+
+
+#: The ``DATASET`` of a legacy VTK file holding each VTK kind.
+_LEGACY_DATASETS = {"surface": "POLYDATA", "mesh": "UNSTRUCTURED_GRID", "image": "STRUCTURED_POINTS"}
+
+
 def vtkhdf_hint(path: PathLike, kind: Optional[str] = None) -> str:
     """What to say to someone who gave a VTKHDF file where an ArrayDict was expected.
 
@@ -447,7 +502,7 @@ _TO_NUMPY = {"surface": "vmtksurfacetonumpy", "mesh": "vmtkmeshtonumpy", "image"
 
 # --- the formats ----------------------------------------------------------------------------------
 
-_HDF5 = (HDF5_SIGNATURE,)
+_HDF5, _LEGACY = (HDF5_SIGNATURE,), (LEGACY_SIGNATURE,)
 _STORAGE, _VTK = "vmtkscripts_numpy.storage.", "vmtkscripts_numpy.vtkfiles."
 _GZIP, _LZF = Compression("gzip", "gzip"), Compression("lzf", "lzf", levels=False)
 _DEFLATE = Compression("gzip", "deflate")  # npz: zip's deflate, gzip's algorithm
@@ -462,29 +517,29 @@ _SURFACE, _MESH, _IMAGE = _VTK + "surface", _VTK + "mesh", _VTK + "image"
 register(FileFormat("vtkxml", "surface", "VTK XML PolyData", (".vtp",), _SURFACE, "_read_vtkxml", "_write_vtkxml",
                     ascii=True))
 register(FileFormat("vtk", "surface", "legacy VTK POLYDATA", (".vtk",), _SURFACE, "_read_legacy", "_write_legacy",
-                    ascii=True))
+                    ascii=True, magic=_LEGACY, content=_legacy_of("surface")))
 register(FileFormat("stl", "surface", "STL", (".stl",), _SURFACE, "_read_stl", "_write_stl", ascii=True))
 register(FileFormat("ply", "surface", "PLY", (".ply",), _SURFACE, "_read_ply", "_write_ply", ascii=True))
 register(FileFormat("wavefront", "surface", "Wavefront OBJ", (".obj",), _SURFACE, "_read_obj", None))
 register(FileFormat("vtkhdf", "surface", "VTKHDF PolyData", (".vtkhdf", ".hdf"), _SURFACE, "_read_vtkhdf",
-                    "_write_vtkhdf", magic=_HDF5, content=is_vtkhdf))
+                    "_write_vtkhdf", magic=_HDF5, content=_vtkhdf_of("surface")))
 
 register(FileFormat("vtkxml", "mesh", "VTK XML UnstructuredGrid", (".vtu",), _MESH, "_read_vtkxml", "_write_vtkxml",
                     ascii=True))
 register(FileFormat("vtk", "mesh", "legacy VTK UNSTRUCTURED_GRID", (".vtk",), _MESH, "_read_legacy",
-                    "_write_legacy", ascii=True))
+                    "_write_legacy", ascii=True, magic=_LEGACY, content=_legacy_of("mesh")))
 register(FileFormat("vtkhdf", "mesh", "VTKHDF UnstructuredGrid", (".vtkhdf", ".hdf"), _MESH, "_read_vtkhdf",
-                    "_write_vtkhdf", magic=_HDF5, content=is_vtkhdf))
+                    "_write_vtkhdf", magic=_HDF5, content=_vtkhdf_of("mesh")))
 
 register(FileFormat("vtkxml", "image", "VTK XML ImageData", (".vti",), _IMAGE, "_read_vtkxml", "_write_vtkxml",
                     ascii=True))
 register(FileFormat("vtk", "image", "legacy VTK STRUCTURED_POINTS", (".vtk",), _IMAGE, "_read_legacy",
-                    "_write_legacy", ascii=True))
+                    "_write_legacy", ascii=True, magic=_LEGACY, content=_legacy_of("image")))
 register(FileFormat("meta", "image", "MetaImage", (".mha", ".mhd"), _IMAGE, "_read_meta", "_write_meta"))
 register(FileFormat("nrrd", "image", "NRRD", (".nrrd", ".nhdr"), _IMAGE, "_read_nrrd", None))
 register(FileFormat("nifti", "image", "NIfTI-1", (".nii", ".nii.gz"), _IMAGE, "_read_nifti", "_write_nifti"))
 register(FileFormat("vtkhdf", "image", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _IMAGE, "_read_vtkhdf",
-                    "_write_vtkhdf", magic=_HDF5, content=is_vtkhdf))
+                    "_write_vtkhdf", magic=_HDF5, content=_vtkhdf_of("image")))
 register(FileFormat("dicom", "image", "DICOM series", (".dcm",), _IMAGE, "_read_dicom", "_write_dicom"))
 
 register(FileFormat("pvd", "timeseries", "ParaView collection", (".pvd",), _VTK + "pvd", ascii=True))

@@ -318,22 +318,22 @@ def read_input(path: str) -> Any:
 
     The kind of VTK file (surface, mesh or image) comes from its extension;
     where the extension is shared (``.vtk``, ``.vtkhdf``, ``.hdf``), from the
-    file's own header.
+    file's own header, as the registry (:func:`vmtkscripts_numpy.formats.identify`) reads it.
 
     Raises
     ------
     DataFileError
         When the file cannot be read, or its kind cannot be told.
     """
-    from .. import storage
+    from .. import formats, storage
     from ..errors import DataFileError
-    from ..vtkfiles import IMAGE_FORMATS, MESH_FORMATS, SURFACE_FORMATS, read_image, read_mesh, read_surface
+    from ..vtkfiles import read_image, read_mesh, read_surface
 
     readers = {"surface": read_surface, "mesh": read_mesh, "image": read_image}
-    tables = {"surface": SURFACE_FORMATS, "mesh": MESH_FORMATS, "image": IMAGE_FORMATS}
-    kinds = [kind for kind, table in tables.items() if table.by_extension(path) is not None]
+    kinds = [kind for kind in readers if formats.by_extension(kind, path) is not None]
     if len(kinds) > 1 or (kinds and storage.guess_format(path)):
-        kind = _vtk_kind_from_header(path)
+        found = formats.identify(path)
+        kind = found.kind if found is not None and found.kind in readers else None
         if kind is None and storage.guess_format(path):
             return storage.read(path)
         if kind is None:
@@ -342,28 +342,3 @@ def read_input(path: str) -> Any:
     if kinds:
         return readers[kinds[0]](path)
     return storage.read(path)
-
-
-def _vtk_kind_from_header(path: str) -> Optional[str]:
-    """``surface``, ``mesh`` or ``image`` from a legacy VTK header or a VTKHDF file's ``Type``; else None."""
-    kinds = {"POLYDATA": "surface", "PolyData": "surface", "UNSTRUCTURED_GRID": "mesh",
-             "UnstructuredGrid": "mesh", "STRUCTURED_POINTS": "image", "ImageData": "image"}
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(8)
-            if head.startswith(b"\x89HDF"):
-                import h5py
-
-                with h5py.File(path, "r") as hdf:
-                    group = hdf.get("VTKHDF")
-                    value = group.attrs.get("Type") if group is not None else None
-                    value = value.decode() if isinstance(value, bytes) else value
-                    return kinds.get(value) if isinstance(value, str) else None
-            text = (head + stream.read(1024)).decode("latin-1")
-    except OSError:
-        return None
-    for line in text.splitlines()[:6]:
-        words = line.split()
-        if len(words) >= 2 and words[0].upper() == "DATASET":
-            return kinds.get(words[1].upper())
-    return None

@@ -154,11 +154,9 @@ def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEF
     if format is None:
         format = guess_format(name)
         if format is None and os.path.isfile(name):
-            found = _registry.identify(name)
-            if found is not None and found.kind != KIND:
-                raise DataFileError(name, _registry.vtkhdf_hint(name) if found.name == "vtkhdf" else
-                                    f"is {found.a_file}, not an ArrayDict; read it with "
-                                    f"{_registry.READERS[found.kind][0]} ({_registry.READERS[found.kind][1]})")
+            found = _registry.identify(name, KIND)
+            if found is None and _registry.is_vtkhdf(name):
+                raise DataFileError(name, _registry.vtkhdf_hint(name))
             format = found.name if found is not None else None
         if format is None:
             if not os.path.exists(name):
