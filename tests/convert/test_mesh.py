@@ -16,6 +16,7 @@ from vtkmodules.vtkCommonDataModel import (
     vtkUnstructuredGrid,
 )
 
+from vmtkscripts_numpy._vtk_version import vtk_at_least
 from vmtkscripts_numpy.convert.arrays import numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh, mesh_to_dict
 from vmtkscripts_numpy.errors import ArrayDictError, LossWarning
@@ -364,8 +365,8 @@ def test_cells_of_one_size_need_no_offsets_array_where_vtk_has_fixed_size_storag
     cells = dict_to_mesh(mesh).GetCells()
     assert cells.IsHomogeneous() == 4
     assert vtk_to_numpy(cells.GetOffsetsArray()).tolist() == list(range(0, 41, 4))
-    if hasattr(cells, "IsStorageFixedSize"):
-        assert cells.IsStorageFixedSize()
+    # VTK 9.6 has the storage too, but its ASCII XML writers crash on it: the package uses it from 9.7.
+    assert bool(getattr(cells, "IsStorageFixedSize", lambda: False)()) == vtk_at_least(9, 7)
 
 
 def test_one_type_of_another_size_than_cells_of_one_size_is_refused():

@@ -372,3 +372,18 @@ def test_a_vtkhdf_mesh_in_pieces_is_read_as_one_mesh_on_every_vtk(tmp_path, capf
     np.testing.assert_array_equal(vtk_to_numpy(both.GetPointData().GetArray("Pressure")),
                                   np.concatenate([np.linspace(0, 1, 17), np.linspace(0, 2, 17)]))
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("name, mode", [("m.vtu", "ascii"), ("m.vtu", "binary"), ("m.vtk", "ascii")])
+def test_cells_of_one_size_from_a_dict_are_written_in_every_mode(tmp_path, name, mode):
+    # VTK 9.6's ASCII XML writer crashed on cells in its fixed-size storage.
+    from vmtkscripts_numpy.convert.mesh import dict_to_mesh
+
+    mesh = dict_to_mesh({"Points": np.vstack([np.zeros(3), np.eye(3)]), "Cells": {
+        "CellPointIds": np.array([4, 0, 1, 2, 3]), "CellLocations": np.array([0]), "CellTypes": np.array([10])}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)
+        write_mesh(mesh, tmp_path / name, mode=mode)
+    read = read_mesh(tmp_path / name)
+    assert read.GetNumberOfCells() == 1 and read.GetCellType(0) == 10
+    assert vtk_to_numpy(read.GetCells().GetConnectivityArray()).tolist() == [0, 1, 2, 3]

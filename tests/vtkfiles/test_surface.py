@@ -469,3 +469,18 @@ def test_vmtk_data_survives_vtkhdf_exactly(tmp_path, vmtk_test_data, contents, s
         write_surface(surface, path)
 
     same_contents(contents(read_surface(path)), contents(surface))
+
+
+@pytest.mark.parametrize("name, mode", [("s.vtp", "ascii"), ("s.vtp", "binary"), ("s.vtk", "ascii"),
+                                        ("s.vtk", "binary"), ("s.ply", "ascii"), ("s.stl", "ascii")])
+def test_cells_of_one_size_from_a_dict_are_written_in_every_mode(tmp_path, name, mode):
+    # VTK 9.6's ASCII XML writer crashed on cells in its fixed-size storage.
+    from vmtkscripts_numpy.convert.polydata import dict_to_polydata
+
+    surface = dict_to_polydata({"Points": np.eye(3), "CellData": {"CellPointIds": np.array([[0, 1, 2]])}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)
+        write_surface(surface, tmp_path / name, mode=mode)
+    read = read_surface(tmp_path / name)
+    assert read.GetNumberOfPolys() == 1
+    assert vtk_to_numpy(read.GetPolys().GetConnectivityArray()).tolist() == [0, 1, 2]

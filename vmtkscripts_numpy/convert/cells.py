@@ -23,6 +23,7 @@ from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 
+from .._vtk_version import vtk_at_least
 from ..errors import ArrayDictError
 from .arrays import numpy_to_vtk, vtk_to_numpy
 from .validate import integer_array
@@ -95,7 +96,7 @@ def numpy_to_cell_array(
     accepted = cells.SetData(vtk_offsets, vtk_connectivity)
     if accepted is False or cells.GetNumberOfOffsets() != vtk_offsets.GetNumberOfTuples():
         raise ArrayDictError(f"VTK refused cells with offsets {offsets.dtype} and connectivity {connectivity.dtype}")
-    if not FIXED_SIZE_STORAGE:  # VTK >= 9.6 keeps the arrays it is given (checked by the tests)
+    if not KEEPS_GIVEN_ARRAYS:  # checked by the tests
         keep_alive(cells.GetOffsetsArray(), vtk_offsets)
         keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
     return cells
@@ -171,12 +172,15 @@ def regular_offsets(count: int, size: int, dtype: Any) -> np.ndarray:
     return np.zeros(count + 1, dtype)
 
 
-#: Whether this VTK has fixed-size cell storage (VTK >= 9.6): cells of one size need no offsets array.
-FIXED_SIZE_STORAGE = hasattr(vtkCellArray, "IsStorageFixedSize")
+#: Whether ``vtkCellArray.SetData`` keeps the arrays it is given rather than copying them (VTK >= 9.6).
+KEEPS_GIVEN_ARRAYS = hasattr(vtkCellArray, "IsStorageFixedSize")
+#: Whether cells of one size go to VTK's fixed-size storage, with no offsets array. VTK 9.6 has that
+#: storage, but its ASCII XML writers crash on it (no array iterator for the implicit offsets): 9.7 on.
+FIXED_SIZE_STORAGE = KEEPS_GIVEN_ARRAYS and vtk_at_least(9, 7)
 
 
 def fixed_size_cell_array(connectivity: np.ndarray, size: int, share: bool = True) -> Optional[vtkCellArray]:
-    """A ``vtkCellArray`` of cells of ``size`` points each in VTK's fixed-size storage; None before VTK 9.6.
+    """A ``vtkCellArray`` of cells of ``size`` points each in VTK's fixed-size storage; None before VTK 9.7.
 
     VTK computes each cell's offset from its index, so no offsets array is
     made or read: the cost does not grow with the number of cells (nothing at

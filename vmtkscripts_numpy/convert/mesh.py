@@ -237,7 +237,7 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         locations_where = key_path(cells_where, "CellLocations")
         read = legacy_to_cells(ids, locations, ids_where, locations_where, offsets_of_one_size=not FIXED_SIZE_STORAGE)
         offsets, connectivity = read.offsets, read.connectivity
-    # Cells of one size on VTK >= 9.6: fixed-size storage, no offsets (``offsets`` is None).
+    # Cells of one size on VTK >= 9.7: fixed-size storage, no offsets (``offsets`` is None).
     number_of_cells = offsets.size - 1 if offsets is not None else connectivity.size // read.size
     if types.ndim != 1 or types.size != number_of_cells:
         raise ArrayDictError(
