@@ -23,8 +23,8 @@ TEST_REQUIRES = ["pytest>=7", "hypothesis", "pandas"] + DICOM_REQUIRES + COHORT_
 TUTORIAL_REQUIRES = [
     "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
 ] + COHORT_REQUIRES  # tutorial 05 runs a cohort on a local Dask cluster
-# python -m benchmarks.run compares with PyVista when it is installed and draws its plot with matplotlib.
-BENCH_REQUIRES = ["pyvista", "matplotlib"]
+# python -m benchmarks.run compares with PyVista when it is installed.
+BENCH_REQUIRES = ["pyvista"]
 
 setup(
     name="vmtkscripts_numpy",
