@@ -67,16 +67,16 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
-from .errors import DataFileError
+from .errors import DataFileError, MissingFileError
+from ._typing import PathLike
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 #: The suffix of the scratch folder a write works in: ``.<name>.XXXXXXXX.partial`` beside the target.
 SCRATCH_SUFFIX = ".partial"
@@ -117,7 +117,7 @@ def writable_target(path: PathLike) -> str:
     _check_kind(given, target)
     folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
-        raise DataFileError(given, f"cannot be written: the folder {folder} does not exist")
+        raise MissingFileError(given, f"cannot be written: the folder {folder} does not exist")
     return target
 
 
@@ -128,7 +128,7 @@ def _check_kind(given: str, target: str) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise DataFileError(given, f"cannot be written: {error.strerror or error}") from None
+        raise DataFileError(given, f"cannot be written: {error.strerror or error}", error.errno) from None
     verb = "leads to" if os.path.islink(given) else "is"
     if stat.S_ISDIR(status.st_mode):
         raise DataFileError(given, "is a folder; give a file name")
@@ -522,7 +522,7 @@ def _new_scratch(given: str, folder: str, name: str) -> Tuple[str, Optional[int]
             problem = error.strerror or str(error)
             if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                 problem = f"this user may not create files in the folder {folder} ({problem})"
-            raise DataFileError(given, f"cannot be written: {problem}") from None
+            raise DataFileError(given, f"cannot be written: {problem}", error.errno) from None
         lock, state = _try_lock(scratch)
         # Between mkdtemp and the lock, another write may take the folder for a killed write's and
         # remove it; then start again with a new one.

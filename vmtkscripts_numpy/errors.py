@@ -3,6 +3,11 @@
 Every message names the key or the file, what was expected and what was found.
 """
 
+from errno import ENOENT
+from typing import Optional, Tuple
+
+from ._typing import PathLike
+
 
 class VmtkNumpyError(Exception):
     """Base of the package's own exceptions."""
@@ -21,18 +26,50 @@ class ArrayDictError(VmtkNumpyError, ValueError):
 
 
 class DataFileError(VmtkNumpyError, OSError):
-    """A file is missing, unreadable, truncated, of the wrong format or of the wrong layout."""
+    """A file is missing, unreadable, truncated, of the wrong format or of the wrong layout.
 
-    def __init__(self, path, problem: str) -> None:
+    Its message starts with the file name; like any :class:`OSError` it carries the name in
+    ``filename`` and, where the system reported one, the error number in ``errno``.
+
+    Examples
+    --------
+    >>> error = DataFileError("vessel.vtp", "is empty (0 bytes)")
+    >>> print(error)
+    vessel.vtp: is empty (0 bytes)
+    >>> error.filename, error.errno
+    ('vessel.vtp', None)
+    """
+
+    def __init__(self, path: PathLike, problem: str, errno: Optional[int] = None) -> None:
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+        self.errno = errno
+        self.strerror = problem
+        self.filename = self.path
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem}"
 
-    def __reduce__(self):
-        return (type(self), (self.path, self.problem))
+    def __reduce__(self) -> Tuple[type, Tuple[str, str, Optional[int]]]:
+        return (type(self), (self.path, self.problem, self.errno))
+
+
+class MissingFileError(DataFileError, FileNotFoundError):
+    """A file that is not there: a :class:`DataFileError` and a :class:`FileNotFoundError` (``errno.ENOENT``).
+
+    Examples
+    --------
+    >>> import errno
+    >>> error = MissingFileError("vessel.vtp")
+    >>> print(error)
+    vessel.vtp: no such file
+    >>> isinstance(error, FileNotFoundError), error.errno == errno.ENOENT, error.filename
+    (True, True, 'vessel.vtp')
+    """
+
+    def __init__(self, path: PathLike, problem: str = "no such file", errno: Optional[int] = ENOENT) -> None:
+        super().__init__(path, problem, errno)
 
 
 class LossWarning(UserWarning):

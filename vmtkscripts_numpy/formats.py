@@ -53,11 +53,11 @@ import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple
 
 from .errors import DataFileError
+from ._typing import PathLike
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 #: The kinds of data the package's files hold.
 KINDS: Tuple[str, ...] = ("arraydict", "surface", "mesh", "image", "timeseries")

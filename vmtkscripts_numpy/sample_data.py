@@ -39,16 +39,15 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Union
+from typing import Dict, List, NamedTuple
 
 import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import VTK_HEXAHEDRON, vtkImageData, vtkPolyData, vtkUnstructuredGrid
 
+from ._typing import PathLike
 from .convert.arrays import numpy_to_vtk, vtk_to_numpy
 from .convert.cells import numpy_to_cell_array
-
-PathLike = Union[str, Path]
 
 
 class Branch(NamedTuple):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Union
 
-PathLike = Union[str, "os.PathLike[str]"]
+from .._typing import PathLike
 
 #: Fields every case gives a pipe; a manifest may not have columns of these names (``name`` excepted).
 RESERVED_FIELDS = ("input", "output", "name")

@@ -33,11 +33,10 @@ import numpy as np
 
 from ..errors import DataFileError
 from . import _layout
+from .._typing import PathLike
 
 #: A column's ``offsets`` are read whole (and kept) up to this many entries, else sliced per case.
 CACHED_OFFSETS = 1 << 20
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 
 class _Column:

@@ -38,6 +38,7 @@ import numpy as np
 
 from ..errors import DataFileError
 from . import _layout
+from .._typing import PathLike
 
 #: Arrays per shard, before compression, when not given.
 DEFAULT_SHARD_BYTES = 256 * 2**20
@@ -45,7 +46,6 @@ DEFAULT_SHARD_BYTES = 256 * 2**20
 #: Rows of a compressed column's chunks hold about this many bytes.
 CHUNK_BYTES = 256 * 2**10
 
-PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, Sequence[PathLike], Mapping[str, Any]]
 
 

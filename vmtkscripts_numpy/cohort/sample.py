@@ -18,13 +18,13 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 
 from .. import sample_data
+from .._typing import PathLike
 
-PathLike = Union[str, Path]
 
 #: The kinds of case :func:`write_sample_cohort` writes.
 KINDS = ("surface", "centerlines")

@@ -40,9 +40,9 @@ import os
 from typing import Any, Dict, Iterator, Mapping, Optional
 
 from .. import formats as _registry
-from ..errors import DataFileError
+from ..errors import DataFileError, MissingFileError
 from ..formats import FileFormat
-from ._files import PathLike
+from .._typing import PathLike
 from ._limits import DEFAULT_MAX_RATIO
 from ._tree import check_key, leaf_kind
 
@@ -160,7 +160,7 @@ def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEF
             format = found.name if found is not None else None
         if format is None:
             if not os.path.exists(name):
-                raise DataFileError(name, "no such file")
+                raise MissingFileError(name)
             known = ", ".join(_registry.extensions(KIND))
             raise DataFileError(name, f"cannot tell its format from its extension ({known}) or its content")
     return get_format(format).read(name, max_ratio=max_ratio)

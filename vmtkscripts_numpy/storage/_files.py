@@ -5,14 +5,14 @@ Atomic writing is :mod:`vmtkscripts_numpy._atomic`.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
-from typing import Any, Callable, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Optional, Sequence, TypeVar
 
 from .. import formats
-from ..errors import DataFileError
-
-PathLike = Union[str, "os.PathLike[str]"]
+from ..errors import DataFileError, MissingFileError
+from .._typing import PathLike
 
 
 def sniff_format(path: PathLike) -> Optional[str]:
@@ -30,17 +30,17 @@ def check_readable(path: PathLike, format_name: str) -> str:
     """``path`` as a string, or a :class:`DataFileError` if it is missing, a folder, empty or unreadable."""
     name = os.fspath(path)
     if not os.path.exists(name):
-        raise DataFileError(name, "no such file")
+        raise MissingFileError(name)
     if os.path.isdir(name):
         raise DataFileError(name, f"is a folder, not {describe(format_name)}")
     try:
         size = os.path.getsize(name)
     except OSError as error:
-        raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
+        raise DataFileError(name, f"cannot be read: {error.strerror or error}", error.errno) from None
     if size == 0:
         raise DataFileError(name, f"is empty (0 bytes), not {describe(format_name)}")
     if not os.access(name, os.R_OK):
-        raise DataFileError(name, "cannot be read: permission denied")
+        raise DataFileError(name, "cannot be read: permission denied", errno.EACCES)
     return name
 
 

@@ -770,7 +770,7 @@ def _load(stream: BinaryIO, size: int, source: str, budget: _limits.Budget) -> D
             raise DataFileError(source, f"is truncated (the pickle ends early: {detail})") from None
         raise _files.not_the_format(source, NAME, detail) from None
     except OSError as error:
-        raise DataFileError(source, f"cannot be read: {error.strerror or error}") from None
+        raise DataFileError(source, f"cannot be read: {error.strerror or error}", error.errno) from None
     except (MemoryError, RecursionError) as error:
         raise DataFileError(source, f"cannot be unpickled ({type(error).__name__})") from None
     except Exception as error:  # bad arguments to a stand-in or an opcode, e.g. a damaged pickle
@@ -819,7 +819,7 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
     try:
         stream = open(name, "rb")
     except OSError as error:
-        raise DataFileError(name, f"cannot be read: {error.strerror or error}") from None
+        raise DataFileError(name, f"cannot be read: {error.strerror or error}", error.errno) from None
     with stream:
         return _load(stream, size, name, budget)
 

@@ -23,15 +23,15 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
 
 from .._atomic import atomic_output_folder, through_pipe
 from .._vtk_version import needs_vtk, vtk_at_least
-from ..errors import DataFileError, LossWarning
+from ..errors import DataFileError, LossWarning, MissingFileError
+from .._typing import PathLike
 
-PathLike = Union[str, Path]
 
 #: Bytes read from the start of a file to learn what it holds.
 HEADER_BYTES = 4096
@@ -112,14 +112,14 @@ def check_readable(path: PathLike) -> Path:
     """
     path = Path(path)
     if not path.exists():
-        raise DataFileError(path, "no such file")
+        raise MissingFileError(path)
     if path.is_dir():
         raise DataFileError(path, "is a directory, not a file")
     try:
         with open(path, "rb") as stream:
             first = stream.read(1)
     except OSError as error:
-        raise DataFileError(path, f"cannot be opened: {error.strerror or error}") from None
+        raise DataFileError(path, f"cannot be opened: {error.strerror or error}", error.errno) from None
     if not first:
         raise DataFileError(path, "is empty (0 bytes)")
     return path

@@ -33,14 +33,14 @@ import math
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from .._atomic import atomic_output_folder
 from ..errors import LossWarning
+from .._typing import PathLike
 
-PathLike = Union[str, Path]
 
 #: What to install for DICOM.
 INSTALL_HINT = "writing DICOM needs pydicom: pip install 'vmtkscripts_numpy[dicom]'"

@@ -16,7 +16,7 @@ import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from ..convert.arrays import numpy_to_vtk
-from ..errors import DataFileError
+from ..errors import DataFileError, MissingFileError
 
 #: vmtk's ``-scalartype`` values.
 SCALAR_TYPES = {
@@ -98,7 +98,7 @@ def read_raw_image(
     for path in files:
         needed = header_size + per_file * dtype.itemsize
         if not path.is_file():
-            raise DataFileError(path, "no such file")
+            raise MissingFileError(path)
         size = path.stat().st_size
         if size < needed:
             raise DataFileError(path, f"is too short for the extent: {needed} bytes needed, {size} there")

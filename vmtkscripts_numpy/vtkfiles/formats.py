@@ -25,7 +25,8 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from .. import formats as _registry
-from ..formats import FileFormat, PathLike
+from .._typing import PathLike
+from ..formats import FileFormat
 
 __all__ = ["FileFormat", "FormatTable", "WRITE_MODES", "check_mode"]
 

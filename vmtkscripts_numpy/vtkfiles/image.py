@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -83,8 +83,8 @@ from ..convert.image import DEFAULT_FRAME, FRAMES
 from ..errors import DataFileError
 from . import _common, _dataset_checks, _metaimage, _nifti_header, _nrrd
 from .formats import FormatTable, check_mode
+from .._typing import PathLike
 
-PathLike = Union[str, Path]
 
 _WANTED = "an image (vtkImageData)"
 

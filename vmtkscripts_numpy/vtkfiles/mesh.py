@@ -24,7 +24,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional
 
 from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
 
@@ -32,8 +32,8 @@ from .._vtk_version import vtk_at_least
 from ..errors import DataFileError
 from . import _common, _dataset_checks
 from .formats import FormatTable, check_mode
+from .._typing import PathLike
 
-PathLike = Union[str, Path]
 
 _WANTED = "a mesh (vtkUnstructuredGrid)"
 

@@ -19,10 +19,9 @@ Examples
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -30,9 +29,8 @@ from .._atomic import atomic_output_with_data, writable_target
 from ..convert import layout
 from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, time_series_dict
 from ..convert.validate import key_path
-from ..errors import ArrayDictError, DataFileError
-
-PathLike = Union[str, "os.PathLike[str]"]
+from ..errors import ArrayDictError, DataFileError, MissingFileError
+from .._typing import PathLike
 
 
 def _check_file_stem(name: str) -> str:
@@ -124,7 +122,7 @@ def write_pvd_series(
     try:
         steps_folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise DataFileError(steps_folder, f"cannot be created: {error.strerror or error}") from None
+        raise DataFileError(steps_folder, f"cannot be created: {error.strerror or error}", error.errno) from None
 
     geometry = {key: value for key, value in series.items() if key != TIME_SERIES_KEY}
     surface = layout.from_dict(geometry, "surface")
@@ -163,8 +161,10 @@ def _pvd_datasets(path: Path) -> Sequence[Tuple[float, Path]]:
         root = ElementTree.parse(path).getroot()
     except ElementTree.ParseError as error:
         raise DataFileError(path, f"is not a well-formed XML file ({error})") from None
+    except FileNotFoundError as error:
+        raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
     except OSError as error:
-        raise DataFileError(path, f"cannot be read: {error.strerror or error}") from None
+        raise DataFileError(path, f"cannot be read: {error.strerror or error}", error.errno) from None
     collection = root.find("Collection")
     if root.tag != "VTKFile" or root.get("type") != "Collection" or collection is None:
         raise DataFileError(path, "is not a ParaView collection (<VTKFile type=\"Collection\"><Collection>)")

@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import List, Optional
 
 import numpy as np
 from vtkmodules.vtkCommonCore import VTK_DOUBLE
@@ -42,8 +42,8 @@ from ..convert.arrays import vtk_to_numpy
 from ..errors import DataFileError
 from . import _common, _dataset_checks, _ply
 from .formats import FormatTable, check_mode
+from .._typing import PathLike
 
-PathLike = Union[str, Path]
 
 _WANTED = "a surface (vtkPolyData)"
 
