@@ -28,6 +28,8 @@ def layouts():
         "a single slice": np.asfortranarray(rng.random((30, 1, 17))),
         "broadcast": np.broadcast_to(np.arange(5.0), (4, 5)),
         "fortran bools": np.asfortranarray(rng.random((6, 7, 8)) > 0.5),
+        "every other row of strings": np.array([["ab", "c"], ["déf", ""], ["g", "hi"], ["j", "k"]])[::2],
+        "fortran strings": np.asfortranarray(np.array([["ab", "c", "xyz"], ["d", "é", "f"]], dtype=">U3")),
     }
 
 

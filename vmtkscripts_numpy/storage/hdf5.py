@@ -289,8 +289,11 @@ def _write_block(dataset: Any, block: np.ndarray, chunk: Tuple[int, ...], origin
 def _code_units(array: np.ndarray) -> np.ndarray:
     """A unicode array as its UTF-32 code units, with one more axis (HDF5 has no UTF-32 string type)."""
     unit = np.dtype("u4").newbyteorder(array.dtype.byteorder)
-    width = array.dtype.itemsize // unit.itemsize
-    return np.ascontiguousarray(array).reshape(-1).view(unit).reshape(array.shape + (width,))
+    try:
+        return array[..., np.newaxis].view(unit)  # a view in any memory order: each value's units are contiguous
+    except ValueError:  # numpy before 1.23 changes the item size of C-contiguous arrays only
+        width = array.dtype.itemsize // unit.itemsize
+        return np.ascontiguousarray(array).reshape(-1).view(unit).reshape(array.shape + (width,))
 
 
 def _from_code_units(units: np.ndarray, dtype_text: str, where: str, source: str) -> np.ndarray:
