@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
         ("benchmarks.bench_read", ["--scale", "0.001"]),
         ("benchmarks.bench_files", ["--edge", "16", "--megabytes", "0.2", "--repeat", "1"]),
         ("benchmarks.bench_loop", ["--cases", "4", "--triangles", "200", "--warmup", "2"]),
+        ("benchmarks.bench_convert", ["copies", "--cells", "2000", "--lines", "20", "--runs", "1"]),
+        ("benchmarks.bench_convert", ["zero-copy", "--sizes", "1e3,2e3"]),
+        ("benchmarks.bench_convert", ["small", "--calls", "2", "--repeats", "1"]),
+        ("benchmarks.bench_convert", ["vtu", "--cells", "600", "--runs", "1"]),
     ],
 )
 def test_benchmark_script_runs_and_prints_its_timings(module, arguments):
