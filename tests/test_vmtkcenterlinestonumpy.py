@@ -105,8 +105,6 @@ def test_no_input_is_a_clear_error():
 
 
 def test_pipe_centerline_file_to_dict_and_back_to_file(upstream_file, tmp_path):
-    for name in ("vmtksurfacereader", "vmtksurfacewriter"):
-        pytest.importorskip(f"vmtkscripts_numpy.{name}")
     source = upstream_file("twelve-line-centerlines.vtp")
     target = tmp_path / "lines.vtp"
     pypes.PypeRun(
@@ -126,8 +124,6 @@ def test_pipe_centerline_file_to_dict_and_back_to_file(upstream_file, tmp_path):
 
 
 def test_command_line_centerline_file_to_dict_file_and_back(upstream_file, tmp_path):
-    for name in ("vmtksurfacereader", "vmtksurfacewriter", "vmtknumpywriter", "vmtknumpyreader"):
-        pytest.importorskip(f"vmtkscripts_numpy.{name}")
     source = upstream_file("twelve-line-centerlines.vtp")
     stored = tmp_path / "lines.pickle"
     target = tmp_path / "lines.vtp"

@@ -101,8 +101,6 @@ def test_no_input_is_a_clear_error():
 
 
 def test_command_line_mesh_file_to_dict_file_and_back(tmp_path):
-    for name in ("vmtkmeshreader", "vmtkmeshwriter", "vmtknumpywriter", "vmtknumpyreader"):
-        pytest.importorskip(f"vmtkscripts_numpy.{name}")
     from vtkmodules.vtkIOXML import vtkXMLUnstructuredGridReader, vtkXMLUnstructuredGridWriter
 
     source, stored, target = tmp_path / "mesh.vtu", tmp_path / "mesh.pickle", tmp_path / "back.vtu"

@@ -144,11 +144,6 @@ def read_vtp(path):
     return reader.GetOutput()
 
 
-def need_scripts(*names):
-    for name in names:
-        pytest.importorskip(f"vmtkscripts_numpy.{name}")
-
-
 @pytest.mark.parametrize("dict_file, options", [
     ("vessel.hdf5", []),
     ("vessel.h5", ["-compressionmethod", "lzf"]),
@@ -156,7 +151,6 @@ def need_scripts(*names):
     ("vessel.pkl", []),
 ])
 def test_command_line_surface_file_to_dict_file_and_back(capsys, tmp_path, dict_file, options):
-    need_scripts("vmtknumpysampledata", "vmtksurfacetonumpy", "vmtknumpytosurface", "vmtksurfacewriter")
     from vtkmodules.util.numpy_support import vtk_to_numpy
 
     assert run(capsys, "vmtknumpysampledata", "-d", str(tmp_path))[0] == 0
@@ -175,7 +169,6 @@ def test_command_line_surface_file_to_dict_file_and_back(capsys, tmp_path, dict_
 
 
 def test_command_line_centerlines_file_through_hdf5_keep_every_line(capsys, upstream_file, tmp_path):
-    need_scripts("vmtkcenterlinestonumpy", "vmtknumpytocenterlines", "vmtksurfacewriter")
     from vtkmodules.util.numpy_support import vtk_to_numpy
 
     source, stored, target = upstream_file("twelve-line-centerlines.vtp"), tmp_path / "c.hdf5", tmp_path / "c.vtp"

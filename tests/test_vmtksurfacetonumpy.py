@@ -127,13 +127,7 @@ def read_vtp(path):
     return reader.GetOutput()
 
 
-def need_scripts(*names):
-    for name in names:
-        pytest.importorskip(f"vmtkscripts_numpy.{name}")
-
-
 def test_pipe_surface_file_to_dict_and_back_to_file(vmtk_test_data, tmp_path):
-    need_scripts("vmtksurfacereader", "vmtksurfacewriter")
     source = vmtk_test_data("cow.vtp")
     target = tmp_path / "cow.vtp"
     pypes.PypeRun(
@@ -148,7 +142,6 @@ def test_pipe_surface_file_to_dict_and_back_to_file(vmtk_test_data, tmp_path):
 
 
 def test_command_line_surface_file_to_dict_file_and_back(vmtk_test_data, tmp_path):
-    need_scripts("vmtksurfacereader", "vmtksurfacewriter", "vmtknumpywriter", "vmtknumpyreader")
     source = vmtk_test_data("aorta-surface.vtp")
     stored = tmp_path / "aorta.pickle"
     target = tmp_path / "aorta.vtp"

@@ -10,6 +10,7 @@ from vtkmodules.vtkCommonCore import VTK_FLOAT, vtkDataArray, vtkPoints, vtkStri
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
 
+from vmtkscripts_numpy import storage
 from vmtkscripts_numpy._vtk_version import vtk_at_least
 from vmtkscripts_numpy.convert.arrays import SPECIAL_VTK_TYPES, numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.polydata import (
@@ -842,7 +843,6 @@ def test_a_cell_that_is_a_single_number_is_an_error_naming_it():
 
 @pytest.mark.parametrize("extension", ["hdf5", "pickle", "npz"])
 def test_mixed_cells_survive_every_storage_format(tmp_path, extension):
-    storage = pytest.importorskip("vmtkscripts_numpy.storage")
     polydata = mixed_polydata()
     path = storage.write(tmp_path / f"mixed.{extension}", polydata_to_dict(polydata))
     assert_same_polydata(polydata, dict_to_polydata(storage.read(path)))
@@ -857,7 +857,6 @@ def test_mixed_cells_survive_every_storage_format(tmp_path, extension):
     ],
 )
 def test_vmtks_hdf5_dicts_convert(upstream_file, name, convert, kind):
-    storage = pytest.importorskip("vmtkscripts_numpy.storage")
     pickled = load_vmtk_pickle(upstream_file(name.replace(".hdf5", ".pickle")))
     from_hdf5, from_pickle = convert(storage.read(upstream_file(name))), convert(pickled)
     assert getattr(from_hdf5, kind)().GetNumberOfCells() > 0

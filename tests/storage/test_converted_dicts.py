@@ -11,12 +11,10 @@ import zipfile
 import h5py
 import pytest
 
-from vmtkscripts_numpy import storage
-
-convert_polydata = pytest.importorskip("vmtkscripts_numpy.convert.polydata")
-convert_mesh = pytest.importorskip("vmtkscripts_numpy.convert.mesh")
-convert_image = pytest.importorskip("vmtkscripts_numpy.convert.image")
-sample_data = pytest.importorskip("vmtkscripts_numpy.sample_data")
+from vmtkscripts_numpy import sample_data, storage
+from vmtkscripts_numpy.convert import image as convert_image
+from vmtkscripts_numpy.convert import mesh as convert_mesh
+from vmtkscripts_numpy.convert import polydata as convert_polydata
 
 FORMATS = ("pickle", "hdf5", "npz")
 
