@@ -320,7 +320,9 @@ def _merge_cell_arrays(cell_arrays, used, copy: bool) -> Tuple[np.ndarray, np.nd
         # One kind of cells (the usual case): VTK's own arrays, the connectivity a view when copy=False.
         kind, cells = used[0] if used else (_DEFAULT_KIND["polys"], cell_arrays[_DEFAULT_KIND["polys"]])
         offsets, connectivity = cell_array_to_numpy(cells, copy=False)
-        return offsets, (connectivity.copy() if copy else connectivity), _cell_types(kind, np.diff(offsets))
+        # offsets[1:] - offsets[:-1] rather than np.diff: the same, without its Python-level set-up per call.
+        sizes = offsets[1:] - offsets[:-1]
+        return offsets, (connectivity.copy() if copy else connectivity), _cell_types(kind, sizes)
     parts = [(kind, *cell_array_to_numpy(cells, copy=False)) for kind, cells in used]
     cell_types = np.concatenate([_cell_types(kind, np.diff(offsets)) for kind, offsets, _ in parts])
     # The dtype of the kinds that hold cells: VTK gives an unused cell array 64-bit storage, which must
