@@ -12,7 +12,7 @@ image          vtkImageData         Origin, Dimensions, Spacing, PointData      
                                                                                  IndexOrder, Frame,
                                                                                  CellData, FieldData,
                                                                                  ActiveArrays, ArrayTypes
-timeseries     vtkPolyData          (those of its surface or centerlines)        TimeSeries
+timeseries     vtkPolyData          (those of its geometry: any kind above)      TimeSeries
 =============  ===================  ===========================================  =====================
 
 ``ActiveArrays`` and ``ArrayTypes`` are dicts of sections (:data:`SECTIONS`),

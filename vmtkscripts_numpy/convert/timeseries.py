@@ -1,17 +1,20 @@
-"""Time-series ArrayDicts: one surface (or centerlines) and arrays with one row per time.
+"""Time-series ArrayDicts: one geometry (surface, centerlines, mesh or image) and arrays with one row per time.
 
-A *time-series ArrayDict* is a surface (or centerline) ArrayDict — the
-geometry and the arrays that do not change — plus one section, ``TimeSeries``
-(the layout's :data:`~vmtkscripts_numpy.convert.layout.TIME_SERIES_KEY`):
+A *time-series ArrayDict* is an ArrayDict of any kind — the geometry and the
+arrays that do not change — plus one section, ``TimeSeries`` (the layout's
+:data:`~vmtkscripts_numpy.convert.layout.TIME_SERIES_KEY`):
 
 - ``TimeSeries['Times']``: the times, float64 ``(T,)``, finite and strictly increasing;
 - ``TimeSeries['PointData'][name]``: ``(T, N)`` or ``(T, N, k)``, the values of
-  a point data array at every time;
-- ``TimeSeries['CellData'][name]``: ``(T, M)`` or ``(T, M, k)``, the same for cell data.
+  a point data array at every time (for an image, ``(T, *grid)`` or
+  ``(T, *grid, k)``, the grid shaped as its static arrays are);
+- ``TimeSeries['CellData'][name]``: ``(T, M)`` or ``(T, M, k)``, the same for cell data;
+- ``TimeSeries['Points']`` (optional, not for images): ``(T, N, 3)``, points that move.
 
-This module builds, checks and slices them; their ParaView collections
-(``.pvd``) are read and written by :mod:`vmtkscripts_numpy.vtkfiles.pvd`.
-Both are offered together by :mod:`vmtkscripts_numpy.timeseries`.
+This module builds, checks and slices them; their files are written by
+:mod:`vmtkscripts_numpy.vtkfiles.pvd` (ParaView collections) and
+:mod:`vmtkscripts_numpy.vtkfiles.vtkhdf_series` (one transient VTKHDF file).
+All are offered together by :mod:`vmtkscripts_numpy.timeseries`.
 
 Examples
 --------
@@ -31,7 +34,7 @@ import numpy as np
 from ..errors import ArrayDictError
 from . import layout
 from .layout import TIME_SERIES_KEY
-from .validate import key_path, numeric_array
+from .validate import integer_array, key_path, numeric_array
 
 #: The data sections that may change over time.
 SECTIONS: Tuple[str, ...] = ("PointData", "CellData")
@@ -44,35 +47,44 @@ def time_series_dict(
     times: Any,
     point_data: Optional[Mapping[str, Any]] = None,
     cell_data: Optional[Mapping[str, Any]] = None,
+    points: Any = None,
 ) -> Dict[str, Any]:
-    """A time-series ArrayDict: a surface and arrays that have one row per time.
+    """A time-series ArrayDict: a geometry and arrays that have one row per time.
 
     Parameters
     ----------
-    surface : vtkPolyData or dict
-        The geometry, as a ``vtkPolyData`` (converted with
-        :func:`~vmtkscripts_numpy.convert.polydata.polydata_to_dict`) or as a
-        surface or centerline ArrayDict (used as it is, not copied). Its own
-        point and cell data are the arrays that do not change.
+    surface : vtkPolyData, vtkUnstructuredGrid, vtkImageData or dict
+        The geometry, as a VTK object (converted by its kind's converter:
+        :func:`~vmtkscripts_numpy.convert.polydata.polydata_to_dict`,
+        ``mesh_to_dict``, ``image_to_dict``) or as a surface, centerline,
+        mesh or image ArrayDict (used as it is, not copied). Its own point
+        and cell data are the arrays that do not change.
     times : array_like, shape (T,)
         The times, finite and strictly increasing; stored as float64.
     point_data : dict, optional
         ``{name: (T, N) or (T, N, k) array}``, one row per time.
     cell_data : dict, optional
-        ``{name: (T, M) or (T, M, k) array}``, one row per time.
+        ``{name: (T, M) or (T, M, k) array}``, one row per time. For an
+        image, point and cell arrays are ``(T, *grid[, k])``: each row shaped
+        like the image's static arrays.
+    points : array_like, shape (T, N, 3), optional
+        Points that move (a beating vessel): row ``t`` replaces ``Points`` at
+        ``Times[t]``; the cells stay. Not for images.
 
     Returns
     -------
     dict
-        The surface's keys and ``TimeSeries`` (``Times``, ``PointData``,
-        ``CellData``). The arrays are the ones given, not copies.
+        The geometry's keys and ``TimeSeries`` (``Times``, ``PointData``,
+        ``CellData``, and ``Points`` when given). The arrays are the ones
+        given, not copies.
 
     Raises
     ------
     ArrayDictError
-        Naming the key, for times that are not finite and increasing, arrays
-        whose first axes are not ``(T, N)`` / ``(T, M)``, non-numeric arrays,
-        or a name that is also one of the surface's arrays.
+        Naming the key, for a geometry of no known kind, times that are not
+        finite and increasing, arrays whose first axes are not ``(T, N)`` /
+        ``(T, M)``, non-numeric arrays, or a name that is also one of the
+        geometry's arrays.
 
     Examples
     --------
@@ -82,15 +94,57 @@ def time_series_dict(
     >>> series["TimeSeries"]["Times"], series["Points"].shape
     (array([0. , 0.5]), (960, 3))
     """
-    base = dict(surface) if isinstance(surface, Mapping) else layout.to_dict(surface, "surface")
+    base = dict(surface) if isinstance(surface, Mapping) else layout.to_dict(surface, _vtk_kind(surface))
     base.pop(TIME_SERIES_KEY, None)
     base[TIME_SERIES_KEY] = {
         "Times": numeric_array(times, key_path("ArrayDict", TIME_SERIES_KEY, "Times")).astype(np.float64),
         "PointData": dict(point_data or {}),
         "CellData": dict(cell_data or {}),
     }
+    if points is not None:
+        base[TIME_SERIES_KEY]["Points"] = points
     check_time_series(base)
     return base
+
+
+#: The ArrayDict kind of each VTK class a time series' geometry may be.
+_KIND_OF_CLASS = {"vtkPolyData": "surface", "vtkUnstructuredGrid": "mesh", "vtkImageData": "image"}
+
+
+def _vtk_kind(data: Any) -> str:
+    """The kind of a VTK object given as a geometry, or an ArrayDictError naming what it is."""
+    for vtk_class, kind in _KIND_OF_CLASS.items():
+        if hasattr(data, "IsA") and data.IsA(vtk_class):
+            return kind
+    raise ArrayDictError(
+        f"surface: expected a vtkPolyData, vtkUnstructuredGrid, vtkImageData or an ArrayDict, "
+        f"found {type(data).__name__}"
+    )
+
+
+def geometry_kind(series: Mapping[str, Any]) -> str:
+    """The kind of a time series' geometry: ``surface``, ``centerlines``, ``mesh`` or ``image``.
+
+    Raises
+    ------
+    ArrayDictError
+        For a dict that is no kind of geometry (neither ``Points`` nor
+        ``Dimensions``), naming the keys it has.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> geometry_kind({"Origin": np.zeros(3), "Dimensions": np.ones(3, int), "Spacing": np.ones(3)})
+    'image'
+    """
+    kind = layout.guess_kind(series)
+    if kind == "unknown":
+        keys = sorted(str(key) for key in series if key != TIME_SERIES_KEY)
+        raise ArrayDictError(
+            "ArrayDict: a time series needs a geometry: Points (a surface, centerlines or a mesh) or "
+            f"Dimensions (an image); found only the keys {keys}"
+        )
+    return kind
 
 
 def stack_time_steps(arrays_by_time: Mapping[float, Mapping[str, Any]]) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
@@ -148,15 +202,19 @@ def check_time_series(series: Mapping[str, Any]) -> Tuple[np.ndarray, Dict[str, 
 
     Only the ``TimeSeries`` section and its agreement with the geometry are
     checked here (the geometry itself is checked when it is converted).
+    Moving points, when there are, are not in the result: they are
+    ``series['TimeSeries']['Points']``.
 
     Raises
     ------
     ArrayDictError
-        Naming the key: a missing ``TimeSeries`` or ``Times``; times not 1-D,
-        not finite or not strictly increasing; an unknown section; an array
-        that is not numeric, whose first axis is not ``T`` or whose second is
-        not the number of points (cells); a name that is also a static array
-        of the same section.
+        Naming the key: a dict that is no kind of geometry; a missing
+        ``TimeSeries`` or ``Times``; times not 1-D, not finite or not
+        strictly increasing; an unknown section; an array that is not
+        numeric, whose first axis is not ``T`` or whose next ones are not the
+        number of points (cells) or, for an image, its grid; moving points
+        not ``(T, N, 3)`` floats, or given for an image; a name that is also
+        a static array of the same section.
     """
     where = key_path("ArrayDict", TIME_SERIES_KEY)
     if not isinstance(series, Mapping):
@@ -165,9 +223,10 @@ def check_time_series(series: Mapping[str, Any]) -> Tuple[np.ndarray, Dict[str, 
     if not isinstance(section, Mapping):
         found = "missing" if section is None else f"a {type(section).__name__}"
         raise ArrayDictError(f"{where}: expected a dict with Times, PointData and CellData, found {found}")
-    unknown = sorted(set(section) - {"Times", *SECTIONS})
+    unknown = sorted(str(key) for key in set(section) - {"Times", "Points", *SECTIONS})
     if unknown:
-        raise ArrayDictError(f"{where}: unknown keys {unknown}; expected Times, PointData and CellData")
+        raise ArrayDictError(f"{where}: unknown keys {unknown}; expected Times, PointData, CellData and Points")
+    kind = geometry_kind(series)
     if "Times" not in section:
         raise ArrayDictError(f"{key_path(where, 'Times')}: missing")
     times = numeric_array(section["Times"], key_path(where, "Times"))
@@ -181,7 +240,9 @@ def check_time_series(series: Mapping[str, Any]) -> Tuple[np.ndarray, Dict[str, 
             f"{key_path(where, 'Times')}: times must be strictly increasing; "
             f"Times[{step}] = {times[step]!r} is followed by {times[step + 1]!r}"
         )
-    counts = {"PointData": _number_of_points(series), "CellData": _number_of_cells(series)}
+    grids = _grids(series, kind)
+    if "Points" in section:
+        _check_moving_points(section["Points"], times.size, grids["PointData"], kind)
     arrays: Dict[str, Dict[str, np.ndarray]] = {}
     for name in SECTIONS:
         entries = section.get(name, {})
@@ -195,11 +256,14 @@ def check_time_series(series: Mapping[str, Any]) -> Tuple[np.ndarray, Dict[str, 
                 raise ArrayDictError(f"{key_path(where, name)}: array names must be non-empty strings, "
                                      f"found {array_name!r}")
             values = numeric_array(values, array_where, allow_bool=True)
-            expected = (times.size, counts[name])
-            if values.ndim not in (2, 3) or values.shape[:2] != expected or 0 in values.shape[2:]:
-                element = "point" if name == "PointData" else "cell"
+            expected = (times.size, *grids[name])
+            rank = len(expected)
+            if values.ndim not in (rank, rank + 1) or values.shape[:rank] != expected or 0 in values.shape[rank:]:
+                element = {"PointData": "points", "CellData": "cells"}[name]
+                if kind == "image":
+                    element = {"PointData": "*grid", "CellData": "*cell grid"}[name]
                 raise ArrayDictError(
-                    f"{array_where}: expected shape (T, {element}s) = {expected} or (T, {element}s, k), "
+                    f"{array_where}: expected shape (T, {element}) = {expected} or (T, {element}, k), "
                     f"found {values.shape}"
                 )
             if isinstance(static, Mapping) and array_name in static:
@@ -211,6 +275,20 @@ def check_time_series(series: Mapping[str, Any]) -> Tuple[np.ndarray, Dict[str, 
     return times, arrays
 
 
+def _grids(series: Mapping[str, Any], kind: str) -> Dict[str, Tuple[int, ...]]:
+    """The shape of one step of a point and of a cell array, less their components: ``(N,)``, ``(M,)`` or grids."""
+    if kind == "image":
+        dimensions = integer_array(series.get("Dimensions"), key_path("ArrayDict", "Dimensions"))
+        if dimensions.shape != (3,) or np.any(dimensions < 1):
+            raise ArrayDictError(f"ArrayDict['Dimensions']: expected 3 positive integers, found {dimensions}")
+        # The grid in the order the image's arrays use, as its static arrays are shaped.
+        order = series.get("IndexOrder", "xyz")
+        points = tuple(int(d) for d in (dimensions[::-1] if order == "zyx" else dimensions))
+        cells = tuple(max(d - 1, 1) for d in points)
+        return {"PointData": points, "CellData": cells}
+    return {"PointData": (_number_of_points(series),), "CellData": (_number_of_cells(series, kind),)}
+
+
 def _number_of_points(series: Mapping[str, Any]) -> int:
     points = np.asarray(series.get("Points", np.empty((0, 3))))
     if points.ndim != 2:
@@ -218,7 +296,12 @@ def _number_of_points(series: Mapping[str, Any]) -> int:
     return int(points.shape[0])
 
 
-def _number_of_cells(series: Mapping[str, Any]) -> int:
+def _number_of_cells(series: Mapping[str, Any], kind: str) -> int:
+    if kind == "mesh":
+        types = series["Cells"].get("CellTypes")
+        if types is None:
+            raise ArrayDictError("ArrayDict['Cells']['CellTypes']: missing")
+        return len(types)
     cell_data = series.get("CellData")
     ids = cell_data.get("CellPointIds") if isinstance(cell_data, Mapping) else None
     if ids is None:
@@ -227,8 +310,19 @@ def _number_of_cells(series: Mapping[str, Any]) -> int:
     return len(ids)
 
 
+def _check_moving_points(points: Any, steps: int, grid: Tuple[int, ...], kind: str) -> None:
+    where = key_path("ArrayDict", TIME_SERIES_KEY, "Points")
+    if kind == "image":
+        raise ArrayDictError(f"{where}: an image's points do not move (its grid is Origin, Spacing, Direction)")
+    values = numeric_array(points, where)
+    expected = (steps, grid[0], 3)
+    if values.shape != expected or values.dtype.kind != "f":
+        raise ArrayDictError(f"{where}: expected floats of shape (T, N, 3) = {expected}, "
+                             f"found {values.dtype} {values.shape}")
+
+
 def time_step(series: Mapping[str, Any], step: int) -> Dict[str, Any]:
-    """The surface ArrayDict of one step: the geometry, its arrays and the step's rows.
+    """The ArrayDict of one step: the geometry, its arrays and the step's rows.
 
     Parameters
     ----------
@@ -240,9 +334,10 @@ def time_step(series: Mapping[str, Any], step: int) -> Dict[str, Any]:
     Returns
     -------
     dict
-        A surface (or centerline) ArrayDict without ``TimeSeries``, ready for
-        :func:`~vmtkscripts_numpy.convert.polydata.dict_to_polydata`; the
-        step's arrays are views of the series' rows, the rest is shared.
+        An ArrayDict of the geometry's kind without ``TimeSeries``, ready for
+        its converter (:func:`~vmtkscripts_numpy.convert.polydata.dict_to_polydata`,
+        ``dict_to_mesh``, ``dict_to_image``); the step's arrays (and moving
+        points) are views of the series' rows, the rest is shared.
 
     Raises
     ------
@@ -257,6 +352,8 @@ def time_step(series: Mapping[str, Any], step: int) -> Dict[str, Any]:
             f"for {times.size} times"
         )
     surface = {key: value for key, value in series.items() if key != TIME_SERIES_KEY}
+    if "Points" in series[TIME_SERIES_KEY]:
+        surface["Points"] = np.asarray(series[TIME_SERIES_KEY]["Points"])[step]
     for section in SECTIONS:
         static = surface.get(section, {})
         # CellPointIds first, as every surface dict of the package has it: vmtk drops cell arrays before it.
@@ -265,4 +362,5 @@ def time_step(series: Mapping[str, Any], step: int) -> Dict[str, Any]:
     return surface
 
 
-__all__ = ["SECTIONS", "TIME_SERIES_KEY", "time_series_dict", "stack_time_steps", "check_time_series", "time_step"]
+__all__ = ["SECTIONS", "TIME_SERIES_KEY", "time_series_dict", "stack_time_steps", "check_time_series", "time_step",
+           "geometry_kind"]
