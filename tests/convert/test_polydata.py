@@ -477,6 +477,19 @@ def test_cell_to_point_interpolates_cell_data_and_leaves_only_the_ids():
     np.testing.assert_allclose(array_dict["PointData"]["Pressure"], [1.0, 2.0, 2.0, 3.0])
 
 
+def test_cell_to_point_on_points_without_cells_gives_zeros():
+    # Found by the fuzz campaign: cell arrays of no tuples, on a surface of points and no cells, failed to reshape.
+    polydata = vtkPolyData()
+    points = vtkPoints()
+    points.SetNumberOfPoints(2)
+    polydata.SetPoints(points)
+    polydata.GetCellData().AddArray(numpy_to_vtk(np.zeros((0, 3)), "Vector"))
+    polydata.GetCellData().AddArray(numpy_to_vtk(np.zeros(0, np.int16), "Short"))
+    point_data = polydata_to_dict(polydata, cell_to_point=True)["PointData"]
+    assert point_data["Vector"].tolist() == [[0.0, 0.0, 0.0]] * 2 and point_data["Vector"].dtype == np.float64
+    assert point_data["Short"].tolist() == [0.0, 0.0] and point_data["Short"].dtype == np.float32
+
+
 def cell_to_point_story():
     """Every cell kind (VTK 9.3's filter crashed on that), a point in no cell, a point listed twice by one cell."""
     polydata = vtkPolyData()

@@ -25,8 +25,6 @@ reads a second on two cores)::
 
 ``-k "nrrd or vti"`` picks formats, ``VMTKSCRIPTS_NUMPY_FUZZ_SEED`` makes a run
 repeatable, ``VMTKSCRIPTS_NUMPY_FUZZ_SECONDS`` sets the time a read may take (20).
-A failure in code these readers do not own (:data:`KNOWN_ELSEWHERE`) marks
-the test xfail with its owner's file, until it is fixed there.
 """
 
 import os
@@ -300,26 +298,6 @@ def damage(path, how):
 
 # --- the property ----------------------------------------------------------------------------------------
 
-#: Failures the campaign found in code this module's readers do not own: (format pattern, detail pattern, where).
-#: Meeting one marks the test xfail, naming it, until its owner fixes it; any other failure fails.
-KNOWN_ELSEWHERE = [
-    (r"^mh[ad]$", r"ValueError: embedded null byte", "_metaimage.py: a NUL byte in ElementDataFile"),
-    (r"^dicom$", r"^(NotImplementedError|AttributeError|KeyError|TypeError|ValueError)",
-     "_dicom.py: pydicom's errors on a damaged slice are not DataFileErrors"),
-    (r"", r"cannot reshape array of size 0 into shape \(0,newaxis\)",
-     "convert/polydata.py: cell_to_point on a surface with cell arrays and no cells"),
-]
-
-
-def _known_elsewhere(name, outcome):
-    for format_pattern, detail_pattern, where in KNOWN_ELSEWHERE:
-        if outcome.status == "error" and re.search(format_pattern, name) and re.search(detail_pattern, outcome.detail):
-            return where
-    return None
-
-
-
-
 @pytest.fixture(scope="module")
 def fuzz_reader():
     reader = CappedReader(seconds=SECONDS)
@@ -361,9 +339,6 @@ def test_a_damaged_file_is_read_or_refused_in_one_sentence(name, fuzz_reader, or
             target = scratch / files[0].name
             damage(target, how)
             outcome = fuzz_reader.read(kind, target, THEN[kind])
-            known = _known_elsewhere(name, outcome)
-            if known:
-                pytest.xfail(f"{known} ({name} {how}: {outcome.detail})")
             trace = getattr(outcome, "traceback", "")
             assert outcome.status in ("dataset", "DataFileError"), \
                 f"{name} {how}: {outcome.status}: {outcome.detail}\n{outcome.stderr}\n{trace}"

@@ -520,6 +520,15 @@ def test_a_nrrd_data_file_name_with_a_nul_byte_is_refused(tmp_path, capped):
     capped.refuses("image", path, r"names a data file with a NUL byte in its name")
 
 
+def test_a_metaimage_data_file_name_with_a_nul_byte_is_refused(tmp_path, capped):
+    # Found by the fuzz campaign: the name went to the file system, which raised a bare ValueError.
+    path = tmp_path / "ct.mhd"
+    path.write_bytes(b"ObjectType = Image\nNDims = 3\nDimSize = 2 2 1\nElementType = MET_SHORT\n"
+                     b"ElementDataFile = ct\0.raw\n")
+
+    capped.refuses("image", path, r"names a data file with a NUL byte in its name")
+
+
 def test_a_dataset_read_apart_holds_its_memory_after_the_read(tmp_path, capped):
     # A keyword this check does not know is read in a child and handed back as a mapped file. VTK 9.1 keeps
     # copies of handed-back cell arrays: with no points or data arrays to hold the file, the campaign crashed

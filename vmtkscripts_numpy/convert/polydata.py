@@ -274,7 +274,7 @@ def _cell_data_to_point_data(
     counts = np.bincount(ids, minlength=number_of_points)[:, None]
     point_data, point_types = sections["PointData"], sections["ArrayTypes"]["PointData"]
     for name, values in cell_data.items():
-        columns = values.reshape(values.shape[0], -1)
+        columns = values.reshape(values.shape[0], int(np.prod(values.shape[1:])))  # also with no cells
         sums = np.empty((number_of_points, columns.shape[1]))
         for column in range(columns.shape[1]):
             # Each cell's value once per point id it lists, summed per point (repeat: no gather by index).

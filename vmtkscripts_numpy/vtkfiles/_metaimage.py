@@ -225,6 +225,8 @@ def _read_once(path: Path) -> MetaImage:
 
 
 def _data_file(path: Path, name: str) -> Path:
+    if "\0" in name:
+        raise DataFileError(path, f"names a data file with a NUL byte in its name ({name!r}); the header is damaged")
     if name.upper().startswith("LIST") or "%" in name:
         raise DataFileError(path, f"keeps its voxels in several files (ElementDataFile = {name}), which is not read")
     data_file = (path.parent / name).resolve()
@@ -393,12 +395,12 @@ def write_metaimage(
     step = max(CHUNK_BYTES // max(raw.itemsize, 1), 1)
     if not compress:
         for begin in range(0, raw.size, step):
-            target.write(memoryview(raw[begin:begin + step]).cast("B"))
+            target.write(raw[begin:begin + step].data.cast("B"))
         return
     compressor = zlib.compressobj(COMPRESSION_LEVEL)
     written = 0
     for begin in range(0, raw.size, step):
-        piece = compressor.compress(memoryview(np.ascontiguousarray(raw[begin:begin + step])).cast("B"))
+        piece = compressor.compress(np.ascontiguousarray(raw[begin:begin + step]).data.cast("B"))
         target.write(piece)
         written += len(piece)
     piece = compressor.flush()
