@@ -1,6 +1,7 @@
 """Images <-> ArrayDict: every voxel keeps its value and its physical position."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -480,6 +481,9 @@ BAD_DICTS = {
     "Extent not integers": (_setting("Extent", [0, 3, 0, 2, 0.5, 1.5]), r"\['Extent'\]: expected integers"),
     "singular Direction": (_setting("Direction", np.zeros((3, 3))), r"\['Direction'\]: is singular"),
     "scaled Direction": (_setting("Direction", 2 * np.eye(3)), r"\['Direction'\]: expected an orthonormal"),
+    "Direction near the float limit": (  # its determinant overflows: no RuntimeWarning beside the error
+        _setting("Direction", [[0, 0, -1], [1e308, -1, 0], [-1, 0, 0]]), r"\['Direction'\]: expected an orthonormal"
+    ),
     "sheared Direction": (
         _setting("Direction", [[1, 0.5, 0], [0, 1, 0], [0, 0, 1]]), r"\['Direction'\]: expected an orthonormal"
     ),
@@ -506,7 +510,8 @@ def test_bad_dicts_raise_one_clear_error_naming_the_key(case):
     image_dict = _valid_dict()
     spoil(image_dict)
 
-    with pytest.raises(ArrayDictError, match=message) as raised:
+    with pytest.raises(ArrayDictError, match=message) as raised, warnings.catch_warnings():
+        warnings.simplefilter("error")  # the error alone: no other warning
         dict_to_image(image_dict)
     assert str(raised.value).startswith("ArrayDict[") and "\n" not in str(raised.value)
 

@@ -717,7 +717,10 @@ def _direction(value: Any, where: str) -> Tuple[Tuple[float, float, float], ...]
     if deviation <= ORTHONORMAL_TOLERANCE:
         return rows
     matrix = [list(row) for row in rows]
-    if abs(np.linalg.det(np.array(rows))) < ORTHONORMAL_TOLERANCE:
+    (a, b, c), (d, e, f), (g, h, i) = rows
+    # Cofactors in plain floats: entries near the float limit give inf or NaN (not singular), never a warning.
+    determinant = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    if abs(determinant) < ORTHONORMAL_TOLERANCE:
         raise ArrayDictError(f"{where}: is singular (determinant 0), found {matrix}")
     raise ArrayDictError(
         f"{where}: expected an orthonormal matrix (unit columns at right angles, a rotation or "
