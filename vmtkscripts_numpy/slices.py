@@ -435,4 +435,4 @@ def _pair(value: Any, default: Any, name: str, kind: type) -> Tuple[Any, Any]:
         kind is int and any(float(item) != int(item) for item in pair)
     ):
         raise ValueError(f"{name}: expected positive {'integers' if kind is int else 'numbers'}, found {value!r}")
-    return numbers  # type: ignore[return-value]
+    return numbers

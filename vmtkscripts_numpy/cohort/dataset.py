@@ -217,11 +217,9 @@ class PackedCohort:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"path": self.path}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self.__init__(state["path"])
+    def __reduce__(self) -> Tuple[type, Tuple[str]]:
+        # A copy in another process opens the files again (an open HDF5 file does not pickle).
+        return (type(self), (self.path,))
 
     # --- what it holds ------------------------------------------------------------
     def arrays(self) -> Dict[str, List[str]]:

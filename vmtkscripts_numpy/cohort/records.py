@@ -22,7 +22,7 @@ import contextlib
 import csv
 import json
 import os
-from typing import Any, Dict, Iterable, Iterator, List, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, TextIO
 
 from .._atomic import atomic_output
 from .task import is_temporary_output
@@ -108,7 +108,7 @@ class Journal:
 
     def __init__(self, output_dir: str) -> None:
         self.path = os.path.join(state_folder(output_dir), JOURNAL_NAME)
-        self._stream = None
+        self._stream: Optional[TextIO] = None
 
     def read(self) -> Dict[str, Dict[str, Any]]:
         """The latest record of each case name (later lines win; a damaged line is skipped)."""
@@ -153,7 +153,7 @@ class FailureLog:
 
     def __init__(self, output_dir: str) -> None:
         self.path = os.path.join(output_dir, FAILURES_NAME)
-        self._stream = None
+        self._stream: Optional[TextIO] = None
         self.count = 0
 
     def add(self, record: Dict[str, Any]) -> None:

@@ -278,7 +278,7 @@ def run_cohort(
         raise ValueError(f"retries must be an integer >= 0, not {retries!r}")
     function = pipe if callable(pipe) else None
     words = None if function else tuple(_words(pipe))  # type: ignore[arg-type]
-    writes_itself = bool(words) and "output" in pipe_fields(words)
+    writes_itself = words is not None and "output" in pipe_fields(words)
     if not writes_itself and guess_format(f"x{output_ext}") is None:
         raise ValueError(f"output_ext {output_ext} is not an ArrayDict format (.hdf5, .h5, .pickle, .pkl, .npz); "
                          f"only a pipe that writes {{output}} itself may write other files")

@@ -139,6 +139,6 @@ def array_statistics(cohort: Any, place: str, per_component: bool = False,
     else:
         std = np.sqrt(m2 / count)
     if not per_component or columns[0].ndim < 2:
-        mean, std, low, high = (float(mean[0]), float(std[0]), low[0] if count else np.nan,
-                                high[0] if count else np.nan)
+        return ArrayStatistics(place=place, cases=cases, count=count, mean=float(mean[0]), std=float(std[0]),
+                               min=low[0] if count else np.nan, max=high[0] if count else np.nan)
     return ArrayStatistics(place=place, cases=cases, count=count, mean=mean, std=std, min=low, max=high)

@@ -39,7 +39,7 @@ import math
 import struct
 import warnings
 from collections.abc import Mapping
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -221,7 +221,7 @@ def _extent_shift(
             "to the first voxel, Direction @ (Spacing * Extent[0::2]) "
             f"with spacing {list(spacing)} and extent start {list(low)}, overflows"
         )
-    return shift  # type: ignore[return-value]
+    return shift
 
 
 def _grid_view(values: np.ndarray, grid: Tuple[int, ...], order: str, where: str) -> np.ndarray:
@@ -610,7 +610,7 @@ def _frame(value: Any, where: str) -> str:
 
 def _other_frame(
     origin: Tuple[float, ...], direction: Tuple[Tuple[float, ...], ...]
-) -> Tuple[Tuple[float, float, float], Tuple[Tuple[float, ...], ...]]:
+) -> Tuple[Tuple[float, float, float], Tuple[Tuple[float, float, float], ...]]:
     """Origin and direction rows in the other patient frame: RAS <-> LPS flips the signs of x and y."""
     signs = (-1.0, -1.0, 1.0)
     moved = tuple(sign * value for sign, value in zip(signs, origin))
@@ -676,14 +676,14 @@ def _dimensions(value: Any, where: str) -> Tuple[int, int, int]:
     dimensions = _integers(value, 3, where)
     if min(dimensions) < 0:
         raise ArrayDictError(f"{where}: expected point counts >= 0, found {list(dimensions)}")
-    return dimensions
+    return cast(Tuple[int, int, int], dimensions)
 
 
 def _floats(value: Any, where: str) -> Tuple[float, float, float]:
     numbers = _numbers(value, (3,), where)
     if all(type(number) is float for number in numbers):
-        return tuple(numbers)  # type: ignore[return-value]
-    return tuple(_exact_float(number, where) for number in numbers)
+        return cast(Tuple[float, float, float], tuple(numbers))
+    return cast(Tuple[float, float, float], tuple(_exact_float(number, where) for number in numbers))
 
 
 def _spacing(value: Any, where: str) -> Tuple[float, float, float]:
@@ -742,7 +742,7 @@ def _extent(value: Any, dimensions: Tuple[int, int, int], where: str) -> Tuple[i
     return extent
 
 
-def _cell_grid(dimensions: Sequence[int]) -> Tuple[int, ...]:
+def _cell_grid(dimensions: Union[Sequence[int], np.ndarray]) -> Tuple[int, ...]:
     """Cells per axis: one fewer than points, but 1 along an axis of a single point (as VTK counts)."""
     if 0 in dimensions:
         return (0, 0, 0)

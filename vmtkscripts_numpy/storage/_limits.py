@@ -36,7 +36,7 @@ def check_max_ratio(max_ratio: object) -> float:
     >>> check_max_ratio(1000), check_max_ratio(math.inf)
     (1000.0, inf)
     """
-    if isinstance(max_ratio, bool) or not isinstance(max_ratio, numbers.Real) or not max_ratio > 0:
+    if isinstance(max_ratio, bool) or not isinstance(max_ratio, numbers.Real) or not float(max_ratio) > 0:
         raise ValueError(f"max_ratio must be a positive number (math.inf for no limit), not {max_ratio!r}")
     return float(max_ratio)
 

@@ -50,7 +50,7 @@ import os
 import pickle
 import pickletools
 import re
-from typing import Any, BinaryIO, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple, cast
 
 import numpy as np
 
@@ -544,6 +544,18 @@ def scan(data: bytes) -> None:
     scanner.finish()
 
 
+class _BufferedStream(Protocol):
+    """A binary stream that can peek (a file opened with ``open(name, "rb")``, an :class:`io.BufferedReader`)."""
+
+    def peek(self, size: int = ..., /) -> bytes: ...
+
+    def read(self, size: Optional[int] = ..., /) -> bytes: ...
+
+    def readinto(self, buffer: Any, /) -> int: ...
+
+    def readline(self, size: Optional[int] = ..., /) -> bytes: ...
+
+
 class ScannedFile:
     """A file for the unpickler that scans (:class:`Scanner`) every byte before handing it out.
 
@@ -552,7 +564,7 @@ class ScannedFile:
     opcode that was not scanned.
     """
 
-    def __init__(self, stream: BinaryIO, size: int) -> None:
+    def __init__(self, stream: _BufferedStream, size: int) -> None:
         self.stream = stream
         self.offset = 0
         self.scanner = Scanner(size)
@@ -683,8 +695,9 @@ def _array_from(pickled: PickledArray, path: _tree.Path, used: Dict[int, _tree.P
             raise ArrayDictError(f"{_tree.path_text(path)}: {len(data)} bytes of data for {shape} {dtype}")
         if dtype.isnative or dtype.byteorder == "|":
             # numpy's own unpickling of these checked parts: its copies and alignment are kept
-            array = _multiarray._reconstruct(np.ndarray, (0,), b"b")
-            array.__setstate__((1, shape, dtype, bool(fortran), data))
+            array = cast(np.ndarray, _multiarray._reconstruct(np.ndarray, (0,), b"b"))
+            # numpy takes an int or a bool for the Fortran flag; its stubs ask for a numpy.bool
+            array.__setstate__(cast(Any, (1, shape, dtype, bool(fortran), data)))
         else:
             # numpy would swap the bytes and make the dtype native; the file says big-endian (say), and the
             # array comes back as written, as from protocol 5 on
@@ -750,7 +763,7 @@ def loads(data: bytes, source: str = "<bytes>", max_ratio: float = _limits.DEFAU
     return _load(stream, len(data), source, _limits.Budget(source, len(data), max_ratio))
 
 
-def _load(stream: BinaryIO, size: int, source: str, budget: _limits.Budget) -> Dict[str, Any]:
+def _load(stream: _BufferedStream, size: int, source: str, budget: _limits.Budget) -> Dict[str, Any]:
     try:
         scanned = ScannedFile(stream, size)
         loaded = SafeUnpickler(scanned, copy_limit=size + _limits.ALLOWANCE).load()

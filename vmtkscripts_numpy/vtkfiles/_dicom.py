@@ -44,7 +44,7 @@ def _pydicom() -> Any:
 
 
 def _floats(dataset: Any, keyword: str, count: int, path: Path) -> np.ndarray:
-    values = getattr(dataset, keyword, None)
+    values: Any = getattr(dataset, keyword, None)  # None, or not numbers, in a damaged file: refused below
     try:
         array = np.array([float(value) for value in values], dtype=np.float64)
     except (TypeError, ValueError):
@@ -173,7 +173,7 @@ def _rescaled(volume: np.ndarray, slopes: np.ndarray, intercepts: np.ndarray, fi
     for dtype in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64):
         if np.iinfo(dtype).min <= ends.min() and ends.max() <= np.iinfo(dtype).max:
             break
-    result = volume.astype(dtype)
+    result: np.ndarray = volume.astype(dtype)
     result *= slopes[:, None, None].astype(dtype)
     result += intercepts[:, None, None].astype(dtype)
     return result

@@ -72,7 +72,7 @@ def read_in_child(path: Path, kind: str, format_name: str, why: str) -> Any:
     size = path.stat().st_size
     seconds = SECONDS + size // BYTES_PER_SECOND
     with tempfile.TemporaryDirectory(prefix="vmtknumpy-read-") as folder:
-        request = {"kind": kind, "format": format_name, "source": str(path),
+        request: Dict[str, Any] = {"kind": kind, "format": format_name, "source": str(path),
                    "target": str(Path(folder) / "dataset.xml"),
                    "memory": MEMORY_BYTES + MEMORY_PER_FILE_BYTE * size, "seconds": seconds}
         answer = _SERVER.read(request) if hasattr(os, "fork") else _read_in_new_process(request)
@@ -216,7 +216,7 @@ def _unpack(manifest: Dict[str, Any], target: Path) -> Any:
             array.SetName(entry["name"])
         if values.size:
             array.SetVoidArray(values, values.size, 1)  # 1: numpy's memory, kept alive below
-            array._numpy_reference = values
+            array._numpy_reference = values  # type: ignore[attr-defined]
         else:
             array.SetNumberOfTuples(0)
         for index, name in enumerate(entry["component names"]):
@@ -225,7 +225,9 @@ def _unpack(manifest: Dict[str, Any], target: Path) -> Any:
         arrays.setdefault(entry["place"], []).append(array)
     data = getattr(model, manifest["class"])()
     for section in ("PointData", "CellData", "FieldData"):
-        attributes = getattr(data, f"Get{section}")() if hasattr(data, f"Get{section}") else None
+        if not arrays.get(section) and not manifest["active"].get(section):
+            continue
+        attributes = getattr(data, f"Get{section}")()
         for array in arrays.get(section, []):
             attributes.AddArray(array)
         for role, name in manifest["active"].get(section, {}).items():

@@ -264,13 +264,13 @@ def _section(cursor: _Cursor, words: List[str], version: float, tuples: int) -> 
         cursor.skip_values(4 * counts(2, 3)[0], "unsigned_char" if cursor.binary else "float", "LOOKUP_TABLE")
     elif keyword == "FIELD":
         for _ in range(counts(2, 3)[0]):  # one turn per array of the field (bounded: each is a line)
-            declaration = cursor.line()
-            if declaration is None:
+            field_line = cursor.line()
+            if field_line is None:
                 cursor.truncated(f"FIELD {words[1]}", "its arrays", "none")
-            while declaration.upper().startswith(b"METADATA"):
+            while field_line.upper().startswith(b"METADATA"):
                 _skip_metadata(cursor)
-                declaration = cursor.line() or b""
-            parts = declaration.decode("latin-1").split()
+                field_line = cursor.line() or b""
+            parts = field_line.decode("latin-1").split()
             if parts and parts[0] == "NULL_ARRAY":
                 continue
             if len(parts) < 4:

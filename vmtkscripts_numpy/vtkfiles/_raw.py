@@ -10,7 +10,7 @@ the bytes the extent needs before anything is read.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -19,7 +19,7 @@ from ..convert.arrays import numpy_to_vtk
 from ..errors import DataFileError, MissingFileError
 
 #: vmtk's ``-scalartype`` values.
-SCALAR_TYPES = {
+SCALAR_TYPES: Dict[str, np.dtype] = {
     "float": np.dtype(np.float32),
     "double": np.dtype(np.float64),
     "int": np.dtype(np.int32),

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -124,7 +124,10 @@ def _dimensions(image: vtkImageData) -> Tuple[int, int, int]:
 
 
 def _new_image(
-    dimensions: Sequence[int], origin: Sequence[float], spacing: Sequence[float], direction: np.ndarray
+    dimensions: Sequence[int],
+    origin: Union[Sequence[float], np.ndarray],
+    spacing: Union[Sequence[float], np.ndarray],
+    direction: np.ndarray,
 ) -> vtkImageData:
     image = vtkImageData()
     image.SetExtent(0, int(dimensions[0]) - 1, 0, int(dimensions[1]) - 1, 0, int(dimensions[2]) - 1)
@@ -456,8 +459,9 @@ def _nrrd_layout(fields: Dict[str, str], path: Path) -> Dict[str, Any]:
     dims = [sizes[axis] for axis in spatial_axes] + [1] * (3 - len(spatial_axes))
     if directions is not None and len(directions) == dimension:
         # Vectors of a 2D space get a zero z; longer ones are cut to x, y, z.
-        columns = [np.resize(np.pad(directions[axis], (0, max(0, 3 - len(directions[axis])))), 3)
-                   for axis in spatial_axes]
+        vectors = [directions[axis] for axis in spatial_axes]  # a spatial axis has a vector
+        columns = [np.resize(np.pad(vector, (0, max(0, 3 - len(vector)))), 3)
+                   for vector in vectors if vector is not None]
         steps = np.array([np.linalg.norm(column) for column in columns])
         if np.any(steps == 0):
             raise DataFileError(path, "has a zero vector in 'space directions'")

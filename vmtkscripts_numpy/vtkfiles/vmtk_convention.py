@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from vtkmodules.vtkCommonCore import vtkDataArray
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from .. import formats
@@ -81,7 +82,11 @@ def index_to_physical(origin: np.ndarray, spacing: np.ndarray, direction: np.nda
 
 
 def _with_grid(
-    image: vtkImageData, values: np.ndarray, dimensions: Sequence[int], origin: np.ndarray, spacing: np.ndarray,
+    image: vtkImageData,
+    values: vtkDataArray,
+    dimensions: Union[Sequence[int], np.ndarray],
+    origin: np.ndarray,
+    spacing: np.ndarray,
     direction: np.ndarray,
 ) -> vtkImageData:
     """A new image with ``image``'s point arrays replaced by ``values`` (the scalars) on a new grid."""
@@ -164,7 +169,7 @@ def _voxels_xyz(image: vtkImageData) -> Tuple[np.ndarray, int]:
     return values.reshape(nz, ny, nx, components).transpose(2, 1, 0, 3), components
 
 
-def _from_xyz(voxels: np.ndarray, components: int, name: str) -> object:
+def _from_xyz(voxels: np.ndarray, components: int, name: str) -> vtkDataArray:
     zyx = np.ascontiguousarray(voxels.transpose(2, 1, 0, 3))
     flat = zyx.reshape(-1, components) if components > 1 else zyx.reshape(-1)
     return numpy_to_vtk(flat, name=name, share=True)
