@@ -847,7 +847,7 @@ class _Reader:
         if not shape and space.get_simple_extent_type() == h5py.h5s.NULL:
             raise self.fail(where, "is an empty (null) dataset with no shape")
         file_type = dataset_id.get_type()
-        if self.last_type is not None and file_type == self.last_type:
+        if self.last_dtype is not None and file_type == self.last_type:
             dtype = self.last_dtype
         else:
             dtype = self.last_dtype = file_type.dtype
@@ -981,8 +981,8 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
         except DataFileError:
             raise
         except _DAMAGED as error:
-            detail = error.args[0] if isinstance(error, KeyError) and error.args else error  # h5py's, quoted
-            raise DataFileError(name, f"is damaged or truncated: {detail}") from None
+            quoted = error.args[0] if isinstance(error, KeyError) and error.args else error  # h5py's, quoted
+            raise DataFileError(name, f"is damaged or truncated: {quoted}") from None
         except MemoryError:
             raise DataFileError(name, "is damaged: reading it ran out of memory") from None
         except RecursionError:
