@@ -35,6 +35,13 @@ def test_a_script_command_runs_its_script(tmp_path):
     assert target.exists()
 
 
+def test_a_script_command_takes_the_runners_flags_after_its_name(capsys, tmp_path):
+    target = tmp_path / "o.json"
+    assert cli.main(["/somewhere/bin/vmtktestsource", "--nolog", "-ofile", str(target)]) == 0
+    assert target.exists()
+    assert capsys.readouterr().out == ""
+
+
 @pytest.mark.parametrize(
     "arguments, message",
     [

@@ -102,6 +102,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if arguments and _is_own_script_file(arguments[0]):
         # `python -m vmtkscripts_numpy.vmtksurfacereader`: this package's script, even where vmtk has one.
         arguments[0] = f"{PACKAGE}.{command}"
+    if command not in RUNNER_NAMES:
+        # A command of its own (vmtknumpybatch --nolog ...): the runner's flags may follow its name.
+        count = 0
+        while 1 + count < len(arguments) and arguments[1 + count] in RUNNER_FLAGS:
+            count += 1
+        arguments = arguments[1:1 + count] + arguments[:1] + arguments[1 + count:]
     main_object = pypeMain()
     main_object.Arguments = arguments
     warnings.showwarning = _show_warning_on_one_line
