@@ -29,13 +29,14 @@ Examples
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import struct
 import zipfile
 import zlib
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 import numpy as np
 
@@ -150,8 +151,9 @@ def _write_npy(out: Any, data: np.ndarray) -> None:
         for start in range(0, raw.size, _BLOCK):
             out.write(raw[start:start + _BLOCK])
         return
-    flags = ["external_loop", "buffered", "zerosize_ok"]
-    for piece in np.nditer(data, flags=flags, buffersize=max(_BLOCK // data.itemsize, 1), order="C"):
+    pieces = np.nditer(data, flags=["external_loop", "buffered", "zerosize_ok"],
+                       buffersize=max(_BLOCK // data.itemsize, 1), order="C")
+    for piece in pieces:
         out.write(np.ascontiguousarray(piece).view(np.uint8))
 
 #: What zipfile, zlib and numpy's header parser raise for archives and members they cannot make sense of.
@@ -274,13 +276,13 @@ class _Reader:
         the member's CRC-32 (its ``.npy`` header included) compared as
         zipfile compares it at the end of a member.
         """
-        stream = self.archive.fp
+        stream = _stream(self.archive)
         stream.seek(info.header_offset)
-        local = struct.unpack(zipfile.structFileHeader, stream.read(zipfile.sizeFileHeader))
+        local = _LOCAL_HEADER.unpack(stream.read(_LOCAL_HEADER.size))
         # The data follow the local header, its file name and its extra field (lengths: fields 10 and 11).
-        stream.seek(info.header_offset + zipfile.sizeFileHeader + local[10] + local[11])
+        stream.seek(info.header_offset + _LOCAL_HEADER.size + local[10] + local[11])
         crc = zlib.crc32(stream.read(header))
-        view = memoryview(buffer)
+        view = buffer.data
         position, total = 0, len(view)
         while position < total:
             count = stream.readinto(view[position:position + _BLOCK])
@@ -382,9 +384,18 @@ class _Reader:
         return tree
 
 
+#: A zip member's local header (the zip format's; zipfile's own copy of it is private).
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+
+
+def _stream(archive: zipfile.ZipFile) -> io.BufferedReader:
+    """The file an open archive reads (zipfile opens a file it is given by name with ``open(name, "rb")``)."""
+    return cast(io.BufferedReader, archive.fp)
+
+
 def _entries_declared(archive: zipfile.ZipFile) -> int:
     """The number of members the archive's end record declares (zip64 too), read from the end of the file."""
-    stream = archive.fp
+    stream = _stream(archive)
     stream.seek(0, os.SEEK_END)
     end = stream.tell() - 22 - len(archive.comment)
     stream.seek(end)
@@ -407,7 +418,7 @@ def _entries_declared(archive: zipfile.ZipFile) -> int:
 
 def _read_into(stream: Any, buffer: np.ndarray, member: str) -> None:
     """Fill ``buffer`` (bytes) from ``stream``; reading the member to its end makes zipfile check its CRC."""
-    view = memoryview(buffer)
+    view = buffer.data
     position, total = 0, len(view)
     while position < total:
         piece = stream.read(min(_BLOCK, total - position))
