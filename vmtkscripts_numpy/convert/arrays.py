@@ -203,18 +203,20 @@ def vtk_to_numpy(array: vtkDataArray, copy: bool = True) -> np.ndarray:
     tuples, components = array.GetNumberOfTuples(), array.GetNumberOfComponents()
     dtype = _numpy_dtype(array)
     if dtype is _BOOL:  # only VTK_BIT maps to bool
-        packed = np.frombuffer(array, dtype=np.uint8) if tuples else np.empty(0, np.uint8)
+        # VTK arrays expose their memory through the buffer protocol; VTK's stubs do not declare it.
+        packed = (np.frombuffer(array, dtype=np.uint8)  # type: ignore[call-overload]
+                  if tuples else np.empty(0, np.uint8))
         values = np.unpackbits(packed, count=tuples * components).astype(bool)
         return values if components == 1 else values.reshape(tuples, components)
     if tuples * components == 0:
         return np.empty((tuples,) if components == 1 else (tuples, components), dtype=dtype)
     try:
-        values = np.frombuffer(array, dtype=dtype)
+        values = np.frombuffer(array, dtype=dtype)  # type: ignore[call-overload]
     except (TypeError, ValueError, BufferError):
         # Implicit arrays compute their values on the fly and expose no buffer: materialize them.
         materialized = vtkDataArray.CreateDataArray(array.GetDataType())
         materialized.DeepCopy(array)
-        values = np.frombuffer(materialized, dtype=dtype)
+        values = np.frombuffer(materialized, dtype=dtype)  # type: ignore[call-overload]
         copy = False
     if components != 1 or values.size != tuples:
         values = values.reshape((tuples,) if components == 1 else (tuples, components))
@@ -280,6 +282,7 @@ def numpy_to_vtk(
     dtype = values.dtype
     if not dtype.isnative:
         dtype = dtype.newbyteorder("=")
+    vtk_type: Optional[int]
     if array_type is not None:
         dtype = _check_array_type(values, array_type, where, where if types_where is None else types_where)
         vtk_type = SPECIAL_VTK_TYPES[array_type]
@@ -308,7 +311,7 @@ def numpy_to_vtk(
     # save=1: VTK must not free numpy's memory; the reference keeps the buffer alive
     # as long as the VTK array lives (VTK's Python wrapping keeps the attribute).
     vtk_array.SetVoidArray(flat, flat.size, 1)
-    vtk_array._numpy_reference = flat
+    vtk_array._numpy_reference = flat  # type: ignore[attr-defined]
     return vtk_array
 
 
@@ -316,7 +319,7 @@ def _fill_bit_array(vtk_array: vtkDataArray, values: np.ndarray) -> None:
     flat = np.ascontiguousarray(values, dtype=bool).reshape(-1)
     vtk_array.SetNumberOfTuples(values.shape[0])
     if flat.size:
-        target = np.frombuffer(vtk_array, dtype=np.uint8)
+        target = np.frombuffer(vtk_array, dtype=np.uint8)  # type: ignore[call-overload]
         packed = np.packbits(flat)
         target[: packed.size] = packed
 
@@ -443,7 +446,7 @@ def dict_to_attributes(
         array_type = array_types.get(name) if array_types else None
         vtk_array = numpy_to_vtk(
             values, name, array_type, share=share, where=array_where,
-            types_where=None if array_type is None else key_path(types_where, name),
+            types_where=None if array_type is None or types_where is None else key_path(types_where, name),
         )
         if (values.shape if isinstance(values, np.ndarray) else np.shape(values))[1:] == (1,):
             # One component is 1-D in the layout ((n,), or the grid for images): the axis of 1 is not kept.
