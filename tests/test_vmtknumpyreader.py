@@ -180,3 +180,15 @@ def test_command_line_centerlines_file_through_hdf5_keep_every_line(capsys, upst
     assert written.GetNumberOfLines() == original.GetNumberOfLines() == 12
     for get in (lambda s: s.GetLines().GetOffsetsArray(), lambda s: s.GetLines().GetConnectivityArray()):
         np.testing.assert_array_equal(vtk_to_numpy(get(written)), vtk_to_numpy(get(original)))
+
+
+def test_maxratio_lets_a_trusted_file_that_compresses_well_through(capsys, tmp_path):
+    path = tmp_path / "mask.hdf5"
+    storage.write(path, {"Mask": np.zeros(64 << 20, np.uint8)}, format="hdf5", compression="gzip")
+    assert path.stat().st_size < 1 << 20  # about 1000 to 1: past the default limit of 100 times
+    output = tmp_path / "mask.npz"
+    code, _, err = run(capsys, "vmtknumpyreader", "-ifile", str(path), "-ofile", str(output))
+    assert code == 1 and "read it with a larger max_ratio" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "vmtknumpyreader", "-ifile", str(path), "-maxratio", "2000", "-ofile", str(output))
+    assert code == 0, err
+    assert storage.read(output, max_ratio=2000)["Mask"].shape == (64 << 20,)

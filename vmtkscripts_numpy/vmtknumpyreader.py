@@ -15,6 +15,7 @@ class vmtkNumpyReader(pypes.pypeScript):
         self.Output = None
         self.Format = ""
         self.GuessFormat = 1
+        self.MaxRatio = 100.0  # storage.DEFAULT_MAX_RATIO, without importing numpy for --help
         self.SetScriptName("vmtknumpyreader")
         self.SetScriptDoc(
             f"read a nested dict of numpy arrays from a {formats.spoken(KIND, 'read')} file written by "
@@ -26,7 +27,10 @@ class vmtkNumpyReader(pypes.pypeScript):
              "guess the format from the extension ("
              + ", ".join("/".join(entry.extensions) for entry in formats.formats(KIND) if entry.can("read"))
              + "), else from the content"],
-            ["InputFileName", "ifile", "str", 1, "", "the input file name"]])
+            ["InputFileName", "ifile", "str", 1, "", "the input file name"],
+            ["MaxRatio", "maxratio", "float", 1, "(0.0,)",
+             "the most the file may give back, in times its size (plus 16 MiB): raise it for a trusted file "
+             "that compresses better (a mask); inf for no limit"]])
         self.SetOutputMembers([["ArrayDict", "o", "dict", 1, "", "the output dictionary", "vmtknumpywriter"]])
 
     def Execute(self):
@@ -40,7 +44,7 @@ class vmtkNumpyReader(pypes.pypeScript):
         if self.Format and self.Format not in formats.names(KIND, "read"):
             self.PrintError(f"unknown Format {self.Format!r}; use one of {', '.join(formats.names(KIND, 'read'))}")
         self.PrintLog(f"Reading {self.Format or 'numpy'} file {self.InputFileName}.")
-        self.ArrayDict = storage.read(self.InputFileName, format=self.Format or None)
+        self.ArrayDict = storage.read(self.InputFileName, format=self.Format or None, max_ratio=self.MaxRatio)
         self.Output = self.ArrayDict
 
 

@@ -81,5 +81,5 @@ class Budget:
                 self.source,
                 f"{where if isinstance(where, str) else path_text(where)}: the data would pass {int(self.limit)} bytes, {self.max_ratio:g} times the file's "
                 f"{self.file_size} bytes plus 16 MiB (a compression bomb, or data that compresses unusually well); "
-                "if you trust the file, read it with a larger max_ratio",
+                "if you trust the file, read it with a larger max_ratio (vmtknumpyreader -maxratio)",
             )
