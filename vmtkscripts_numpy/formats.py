@@ -543,3 +543,5 @@ register(FileFormat("vtkhdf", "image", "VTKHDF ImageData", (".vtkhdf", ".hdf"), 
 register(FileFormat("dicom", "image", "DICOM series", (".dcm",), _IMAGE, "_read_dicom", "_write_dicom"))
 
 register(FileFormat("pvd", "timeseries", "ParaView collection", (".pvd",), _VTK + "pvd", ascii=True))
+register(FileFormat("vtkhdf", "timeseries", "transient VTKHDF", (".vtkhdf", ".hdf"), _VTK + "vtkhdf_series",
+                    magic=_HDF5, content=is_vtkhdf))

@@ -1,12 +1,14 @@
-"""Data that changes over time on one surface: one ArrayDict, one HDF5 file, and a series ParaView plays.
+"""Data that changes over time on one geometry: one ArrayDict, one HDF5 file, and a series ParaView plays.
 
-A *time-series ArrayDict* is a surface (or centerline) ArrayDict — the
-geometry and the arrays that do not change — plus one section, ``TimeSeries``:
+A *time-series ArrayDict* is an ArrayDict of any kind (surface, centerlines,
+mesh, image) — the geometry and the arrays that do not change — plus one
+section, ``TimeSeries``:
 
 - ``TimeSeries['Times']``: the times, float64 ``(T,)``, finite and strictly increasing;
 - ``TimeSeries['PointData'][name]``: ``(T, N)`` or ``(T, N, k)``, the values of
-  a point data array at every time;
-- ``TimeSeries['CellData'][name]``: ``(T, M)`` or ``(T, M, k)``, the same for cell data.
+  a point data array at every time (an image's: ``(T, *grid[, k])``);
+- ``TimeSeries['CellData'][name]``: ``(T, M)`` or ``(T, M, k)``, the same for cell data;
+- ``TimeSeries['Points']``, optional: ``(T, N, 3)``, points that move.
 
 Row ``t`` of every array belongs to ``Times[t]``. It is an ordinary nested dict
 of arrays, so :func:`vmtkscripts_numpy.write_array_dict` stores it in one HDF5
@@ -15,14 +17,18 @@ it back. The geometry is stored once, whatever the number of steps.
 
 - :func:`time_series_dict` builds one from a surface and ``(T, N)`` arrays;
   :func:`stack_time_steps` turns ``{time: {name: (N,) array}}`` into those arrays;
-- :func:`time_step` gives the surface ArrayDict of one step (views, no copies);
+- :func:`time_step` gives the ArrayDict of one step (views, no copies);
+- :func:`write_vtkhdf_series` writes one transient VTKHDF file (the geometry
+  once, each step its arrays), :class:`VTKHDFSeriesWriter` step by step or
+  appending, :func:`read_vtkhdf_series` / :func:`read_vtkhdf_step` read one
+  back, whoever wrote it;
 - :func:`write_pvd_series` writes a ParaView collection: ``name.pvd`` and one
   ``.vtp`` per step in the folder ``name/`` beside it;
 - :func:`read_pvd_series` reads such a collection back into a time-series ArrayDict.
 
 The dict part lives beside the converters (:mod:`vmtkscripts_numpy.convert.timeseries`),
-the ParaView files beside the other VTK files (:mod:`vmtkscripts_numpy.vtkfiles.pvd`);
-this module offers both.
+the files beside the other VTK files (:mod:`vmtkscripts_numpy.vtkfiles.pvd`,
+:mod:`vmtkscripts_numpy.vtkfiles.vtkhdf_series`); this module offers them all.
 
 Examples
 --------
@@ -48,6 +54,7 @@ from .convert.timeseries import (
     time_step,
 )
 from .vtkfiles.pvd import read_pvd_series, write_pvd_series
+from .vtkfiles.vtkhdf_series import VTKHDFSeriesWriter, read_vtkhdf_series, read_vtkhdf_step, write_vtkhdf_series
 
 __all__ = [
     "TIME_SERIES_KEY",
@@ -57,4 +64,8 @@ __all__ = [
     "time_step",
     "write_pvd_series",
     "read_pvd_series",
+    "write_vtkhdf_series",
+    "read_vtkhdf_series",
+    "read_vtkhdf_step",
+    "VTKHDFSeriesWriter",
 ]

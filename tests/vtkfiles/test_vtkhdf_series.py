@@ -1,0 +1,186 @@
+"""One transient VTKHDF file per time series: written by numpy, played by VTK, read back whole or one step.
+
+A surface with a cell flag, centerlines, a CFD-like mesh whose points move
+and a 4-D image go into one file each: the geometry once, each step its
+arrays. VTK's own ``vtkHDFReader`` finds the steps, the times and every value
+(where its VTK reads time steps, 9.3 on); this package reads the file back
+into the same time-series ArrayDict on every VTK, whole or one step, and
+appends steps to it.
+"""
+
+import numpy as np
+import pytest
+
+from vmtkscripts_numpy._vtk_version import vtk_at_least
+from vmtkscripts_numpy.convert import layout
+from vmtkscripts_numpy.convert.arrays import vtk_to_numpy
+from vmtkscripts_numpy.convert.image import image_to_dict
+from vmtkscripts_numpy.convert.mesh import mesh_to_dict
+from vmtkscripts_numpy.convert.polydata import centerlines_to_dict, polydata_to_dict
+from vmtkscripts_numpy.convert.timeseries import time_series_dict, time_step
+from vmtkscripts_numpy.errors import ArrayDictError, DataFileError
+from vmtkscripts_numpy.sample_data import make_centerlines, make_image, make_mesh, make_vessel_surface
+from vmtkscripts_numpy.vtkfiles.vtkhdf_series import (
+    VTKHDFSeriesWriter,
+    read_vtkhdf_series,
+    read_vtkhdf_step,
+    write_vtkhdf_series,
+)
+
+TIMES = np.array([0.0, 0.1, 1.0 / 3.0, 0.75])
+RNG = np.random.default_rng(18)
+
+
+def surface_series():
+    surface = polydata_to_dict(make_vessel_surface())
+    cells = len(surface["CellData"]["CellPointIds"])
+    return time_series_dict(surface, TIMES, {"Pressure": RNG.random((4, 960)).astype(np.float32)},
+                            {"Flag": RNG.integers(0, 3, (4, cells)).astype(np.int32)})
+
+
+def centerline_series():
+    centerlines = centerlines_to_dict(make_centerlines())
+    return time_series_dict(centerlines, TIMES, {"Flow": RNG.random((4, len(centerlines["Points"]), 3))})
+
+
+def mesh_series():
+    mesh = mesh_to_dict(make_mesh())
+    moving = mesh["Points"][None] + RNG.standard_normal((4, len(mesh["Points"]), 3)) * 0.01
+    return time_series_dict(mesh, TIMES, {"Velocity": RNG.standard_normal((4, len(mesh["Points"]), 3))},
+                            {"Pressure": RNG.random((4, len(mesh["Cells"]["CellTypes"])))}, points=moving)
+
+
+def image_series():
+    image = image_to_dict(make_image())
+    if not vtk_at_least(9, 7):
+        # vtkHDFReader of VTK 9.6 crashes on the second step of an image whose Direction is not the identity.
+        image["Direction"] = np.eye(3)
+    return time_series_dict(image, TIMES, {"Intensity": RNG.random((4, 24, 20, 16)).astype(np.float32)})
+
+
+SERIES = {"surface": surface_series, "centerlines": centerline_series, "mesh": mesh_series, "image": image_series}
+
+
+def assert_same_series(back, series):
+    np.testing.assert_array_equal(back["TimeSeries"]["Times"], series["TimeSeries"]["Times"])
+    for section in ("PointData", "CellData"):
+        assert sorted(back["TimeSeries"][section]) == sorted(series["TimeSeries"][section])
+        for name, values in series["TimeSeries"][section].items():
+            assert back["TimeSeries"][section][name].dtype == values.dtype, name
+            np.testing.assert_array_equal(back["TimeSeries"][section][name], values, err_msg=name)
+        static = sorted(name for name in series[section] if name != "CellPointIds")
+        assert sorted(name for name in back[section] if name != "CellPointIds") == static
+        for name in static:
+            np.testing.assert_array_equal(back[section][name], series[section][name], err_msg=name)
+    if "Points" in series["TimeSeries"]:
+        np.testing.assert_array_equal(back["TimeSeries"]["Points"], series["TimeSeries"]["Points"])
+    else:
+        assert "Points" not in back["TimeSeries"]
+    assert layout.guess_kind(back) == layout.guess_kind(series)
+
+
+@pytest.mark.parametrize("kind", SERIES)
+def test_every_kind_reads_back_as_the_same_time_series(tmp_path, kind):
+    series = SERIES[kind]()
+    path = write_vtkhdf_series(series, tmp_path / f"{kind}.vtkhdf")
+    assert_same_series(read_vtkhdf_series(path), series)
+
+
+@pytest.mark.parametrize("kind", SERIES)
+def test_one_step_reads_as_the_plain_dict_of_that_step(tmp_path, kind):
+    series = SERIES[kind]()
+    path = write_vtkhdf_series(series, tmp_path / f"{kind}.vtkhdf")
+    expected = time_step(series, 2)
+    step = read_vtkhdf_step(path, 2)
+    if "Points" in expected:
+        np.testing.assert_array_equal(step["Points"], expected["Points"])
+    for section in ("PointData", "CellData"):
+        for name, values in expected[section].items():
+            if name != "CellPointIds":
+                np.testing.assert_array_equal(step[section][name], values, err_msg=name)
+    with pytest.raises(IndexError, match="step 4 is out of range for the 4 steps"):
+        read_vtkhdf_step(path, 4)
+
+
+def vtk_steps(path):
+    """``[(time, output)]`` of VTK's own reader at every step it reports."""
+    from vtkmodules.vtkIOHDF import vtkHDFReader
+
+    reader = vtkHDFReader()
+    reader.SetFileName(str(path))
+    reader.UpdateInformation()
+    steps = []
+    for step in range(reader.GetNumberOfSteps()):
+        reader.SetStep(step)
+        reader.Update()
+        output = reader.GetOutput()
+        if output.IsA("vtkPartitionedDataSet"):
+            output = output.GetPartition(0)
+        copy = output.NewInstance()
+        copy.DeepCopy(output)
+        steps.append((reader.GetTimeValue(), copy))
+    return steps
+
+
+@pytest.mark.skipif(not vtk_at_least(9, 3), reason="vtkHDFReader reads time steps from VTK 9.3 (VTKHDF 2.0); "
+                                                   "this VTK reads only one step, the package's reader reads them all")
+@pytest.mark.parametrize("kind", SERIES)
+def test_vtks_reader_plays_every_step_with_its_time_and_values(tmp_path, kind):
+    series = SERIES[kind]()
+    path = write_vtkhdf_series(series, tmp_path / f"{kind}.vtkhdf")
+    steps = vtk_steps(path)
+    assert [time for time, _ in steps] == list(TIMES)
+    for index, (_, output) in enumerate(steps):
+        expected = layout.from_dict(time_step(series, index), layout.guess_kind(series))
+        assert output.GetNumberOfPoints() == expected.GetNumberOfPoints()
+        assert output.GetNumberOfCells() == expected.GetNumberOfCells()
+        np.testing.assert_allclose(output.GetBounds(), expected.GetBounds())
+        for got, want in ((output.GetPointData(), expected.GetPointData()),
+                          (output.GetCellData(), expected.GetCellData())):
+            for array in range(want.GetNumberOfArrays()):
+                name = want.GetArrayName(array)
+                np.testing.assert_array_equal(vtk_to_numpy(got.GetArray(name)), vtk_to_numpy(want.GetArray(name)),
+                                              err_msg=f"step {index}: {name}")
+
+
+def test_streaming_and_appending_give_the_file_written_at_once(tmp_path):
+    series = mesh_series()
+    moving, pressure = series["TimeSeries"]["Points"], series["TimeSeries"]["CellData"]["Pressure"]
+    velocity = series["TimeSeries"]["PointData"]["Velocity"]
+    path = tmp_path / "run.vtkhdf"
+    with VTKHDFSeriesWriter(path, series) as writer:
+        for step in range(2):
+            writer.write_step(TIMES[step], {"Velocity": velocity[step]}, {"Pressure": pressure[step]}, moving[step])
+    assert read_vtkhdf_series(path)["TimeSeries"]["Times"].tolist() == TIMES[:2].tolist()
+    with VTKHDFSeriesWriter(path, append=True) as writer:
+        for step in range(2, 4):
+            writer.write_step(TIMES[step], {"Velocity": velocity[step]}, {"Pressure": pressure[step]}, moving[step])
+    assert_same_series(read_vtkhdf_series(path), series)
+
+
+def test_a_step_that_breaks_the_series_is_refused_naming_the_array(tmp_path):
+    surface = polydata_to_dict(make_vessel_surface())
+    with VTKHDFSeriesWriter(tmp_path / "run.vtkhdf", surface) as writer:
+        writer.write_step(0.0, {"Pressure": np.zeros(960, np.float32)})
+        with pytest.raises(ArrayDictError, match=r"step 1 \(time 1.0\)\['PointData'\]\['Pressure'\]: float64 \(960,\), "
+                                                 r"but float32 \(960,\) before"):
+            writer.write_step(1.0, {"Pressure": np.zeros(960)})
+        with pytest.raises(ArrayDictError, match="times must be finite and increasing"):
+            writer.write_step(0.0, {"Pressure": np.zeros(960, np.float32)})
+        with pytest.raises(ArrayDictError, match=r"\['WallShearStress'\]: the geometry has an array of this name"):
+            writer.write_step(2.0, {"Pressure": np.zeros(960, np.float32), "WallShearStress": np.zeros(960)})
+        with pytest.raises(ArrayDictError, match=r"\['PointData'\]: misses \['Pressure'\]"):
+            writer.write_step(2.0, {})
+        writer.write_step(2.0, {"Pressure": np.ones(960, np.float32)})
+    back = read_vtkhdf_series(tmp_path / "run.vtkhdf")
+    assert back["TimeSeries"]["Times"].tolist() == [0.0, 2.0]
+
+
+def test_a_file_that_is_no_vtkhdf_series_is_named(tmp_path):
+    from vmtkscripts_numpy import write_array_dict
+
+    path = write_array_dict(tmp_path / "plain.h5", {"Points": np.zeros((3, 3))})
+    with pytest.raises(DataFileError, match="plain.h5: is not a VTKHDF file"):
+        read_vtkhdf_series(path)
+    with pytest.raises(DataFileError, match="is not a transient VTKHDF file"):
+        VTKHDFSeriesWriter(path, append=True)

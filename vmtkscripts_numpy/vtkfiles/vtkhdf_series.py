@@ -1,0 +1,770 @@
+"""One transient VTKHDF file: a time series of any kind, the geometry written once, each step only its arrays.
+
+VTKHDF (VTK's HDF5 layout, read by VTK >= 9.3 and ParaView >= 5.12 with a
+time axis) keeps a time series in one file: the group ``/VTKHDF/Steps`` lists
+the times (``Values``) and, for every step, where its points, cells and
+arrays start in the datasets of the file (``PointOffsets``,
+``PointDataOffsets/<name>``, ...). Here the geometry and the arrays that do
+not change are written once (every step's offset is 0), and each step appends
+the rows of the arrays that change (and of the points, when they move). The
+file is written with h5py, not VTK's writer, so every kind (surfaces,
+centerlines, meshes, images) is written the same way on every VTK the
+package supports, and read back by this module on every one of them.
+
+- :func:`write_vtkhdf_series`: a time-series ArrayDict, all at once;
+- :class:`VTKHDFSeriesWriter`: step by step (a solver's loop), or appending
+  steps to a file written before (``append=True``);
+- :func:`read_vtkhdf_series`: a transient VTKHDF file, whoever wrote it, as a
+  time-series ArrayDict; :func:`read_vtkhdf_step`: one step as a plain
+  ArrayDict, reading only that step's rows.
+
+Examples
+--------
+>>> import numpy as np, tempfile, os
+>>> from vmtkscripts_numpy.sample_data import make_vessel_surface
+>>> from vmtkscripts_numpy.convert.timeseries import time_series_dict
+>>> series = time_series_dict(make_vessel_surface(), [0.0, 0.1], {"Pressure": np.arange(2.0)[:, None] * np.ones(960)})
+>>> path = write_vtkhdf_series(series, os.path.join(tempfile.mkdtemp(), "vessel.vtkhdf"))
+>>> read_vtkhdf_series(path)["TimeSeries"]["PointData"]["Pressure"].shape
+(2, 960)
+>>> read_vtkhdf_step(path, 1)["PointData"]["Pressure"][:3]
+array([1., 1., 1.])
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+
+from ..convert import layout
+from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
+from ..convert.validate import key_path
+from ..errors import ArrayDictError, DataFileError, MissingFileError
+from .._typing import PathLike
+
+#: The VTKHDF version written: 2.0 has the ``Steps`` group (VTK 9.3).
+VERSION = (2, 0)
+#: The VTKHDF ``Type`` of each kind of geometry.
+HDF_TYPES = {"surface": "PolyData", "centerlines": "PolyData", "mesh": "UnstructuredGrid", "image": "ImageData"}
+#: The cell groups of a PolyData, in VTK's order (``CellOffsets`` has one column each).
+POLY_TOPOLOGIES = ("Vertices", "Lines", "Polygons", "Strips")
+#: Rows of a step's arrays per HDF5 chunk, at most (a chunk holds whole steps or one).
+_CHUNK_BYTES = 4 << 20
+
+
+def _h5py() -> Any:
+    import h5py
+
+    return h5py
+
+
+# --- the geometry, as VTK gives it ---------------------------------------------------------------
+
+
+def _geometry_datasets(geometry: Mapping[str, Any], kind: str) -> Tuple[Dict[str, Any], Dict[str, Dict[str, np.ndarray]]]:
+    """``({hdf path: array or attribute}, {section: {name: static array in file layout}})`` of a geometry dict.
+
+    The geometry goes through its kind's converter, so that every layout the
+    package reads (lists of cells, ``zyx`` images, VTK array types) gives the
+    offsets, connectivity and array layout VTK writes.
+    """
+    from ..convert.arrays import vtk_to_numpy
+    from ..convert.cells import cell_array_to_numpy
+    from ..convert.mesh import cell_types_of
+
+    data = layout.from_dict(geometry, kind)
+    datasets: Dict[str, Any] = {}
+    if kind == "image":
+        extent = np.array(data.GetExtent(), dtype=np.int64)
+        matrix = data.GetDirectionMatrix()
+        direction = [matrix.GetElement(row, column) for row in range(3) for column in range(3)]
+        datasets["@WholeExtent"] = extent
+        datasets["@Origin"] = np.array(data.GetOrigin(), dtype=np.float64)
+        datasets["@Spacing"] = np.array(data.GetSpacing(), dtype=np.float64)
+        datasets["@Direction"] = np.array(direction, dtype=np.float64)
+    else:
+        datasets["NumberOfPoints"] = np.array([data.GetNumberOfPoints()], dtype=np.int64)
+        datasets["Points"] = _points(data)
+        if kind == "mesh":
+            offsets, connectivity = cell_array_to_numpy(data.GetCells())
+            datasets["NumberOfCells"] = np.array([data.GetNumberOfCells()], dtype=np.int64)
+            datasets["NumberOfConnectivityIds"] = np.array([offsets[-1]], dtype=np.int64)
+            datasets["Offsets"] = offsets.astype(np.int64)
+            datasets["Connectivity"] = connectivity.astype(np.int64)
+            datasets["Types"] = cell_types_of(data)
+        else:
+            for topology, cells in zip(POLY_TOPOLOGIES, (data.GetVerts(), data.GetLines(), data.GetPolys(),
+                                                         data.GetStrips())):
+                offsets, connectivity = cell_array_to_numpy(cells)
+                datasets[f"{topology}/NumberOfCells"] = np.array([len(offsets) - 1], dtype=np.int64)
+                datasets[f"{topology}/NumberOfConnectivityIds"] = np.array([offsets[-1]], dtype=np.int64)
+                datasets[f"{topology}/Offsets"] = offsets.astype(np.int64)
+                datasets[f"{topology}/Connectivity"] = connectivity.astype(np.int64)
+    static: Dict[str, Dict[str, np.ndarray]] = {}
+    for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
+        static[section] = {}
+        for index in range(attributes.GetNumberOfArrays()):
+            array = attributes.GetAbstractArray(index)
+            if array is None or not array.IsA("vtkDataArray"):
+                continue
+            values = _file_values(vtk_to_numpy(array))
+            if kind == "image":
+                values = values.reshape(_file_grid(data, section) + values.shape[1:])
+            static[section][array.GetName()] = values
+    return datasets, static
+
+
+def _points(data: Any) -> np.ndarray:
+    from ..convert.arrays import vtk_to_numpy
+
+    points = data.GetPoints()
+    return vtk_to_numpy(points.GetData()) if points is not None else np.empty((0, 3))
+
+
+def _file_grid(data: Any, section: str) -> Tuple[int, ...]:
+    """An image's arrays in a VTKHDF file: ``(Z, Y, X)`` points or cells (x varies fastest)."""
+    dimensions = data.GetDimensions()
+    if section == "CellData":
+        dimensions = tuple(max(d - 1, 1) for d in dimensions)
+    return tuple(int(d) for d in dimensions[::-1])
+
+
+def _file_values(values: np.ndarray) -> np.ndarray:
+    """Values as a VTKHDF file holds them: booleans as unsigned bytes (VTK has no boolean arrays)."""
+    return values.astype(np.uint8) if values.dtype == np.bool_ else values
+
+
+def _step_rows(values: np.ndarray, kind: str, index_order: str) -> np.ndarray:
+    """A ``(T, ...)`` array of the ArrayDict as the rows of the file: images ``(T, Z, Y, X[, k])``."""
+    values = _file_values(np.asarray(values))
+    if kind == "image" and index_order != "zyx":
+        axes = (0, 3, 2, 1) + tuple(range(4, values.ndim))
+        values = values.transpose(axes)
+    return values
+
+
+def _check_names(series: Mapping[str, Any], arrays: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse array names HDF5 cannot hold as one dataset name ('/' makes groups, '.' alone is the group)."""
+    for section in SECTIONS:
+        named = [(name, key_path("ArrayDict", section, name)) for name in series.get(section, {})
+                 if name != "CellPointIds"]
+        named += [(name, key_path("ArrayDict", TIME_SERIES_KEY, section, name)) for name in arrays[section]]
+        for name, where in named:
+            if "/" in str(name) or str(name) in (".", ""):
+                raise ArrayDictError(f"{where}: a VTKHDF file cannot hold an array named {name!r} "
+                                     "(HDF5 takes '/' for a group); rename the array")
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class VTKHDFSeriesWriter:
+    """Write a transient VTKHDF file step by step: the geometry once, then each step's arrays.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write (``.vtkhdf`` or ``.hdf``).
+    geometry : dict, optional
+        The geometry: a surface, centerline, mesh or image ArrayDict (or a
+        time-series one, whose ``TimeSeries`` is ignored). Its point and cell
+        data are the arrays that do not change, written once. Not given with
+        ``append=True``.
+    append : bool
+        Open ``path``, written before by this class, and add steps after its
+        last one. The arrays that change must be the ones it has.
+
+    Notes
+    -----
+    Each :meth:`write_step` appends to the file and updates ``Steps``: after
+    it returns, VTK reads the file with the steps written so far. A write
+    that dies leaves the steps before it readable. New files are written in
+    place (not through a scratch copy): use :func:`write_vtkhdf_series` for a
+    file that replaces another in one step.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from vmtkscripts_numpy.sample_data import make_vessel_surface
+    >>> from vmtkscripts_numpy.convert.polydata import polydata_to_dict
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.vtkhdf")
+    >>> with VTKHDFSeriesWriter(path, polydata_to_dict(make_vessel_surface())) as writer:
+    ...     for time in (0.0, 0.5):
+    ...         writer.write_step(time, point_data={"Pressure": np.full(960, time)})
+    >>> with VTKHDFSeriesWriter(path, append=True) as writer:
+    ...     writer.write_step(1.0, point_data={"Pressure": np.ones(960)})
+    >>> read_vtkhdf_series(path)["TimeSeries"]["Times"]
+    array([0. , 0.5, 1. ])
+    """
+
+    def __init__(self, path: PathLike, geometry: Optional[Mapping[str, Any]] = None, *, append: bool = False):
+        h5py = _h5py()
+        self.path = Path(path)
+        if append:
+            if geometry is not None:
+                raise ValueError("geometry: not given when appending (the file has its geometry)")
+            if not self.path.is_file():
+                raise MissingFileError(self.path, "cannot be appended to: no such file")
+            self._file = _open(self.path, "r+")
+            try:
+                self._load_state()
+            except BaseException:
+                self._file.close()
+                raise
+            return
+        if geometry is None:
+            raise ValueError("geometry: a new file needs its geometry (a surface, centerline, mesh or image dict)")
+        self.kind = geometry_kind(geometry)
+        plain = {key: value for key, value in geometry.items() if key != TIME_SERIES_KEY}
+        datasets, static = _geometry_datasets(plain, self.kind)
+        _check_names(plain, {section: {} for section in SECTIONS})
+        self.index_order = str(plain.get("IndexOrder", "xyz")) if self.kind == "image" else "xyz"
+        self.number_of_points = 0 if self.kind == "image" else int(datasets["NumberOfPoints"][0])
+        try:
+            self._file = h5py.File(self.path, "w")
+        except OSError as error:
+            raise DataFileError(self.path, f"cannot be written: {error}") from None
+        try:
+            self._create(datasets, static)
+        except BaseException:
+            self._file.close()
+            raise
+
+    # The layout of a new file: the geometry, the static arrays, and Steps with no step yet.
+    def _create(self, datasets: Mapping[str, Any], static: Mapping[str, Mapping[str, np.ndarray]]) -> None:
+        root = self._file.create_group("VTKHDF")
+        root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
+        hdf_type = HDF_TYPES[self.kind]
+        root.attrs.create("Type", np.bytes_(hdf_type), dtype=_h5py().string_dtype("ascii", len(hdf_type)))
+        for name, values in datasets.items():
+            if name.startswith("@"):
+                root.attrs[name[1:]] = values
+            elif name == "Points":
+                # Resizable: moving points append one block of rows per step.
+                root.create_dataset(name, data=values, maxshape=(None, 3), chunks=_chunks(values.shape, values.dtype))
+            else:
+                root.create_dataset(name, data=values)
+        steps = root.create_group("Steps")
+        steps.attrs["NSteps"] = np.int64(0)
+        columns = {"surface": 4, "centerlines": 4, "mesh": 1}.get(self.kind)
+        for name in ("Values", "PartOffsets", "NumberOfParts", "PointOffsets"):
+            dtype = np.float64 if name == "Values" else np.int64
+            steps.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=(1024,))
+        if columns:
+            for name in ("CellOffsets", "ConnectivityIdOffsets"):
+                steps.create_dataset(name, shape=(0, columns), maxshape=(None, columns), dtype=np.int64,
+                                     chunks=(1024, columns))
+        for section in SECTIONS:
+            group = root.create_group(section)
+            offsets = steps.create_group(f"{section}Offsets")
+            for name, values in static[section].items():
+                group.create_dataset(name, data=values[None] if self.kind == "image" else values)
+                offsets.create_dataset(name, shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(1024,))
+        self.static = {section: set(static[section]) for section in SECTIONS}
+        self.changing: Dict[str, Dict[str, Tuple[Tuple[int, ...], np.dtype]]] = {section: {} for section in SECTIONS}
+        self.moving = False
+        self.steps = 0
+        self._file.flush()
+
+    def _load_state(self) -> None:
+        root = self._file.get("VTKHDF")
+        if root is None or "Steps" not in root:
+            raise DataFileError(self.path, "is not a transient VTKHDF file (no /VTKHDF/Steps); cannot append")
+        hdf_type = _attribute_text(root, "Type")
+        kinds = {"PolyData": "surface", "UnstructuredGrid": "mesh", "ImageData": "image"}
+        if hdf_type not in kinds:
+            raise DataFileError(self.path, f"has VTKHDF Type {hdf_type!r}; expected PolyData, UnstructuredGrid "
+                                           "or ImageData")
+        self.kind = kinds[hdf_type]
+        steps = root["Steps"]
+        self.steps = int(steps.attrs["NSteps"])
+        if self.steps and np.any(steps["PartOffsets"][...] != 0):
+            raise DataFileError(self.path, "has a geometry per step; only files with one geometry can be appended to")
+        self.index_order = "xyz"
+        self.number_of_points = 0 if self.kind == "image" else int(root["NumberOfPoints"][0])
+        self.static, self.changing = {}, {}
+        for section in SECTIONS:
+            self.static[section], self.changing[section] = set(), {}
+            for name, offsets in steps.get(f"{section}Offsets", {}).items():
+                values = root[section][name]
+                if self.steps and np.any(offsets[...] != 0):
+                    row = values.shape[1:] if self.kind == "image" else (values.shape[0] // self.steps,) + values.shape[1:]
+                    self.changing[section][name] = (row, values.dtype)
+                else:
+                    self.static[section].add(name)
+        self.moving = bool(self.steps > 1 and np.any(steps["PointOffsets"][...] != 0)) or (
+            self.kind != "image" and root["Points"].shape[0] > self.number_of_points)
+
+    def write_step(
+        self,
+        time: float,
+        point_data: Optional[Mapping[str, Any]] = None,
+        cell_data: Optional[Mapping[str, Any]] = None,
+        points: Any = None,
+    ) -> None:
+        """Append one step: its time, the values of the arrays that change, and its points if they move.
+
+        Parameters
+        ----------
+        time : float
+            Greater than the last step's.
+        point_data, cell_data : dict, optional
+            ``{name: (N,) or (N, k) array}`` (an image's: shaped like its
+            static arrays). The first step sets which arrays change; every
+            later step gives the same names, shapes and dtypes.
+        points : array_like, shape (N, 3), optional
+            The points at this step; given at every step or at none.
+
+        Raises
+        ------
+        ArrayDictError
+            Naming the array, for a time not after the last, a name that is
+            missing, new, static, or of another shape or dtype than before.
+        """
+        root = self._file["VTKHDF"]
+        steps = root["Steps"]
+        where = f"step {self.steps} (time {time!r})"
+        time = float(time)
+        if not np.isfinite(time) or (self.steps and time <= steps["Values"][self.steps - 1]):
+            raise ArrayDictError(f"{where}: times must be finite and increasing; the last step's is "
+                                 f"{steps['Values'][self.steps - 1] if self.steps else None!r}")
+        given = {"PointData": dict(point_data or {}), "CellData": dict(cell_data or {})}
+        rows: Dict[str, Dict[str, np.ndarray]] = {}
+        for section in SECTIONS:
+            rows[section] = {}
+            for name, values in given[section].items():
+                array_where = key_path(where, section, name)
+                if name in self.static[section]:
+                    raise ArrayDictError(f"{array_where}: the geometry has an array of this name that does not "
+                                         "change; an array either changes over time or not")
+                if "/" in str(name) or str(name) in (".", ""):
+                    raise ArrayDictError(f"{array_where}: a VTKHDF file cannot hold this name (HDF5 takes '/' "
+                                         "for a group); rename the array")
+                row = _step_rows(np.asarray(values)[None], self.kind, self.index_order)[0]
+                if row.dtype.kind not in "iuf":
+                    raise ArrayDictError(f"{array_where}: expected numbers, found dtype {row.dtype}")
+                if self.steps or self.changing[section]:
+                    if name not in self.changing[section]:
+                        raise ArrayDictError(f"{array_where}: not an array of the earlier steps "
+                                             f"({sorted(self.changing[section])})")
+                    shape, dtype = self.changing[section][name]
+                    if row.shape != shape or row.dtype != dtype:
+                        raise ArrayDictError(f"{array_where}: {row.dtype} {row.shape}, but {dtype} {shape} before")
+                rows[section][name] = row
+            if self.steps:
+                missing = sorted(set(self.changing[section]) - set(rows[section]))
+                if missing:
+                    raise ArrayDictError(f"{key_path(where, section)}: misses {missing}, given at earlier steps")
+        if points is not None and self.kind == "image":
+            raise ArrayDictError(f"{key_path(where, 'Points')}: an image's points do not move")
+        if self.steps and (points is not None) != self.moving:
+            raise ArrayDictError(f"{key_path(where, 'Points')}: points are given at every step or at none")
+        if points is not None:
+            points = np.asarray(points)
+            expected = (self.number_of_points, 3)
+            if points.shape != expected or points.dtype.kind != "f":
+                raise ArrayDictError(f"{key_path(where, 'Points')}: expected floats of shape {expected}, "
+                                     f"found {points.dtype} {points.shape}")
+        if not self.steps:
+            self._first_step(rows, points is not None)
+        self._append(rows, points, time)
+
+    def _first_step(self, rows: Mapping[str, Mapping[str, np.ndarray]], moving: bool) -> None:
+        """Create the datasets of the arrays that change, from the first step's rows."""
+        root = self._file["VTKHDF"]
+        steps = root["Steps"]
+        for section in SECTIONS:
+            for name, row in rows[section].items():
+                if self.kind == "image":
+                    shape, maxshape = (0,) + row.shape, (None,) + row.shape
+                else:
+                    shape, maxshape = (0,) + row.shape[1:], (None,) + row.shape[1:]
+                root[section].create_dataset(name, shape=shape, maxshape=maxshape, dtype=row.dtype,
+                                             chunks=_chunks(row.shape if self.kind != "image" else (1,) + row.shape,
+                                                            row.dtype))
+                steps[f"{section}Offsets"].create_dataset(name, shape=(0,), maxshape=(None,), dtype=np.int64,
+                                                          chunks=(1024,))
+                self.changing[section][name] = (row.shape, row.dtype)
+        if moving:
+            # The geometry's own points are step 0's place holder: the moving points follow them.
+            self.moving = True
+
+    def _append(self, rows: Mapping[str, Mapping[str, np.ndarray]], points: Optional[np.ndarray], time: float) -> None:
+        root = self._file["VTKHDF"]
+        steps = root["Steps"]
+        step = self.steps
+        for section in SECTIONS:
+            offsets = steps[f"{section}Offsets"]
+            for name in self.static[section]:
+                _grow(offsets[name], step + 1)[step] = 0
+            for name, row in rows[section].items():
+                dataset = root[section][name]
+                start = dataset.shape[0]
+                count = 1 if self.kind == "image" else row.shape[0]
+                dataset.resize(start + count, axis=0)
+                dataset[start:start + count] = row[None] if self.kind == "image" else row
+                _grow(offsets[name], step + 1)[step] = start
+        if points is not None:
+            dataset = root["Points"]
+            start = dataset.shape[0]
+            dataset.resize(start + len(points), axis=0)
+            dataset[start:] = points
+            point_offset = start
+        else:
+            point_offset = 0
+        for name, value in (("PartOffsets", 0), ("NumberOfParts", 1), ("PointOffsets", point_offset)):
+            _grow(steps[name], step + 1)[step] = value
+        for name in ("CellOffsets", "ConnectivityIdOffsets"):
+            if name in steps:
+                _grow(steps[name], step + 1)[step] = 0
+        # The time last: a reader of a file cut short finds no step whose offsets are not written.
+        _grow(steps["Values"], step + 1)[step] = time
+        steps.attrs["NSteps"] = np.int64(step + 1)
+        self.steps = step + 1
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file (VTK reads it from then on)."""
+        self._file.close()
+
+    def __enter__(self) -> "VTKHDFSeriesWriter":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+def _grow(dataset: Any, size: int) -> Any:
+    if dataset.shape[0] < size:
+        dataset.resize(size, axis=0)
+    return dataset
+
+
+def _chunks(row_shape: Tuple[int, ...], dtype: Any) -> Tuple[int, ...]:
+    """HDF5 chunks of about one step (a few MiB at most) along the first axis."""
+    other = int(np.prod(row_shape[1:], dtype=np.int64)) * np.dtype(dtype).itemsize
+    first = max(1, min(max(int(row_shape[0]), 1), _CHUNK_BYTES // max(other, 1)))
+    return (first,) + tuple(max(int(d), 1) for d in row_shape[1:])
+
+
+def write_vtkhdf_series(series: Mapping[str, Any], path: PathLike) -> Path:
+    """Write a time-series ArrayDict as one transient VTKHDF file, which ParaView >= 5.12 plays.
+
+    The geometry and the arrays that do not change are written once; each
+    step adds only the rows of the arrays that change (and its points, when
+    they move). The file replaces ``path`` in one step: interrupted, ``path``
+    is the old file or the new one.
+
+    Parameters
+    ----------
+    series : dict
+        A time-series ArrayDict of any kind (see
+        :func:`~vmtkscripts_numpy.convert.timeseries.time_series_dict`).
+    path : str or path-like
+        The file (``.vtkhdf`` or ``.hdf``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ArrayDictError
+        For a bad series, naming the key, or an array name with a ``/``.
+    DataFileError
+        If the file cannot be written.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from vmtkscripts_numpy.sample_data import make_image
+    >>> from vmtkscripts_numpy.convert.timeseries import time_series_dict
+    >>> frames = np.zeros((3, 24, 20, 16), np.float32)                  # (T, *grid)
+    >>> series = time_series_dict(make_image(), [0.0, 1.0, 2.0], {"Intensity": frames})
+    >>> write_vtkhdf_series(series, os.path.join(tempfile.mkdtemp(), "scan.vtkhdf")).suffix
+    '.vtkhdf'
+    """
+    from .._atomic import atomic_output
+
+    times, arrays = check_time_series(series)
+    _check_names(series, arrays)
+    moving = series[TIME_SERIES_KEY].get("Points")
+    target = Path(path)
+    with atomic_output(target) as temporary:
+        with VTKHDFSeriesWriter(temporary, series) as writer:
+            for step, time in enumerate(times):
+                writer.write_step(time, {name: values[step] for name, values in arrays["PointData"].items()},
+                                  {name: values[step] for name, values in arrays["CellData"].items()},
+                                  None if moving is None else np.asarray(moving)[step])
+    return target
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _open(path: Path, mode: str = "r") -> Any:
+    h5py = _h5py()
+    try:
+        return h5py.File(path, mode)
+    except FileNotFoundError as error:
+        raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
+    except OSError as error:
+        raise DataFileError(path, f"cannot be opened as an HDF5 file ({error})") from None
+
+
+def _attribute_text(group: Any, name: str) -> Optional[str]:
+    value = group.attrs.get(name)
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return value if isinstance(value, str) else None
+
+
+class _Reader:
+    """What a transient VTKHDF file holds and where each step's rows are."""
+
+    def __init__(self, handle: Any, path: Path):
+        self.path = path
+        root = handle.get("VTKHDF")
+        if root is None:
+            raise DataFileError(path, "is not a VTKHDF file (no /VTKHDF group)")
+        self.root = root
+        self.hdf_type = _attribute_text(root, "Type")
+        if self.hdf_type not in ("PolyData", "UnstructuredGrid", "ImageData"):
+            raise DataFileError(path, f"has VTKHDF Type {self.hdf_type!r}; a time series is read from PolyData, "
+                                      "UnstructuredGrid or ImageData")
+        steps = root.get("Steps")
+        if steps is None:
+            self.times = np.zeros(1)
+            self.offsets: Dict[str, Dict[str, np.ndarray]] = {section: {} for section in SECTIONS}
+            self.point_offsets = np.zeros(1, np.int64)
+        else:
+            self.times = np.asarray(steps["Values"][...], dtype=np.float64)
+            count = int(np.asarray(steps.attrs.get("NSteps", len(self.times))).reshape(()))
+            self.times = self.times[:count]
+            parts = steps.get("NumberOfParts")
+            if parts is not None and np.any(np.asarray(parts[:count]) != 1):
+                raise DataFileError(path, "has several parts per step; read a partitioned file with read_surface, "
+                                          "read_mesh or read_image")
+            self.offsets = {section: {name: np.asarray(steps[f"{section}Offsets"][name][:count])
+                                      for name in steps.get(f"{section}Offsets", {})} for section in SECTIONS}
+            self.point_offsets = np.asarray(steps["PointOffsets"][:count]) if "PointOffsets" in steps else (
+                np.zeros(count, np.int64))
+            self._check_one_geometry(steps, count)
+        if len(self.times) == 0:
+            raise DataFileError(path, "holds no time step (Steps/NSteps is 0)")
+        if np.any(np.diff(self.times) <= 0) or not np.all(np.isfinite(self.times)):
+            raise DataFileError(path, f"has times that are not finite and increasing: {self.times}")
+
+    def _check_one_geometry(self, steps: Any, count: int) -> None:
+        for name in ("PartOffsets", "CellOffsets", "ConnectivityIdOffsets"):
+            if name in steps and np.any(np.asarray(steps[name][:count]) != np.asarray(steps[name][:1])):
+                raise DataFileError(self.path, f"has cells that change over time (Steps/{name}); a time series "
+                                               "has one geometry (points may move)")
+
+    def changing(self, section: str) -> List[str]:
+        return [name for name, offsets in self.offsets[section].items()
+                if len(offsets) > 1 and np.any(offsets != offsets[0])]
+
+    def moving(self) -> bool:
+        return self.hdf_type != "ImageData" and len(self.point_offsets) > 1 and bool(
+            np.any(self.point_offsets != self.point_offsets[0]))
+
+    def number_of(self, section: str) -> int:
+        if self.hdf_type == "ImageData":
+            return 0
+        if section == "PointData":
+            return int(np.asarray(self.root["NumberOfPoints"][0]))
+        if self.hdf_type == "UnstructuredGrid":
+            return int(np.asarray(self.root["NumberOfCells"][0]))
+        return sum(int(np.asarray(self.root[f"{t}/NumberOfCells"][0])) for t in POLY_TOPOLOGIES if t in self.root)
+
+    def rows(self, section: str, name: str, step: int) -> np.ndarray:
+        """The values of one array at one step, as the file holds them."""
+        dataset = self.root[section][name]
+        offsets = self.offsets[section].get(name)
+        start = int(offsets[step]) if offsets is not None and len(offsets) else 0
+        if self.hdf_type == "ImageData":
+            return np.asarray(dataset[start] if dataset.ndim >= 4 and offsets is not None else dataset[...])
+        count = self.number_of(section)
+        return np.asarray(dataset[start:start + count])
+
+    def points(self, step: int) -> np.ndarray:
+        start = int(self.point_offsets[step]) if len(self.point_offsets) else 0
+        return np.asarray(self.root["Points"][start:start + self.number_of("PointData")])
+
+    def geometry(self, step: int) -> Any:
+        """The VTK object of one step: its geometry and every array."""
+        from ..convert.arrays import numpy_to_vtk
+
+        data = self._vtk_geometry(step)
+        for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
+            group = self.root.get(section, {})
+            for name in group:
+                values = self.rows(section, name, step)
+                if self.hdf_type == "ImageData":
+                    grid = values.shape[:3]
+                    values = values.reshape((int(np.prod(grid)),) + values.shape[3:])
+                attributes.AddArray(numpy_to_vtk(np.ascontiguousarray(values), name,
+                                                 where=f"{self.path}: {section}/{name}"))
+        return data
+
+    def _vtk_geometry(self, step: int) -> Any:
+        from ..convert.arrays import numpy_to_vtk
+        from ..convert.cells import numpy_to_cell_array
+
+        if self.hdf_type == "ImageData":
+            from vtkmodules.vtkCommonDataModel import vtkImageData
+
+            image = vtkImageData()
+            image.SetExtent(*[int(v) for v in np.asarray(self.root.attrs["WholeExtent"])])
+            image.SetOrigin(*[float(v) for v in np.asarray(self.root.attrs.get("Origin", np.zeros(3)))])
+            image.SetSpacing(*[float(v) for v in np.asarray(self.root.attrs.get("Spacing", np.ones(3)))])
+            if "Direction" in self.root.attrs:
+                image.SetDirectionMatrix(*[float(v) for v in np.asarray(self.root.attrs["Direction"]).ravel()])
+            return image
+        from vtkmodules.vtkCommonCore import vtkPoints
+        from vtkmodules.vtkCommonDataModel import vtkCellArray
+
+        def cell_array(group: Any) -> Any:
+            offsets = np.asarray(group["Offsets"][...], dtype=np.int64)
+            connectivity = np.asarray(group["Connectivity"][...], dtype=np.int64)
+            return numpy_to_cell_array(offsets, connectivity) if len(offsets) else vtkCellArray()
+
+        points = vtkPoints()
+        points.SetData(numpy_to_vtk(np.ascontiguousarray(self.points(step)), share=False))
+        if self.hdf_type == "UnstructuredGrid":
+            from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
+
+            grid = vtkUnstructuredGrid()
+            grid.SetPoints(points)
+            types = np.asarray(self.root["Types"][...], dtype=np.uint8)
+            grid.SetCells(numpy_to_vtk(types, share=False), cell_array(self.root))
+            return grid
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
+
+        poly = vtkPolyData()
+        poly.SetPoints(points)
+        setters = (poly.SetVerts, poly.SetLines, poly.SetPolys, poly.SetStrips)
+        for topology, setter in zip(POLY_TOPOLOGIES, setters):
+            if topology in self.root:
+                setter(cell_array(self.root[topology]))
+        return poly
+
+    def kind(self, data: Any) -> str:
+        if self.hdf_type == "ImageData":
+            return "image"
+        if self.hdf_type == "UnstructuredGrid":
+            return "mesh"
+        only_lines = data.GetNumberOfCells() > 0 and data.GetNumberOfCells() == data.GetNumberOfLines()
+        return "centerlines" if only_lines else "surface"
+
+
+class _StepOutOfRange(IndexError):
+    """A step index the file has not (not a fault of the file)."""
+
+
+def _guarded(path: PathLike, read: Any) -> Any:
+    target = Path(path)
+    with _open(target) as handle:
+        try:
+            return read(_Reader(handle, target))
+        except (KeyError, ValueError, TypeError, IndexError) as error:
+            if isinstance(error, (ArrayDictError, _StepOutOfRange)):
+                raise
+            raise DataFileError(target, f"is not a VTKHDF time series this package reads ({error})") from None
+
+
+def read_vtkhdf_step(path: PathLike, step: int) -> Dict[str, Any]:
+    """One step of a transient VTKHDF file as a plain ArrayDict, reading only that step's rows.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A VTKHDF file (of this package, VTK's writer, ParaView, PyVista...).
+    step : int
+        The index into the times (negative counts from the end).
+
+    Returns
+    -------
+    dict
+        A surface, centerline, mesh or image ArrayDict: the geometry at that
+        step and every array's values then.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file: not VTKHDF, no step, several parts per step, cells
+        that change over time.
+    IndexError
+        For a step out of range.
+    """
+    def read(reader: _Reader) -> Dict[str, Any]:
+        count = len(reader.times)
+        if not isinstance(step, (int, np.integer)) or not -count <= step < count:
+            raise _StepOutOfRange(f"step {step!r} is out of range for the {count} steps of {reader.path}")
+        data = reader.geometry(int(step) % count)
+        return layout.to_dict(data, reader.kind(data))
+
+    return _guarded(path, read)
+
+
+def read_vtkhdf_series(path: PathLike) -> Dict[str, Any]:
+    """Read a transient VTKHDF file on one geometry as a time-series ArrayDict.
+
+    The arrays whose offsets change from step to step become ``(T, ...)``
+    arrays of ``TimeSeries``; the others (written once) are the geometry's.
+    Points that move become ``TimeSeries['Points']``. A VTKHDF file without
+    ``Steps`` reads as a series of one step.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file: not VTKHDF, no step, several parts per step, cells
+        that change over time.
+
+    Examples
+    --------
+    >>> read_vtkhdf_series("run.vtkhdf")["TimeSeries"]["Times"]  # doctest: +SKIP
+    array([0. , 0.1, 0.2])
+    """
+    def read(reader: _Reader) -> Dict[str, Any]:
+        first = reader.geometry(0)
+        kind = reader.kind(first)
+        changing = {section: reader.changing(section) for section in SECTIONS}
+        for section, attributes in (("PointData", first.GetPointData()), ("CellData", first.GetCellData())):
+            for name in changing[section]:
+                attributes.RemoveArray(name)
+        geometry = layout.to_dict(first, kind)
+        time_arrays: Dict[str, Dict[str, np.ndarray]] = {}
+        for section in SECTIONS:
+            time_arrays[section] = {}
+            for name in changing[section]:
+                rows = np.stack([reader.rows(section, name, step) for step in range(len(reader.times))])
+                if reader.hdf_type == "ImageData" and geometry.get("IndexOrder", "xyz") != "zyx":
+                    rows = rows.transpose((0, 3, 2, 1) + tuple(range(4, rows.ndim)))
+                time_arrays[section][name] = rows
+        points = None
+        if reader.moving():
+            points = np.stack([reader.points(step) for step in range(len(reader.times))])
+        return time_series_dict(geometry, reader.times, time_arrays["PointData"], time_arrays["CellData"], points)
+
+    return _guarded(path, read)
+
+
+def read(path: PathLike) -> Dict[str, Any]:
+    """The registry's reader of transient VTKHDF files (:mod:`vmtkscripts_numpy.formats`)."""
+    return read_vtkhdf_series(path)
+
+
+def write(series: Mapping[str, Any], path: PathLike, mode: str = "binary") -> Path:
+    """The registry's writer: ``series`` to the transient VTKHDF file ``path`` (``mode`` is not used)."""
+    return write_vtkhdf_series(series, path)
+
+
+__all__ = ["VTKHDFSeriesWriter", "write_vtkhdf_series", "read_vtkhdf_series", "read_vtkhdf_step"]
