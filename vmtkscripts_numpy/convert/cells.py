@@ -18,7 +18,7 @@ and any other integer type becomes int64.
 from __future__ import annotations
 
 from itertools import accumulate
-from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkCellArray
@@ -204,7 +204,7 @@ def fixed_size_cell_array(connectivity: np.ndarray, size: int, share: bool = Tru
     return cells
 
 
-def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.ndarray]:
+def _list_to_offsets(ids: Union[Sequence[Any], np.ndarray], where: str) -> Tuple[np.ndarray, np.ndarray]:
     count = len(ids)
     try:
         # The running sum as the lengths are read: one call, however few the cells.
@@ -215,6 +215,7 @@ def _list_to_offsets(ids: Sequence[Any], where: str) -> Tuple[np.ndarray, np.nda
             f"{where}[{index}]: expected a 1-D array of point ids, found {type(entry).__name__} {entry!r}"
         ) from None
     total = int(offsets[-1])
+    connectivity: Optional[np.ndarray]
     if total == 0:
         connectivity = np.empty(0, np.int64)
     else:
@@ -242,7 +243,7 @@ def _has_length(entry: Any) -> bool:
     return True
 
 
-def _bad_entry(ids: Sequence[Any], where: str, problem: str) -> str:
+def _bad_entry(ids: Union[Sequence[Any], np.ndarray], where: str, problem: str) -> str:
     """Say which entry of a ragged list is wrong (runs only once the whole list failed)."""
     for index, entry in enumerate(ids):
         try:
@@ -404,7 +405,7 @@ def legacy_to_offsets(
     [[0, 3, 5], [7, 8, 9, 1, 2]]
     """
     read = legacy_to_cells(cells, locations, where_cells, where_locations)
-    return read.offsets, read.connectivity
+    return cast(np.ndarray, read.offsets), read.connectivity  # offsets_of_one_size: never None
 
 
 def legacy_to_cells(
@@ -436,7 +437,7 @@ def legacy_to_cells(
             dtype = storage_dtype(connectivity)
             offsets = np.arange(0, (count + 1) * size, size, dtype=dtype) if offsets_of_one_size else None
             if connectivity.dtype != dtype:  # the largest value was taken in another width
-                connectivity, largest = connectivity.astype(dtype), None
+                return LegacyCells(offsets, connectivity.astype(dtype), size, None)
             return LegacyCells(offsets, connectivity, size, largest)
     sizes, problem = _follow_counts(flat, starts)
     if problem:

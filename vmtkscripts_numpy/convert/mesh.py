@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, cast
 
 import numpy as np
-from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON, vtkGenericCell, vtkUnstructuredGrid
+from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON, vtkCellArray, vtkGenericCell, vtkUnstructuredGrid
 
 from .._vtk_version import vtk_at_least
 from ..errors import ArrayDictError, LossWarning
@@ -227,6 +227,7 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         for key in cells
         if key not in CELLS_KEYS
     ]
+    offsets: Optional[np.ndarray]
     if isinstance(ids, (list, tuple)) or (isinstance(ids, np.ndarray) and ids.dtype == object):
         offsets, connectivity = cell_point_ids_to_offsets(ids, ids_where)
         if "CellLocations" in cells:
@@ -238,13 +239,14 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
         read = legacy_to_cells(ids, locations, ids_where, locations_where, offsets_of_one_size=not FIXED_SIZE_STORAGE)
         offsets, connectivity = read.offsets, read.connectivity
     # Cells of one size on VTK >= 9.7: fixed-size storage, no offsets (``offsets`` is None).
-    number_of_cells = offsets.size - 1 if offsets is not None else connectivity.size // read.size
+    uniform_size = read.size if read is not None else 0
+    number_of_cells = offsets.size - 1 if offsets is not None else connectivity.size // uniform_size
     if types.ndim != 1 or types.size != number_of_cells:
         raise ArrayDictError(
             f"{types_where}: expected shape ({number_of_cells},), one type per cell, found shape {types.shape}"
         )
     check_point_ids(connectivity, number_of_points, ids_where, largest=read.largest_id if read else None)
-    types = _checked_types(types, offsets, types_where, uniform_size=read.size if read else 0)
+    types = _checked_types(types, offsets, types_where, uniform_size=uniform_size)
     for what in unread:
         warnings.warn(f"{cells_where}: {what} is not read and does not come back", LossWarning, stacklevel=2)
     if "CellTypesAsStrings" in cells:
@@ -255,8 +257,8 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     vtk_types = numpy_to_vtk(types, share=share, where=types_where)
     # Offsets and connectivity are new arrays made above (from the flat layout or the list): VTK keeps
     # them as they are even when share=False.
-    if offsets is None:
-        cell_array = fixed_size_cell_array(connectivity, read.size, share=True)
+    if offsets is None:  # only where VTK has fixed-size storage, for cells of one size: never None here
+        cell_array = cast(vtkCellArray, fixed_size_cell_array(connectivity, uniform_size, share=True))
     else:
         cell_array = numpy_to_cell_array(offsets, connectivity, share=True)
     grid.SetCells(vtk_types, cell_array)
@@ -338,10 +340,12 @@ def _checked_types(
 def cell_class_name(cell_type: int) -> str:
     """VTK's class name of a cell type, e.g. ``"vtkTetra"`` for 10 (``"UnknownClass"`` when unknown)."""
     if vtk_at_least(9, 6):  # where VTK moved it, deprecating the old place
-        from vtkmodules.vtkCommonDataModel import vtkCellTypeUtilities as utilities
-    else:
-        from vtkmodules.vtkCommonDataModel import vtkCellTypes as utilities
-    return utilities.GetClassNameFromTypeId(cell_type)
+        from vtkmodules.vtkCommonDataModel import vtkCellTypeUtilities
+
+        return vtkCellTypeUtilities.GetClassNameFromTypeId(cell_type)
+    from vtkmodules.vtkCommonDataModel import vtkCellTypes
+
+    return vtkCellTypes.GetClassNameFromTypeId(cell_type)
 
 
 @lru_cache(maxsize=None)
