@@ -184,3 +184,26 @@ def test_a_file_that_is_no_vtkhdf_series_is_named(tmp_path):
         read_vtkhdf_series(path)
     with pytest.raises(DataFileError, match="is not a transient VTKHDF file"):
         VTKHDFSeriesWriter(path, append=True)
+
+
+def test_a_series_vtks_writer_wrote_reads_with_its_geometry_once_and_its_moving_points(tmp_path):
+    hdf = pytest.importorskip("vtkmodules.vtkIOHDF")
+    if not hasattr(hdf, "vtkHDFWriter") or not hasattr(hdf.vtkHDFWriter, "SetWriteAllTimeSteps"):
+        pytest.skip("this VTK has no vtkHDFWriter that writes time steps (VTK 9.4 on)")
+    from vtkmodules.vtkFiltersGeneral import vtkTimeSourceExample
+
+    source = vtkTimeSourceExample()  # one voxel that moves, with arrays of its coordinates, at 10 times
+    source.SetXAmplitude(1.0)
+    writer = hdf.vtkHDFWriter()
+    writer.SetInputConnection(source.GetOutputPort())
+    writer.SetFileName(str(tmp_path / "vtk.vtkhdf"))
+    writer.SetWriteAllTimeSteps(True)
+    writer.Write()
+    series = read_vtkhdf_series(tmp_path / "vtk.vtkhdf")  # VTK wrote the voxel at every step
+    times = series["TimeSeries"]["Times"]
+    assert len(times) == 10 and times[0] == 0.0 and times[-1] == 1.0
+    assert series["Points"].shape == (8, 3) and series["TimeSeries"]["Points"].shape == (10, 8, 3)
+    assert "Point X" in series["TimeSeries"]["PointData"] and "Point Label" in series["PointData"]
+    x = series["TimeSeries"]["PointData"]["Point X"]
+    np.testing.assert_allclose(x, series["TimeSeries"]["Points"][:, :, 0])
+    np.testing.assert_array_equal(read_vtkhdf_step(tmp_path / "vtk.vtkhdf", 4)["PointData"]["Point X"], x[4])

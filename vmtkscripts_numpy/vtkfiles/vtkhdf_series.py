@@ -539,6 +539,7 @@ class _Reader:
             raise DataFileError(path, f"has VTKHDF Type {self.hdf_type!r}; a time series is read from PolyData, "
                                       "UnstructuredGrid or ImageData")
         steps = root.get("Steps")
+        self.geometry_offsets: Dict[str, np.ndarray] = {}
         if steps is None:
             self.times = np.zeros(1)
             self.offsets: Dict[str, Dict[str, np.ndarray]] = {section: {} for section in SECTIONS}
@@ -555,17 +556,27 @@ class _Reader:
                                       for name in steps.get(f"{section}Offsets", {})} for section in SECTIONS}
             self.point_offsets = np.asarray(steps["PointOffsets"][:count]) if "PointOffsets" in steps else (
                 np.zeros(count, np.int64))
-            self._check_one_geometry(steps, count)
+            # VTK's own writer writes the geometry at every step: each step then has its part and cells.
+            for name in ("PartOffsets", "CellOffsets", "ConnectivityIdOffsets"):
+                if name in steps:
+                    values = np.asarray(steps[name][:count], dtype=np.int64)
+                    self.geometry_offsets[name] = values.reshape(count, -1)
         if len(self.times) == 0:
             raise DataFileError(path, "holds no time step (Steps/NSteps is 0)")
         if np.any(np.diff(self.times) <= 0) or not np.all(np.isfinite(self.times)):
             raise DataFileError(path, f"has times that are not finite and increasing: {self.times}")
 
-    def _check_one_geometry(self, steps: Any, count: int) -> None:
-        for name in ("PartOffsets", "CellOffsets", "ConnectivityIdOffsets"):
-            if name in steps and np.any(np.asarray(steps[name][:count]) != np.asarray(steps[name][:1])):
-                raise DataFileError(self.path, f"has cells that change over time (Steps/{name}); a time series "
-                                               "has one geometry (points may move)")
+    def cells_per_step(self) -> bool:
+        """Whether the file has cells of its own at each step (to be compared, they may be the same)."""
+        return any(bool(np.any(values != values[:1])) for values in self.geometry_offsets.values())
+
+    def _offset(self, name: str, step: int, column: int = 0) -> int:
+        values = self.geometry_offsets.get(name)
+        return int(values[step, column]) if values is not None else 0
+
+    def _count(self, dataset: Any, step: int) -> int:
+        """A ``NumberOf...`` value of the part of one step."""
+        return int(np.asarray(dataset[self._offset("PartOffsets", step)]).reshape(-1)[0])
 
     def changing(self, section: str) -> List[str]:
         return [name for name, offsets in self.offsets[section].items()
@@ -575,14 +586,14 @@ class _Reader:
         return self.hdf_type != "ImageData" and len(self.point_offsets) > 1 and bool(
             np.any(self.point_offsets != self.point_offsets[0]))
 
-    def number_of(self, section: str) -> int:
+    def number_of(self, section: str, step: int = 0) -> int:
         if self.hdf_type == "ImageData":
             return 0
         if section == "PointData":
-            return int(np.asarray(self.root["NumberOfPoints"][0]))
+            return self._count(self.root["NumberOfPoints"], step)
         if self.hdf_type == "UnstructuredGrid":
-            return int(np.asarray(self.root["NumberOfCells"][0]))
-        return sum(int(np.asarray(self.root[f"{t}/NumberOfCells"][0])) for t in POLY_TOPOLOGIES if t in self.root)
+            return self._count(self.root["NumberOfCells"], step)
+        return sum(self._count(self.root[f"{t}/NumberOfCells"], step) for t in POLY_TOPOLOGIES if t in self.root)
 
     def rows(self, section: str, name: str, step: int) -> np.ndarray:
         """The values of one array at one step, as the file holds them."""
@@ -591,12 +602,33 @@ class _Reader:
         start = int(offsets[step]) if offsets is not None and len(offsets) else 0
         if self.hdf_type == "ImageData":
             return np.asarray(dataset[start] if dataset.ndim >= 4 and offsets is not None else dataset[...])
-        count = self.number_of(section)
+        count = self.number_of(section, step)
         return np.asarray(dataset[start:start + count])
 
     def points(self, step: int) -> np.ndarray:
         start = int(self.point_offsets[step]) if len(self.point_offsets) else 0
-        return np.asarray(self.root["Points"][start:start + self.number_of("PointData")])
+        return np.asarray(self.root["Points"][start:start + self.number_of("PointData", step)])
+
+    def cells(self, step: int) -> List[Tuple[np.ndarray, ...]]:
+        """``(offsets, connectivity[, types])`` of each cell group of one step."""
+        part = self._offset("PartOffsets", step)
+        groups = [("", 0)] if self.hdf_type == "UnstructuredGrid" else [
+            (f"{topology}/", column) for column, topology in enumerate(POLY_TOPOLOGIES) if topology in self.root]
+        found: List[Tuple[np.ndarray, ...]] = []
+        for prefix, column in groups:
+            cells = self._count(self.root[f"{prefix}NumberOfCells"], step)
+            ids = self._count(self.root[f"{prefix}NumberOfConnectivityIds"], step)
+            cell_start = self._offset("CellOffsets", step, column)
+            id_start = self._offset("ConnectivityIdOffsets", step, column)
+            # Each part's offsets have one entry more than its cells.
+            offsets = np.asarray(self.root[f"{prefix}Offsets"][cell_start + part:cell_start + part + cells + 1],
+                                 dtype=np.int64)
+            connectivity = np.asarray(self.root[f"{prefix}Connectivity"][id_start:id_start + ids], dtype=np.int64)
+            entry: Tuple[np.ndarray, ...] = (offsets, connectivity)
+            if not prefix:
+                entry += (np.asarray(self.root["Types"][cell_start:cell_start + cells], dtype=np.uint8),)
+            found.append(entry)
+        return found
 
     def geometry(self, step: int) -> Any:
         """The VTK object of one step: its geometry and every array."""
@@ -631,10 +663,10 @@ class _Reader:
         from vtkmodules.vtkCommonCore import vtkPoints
         from vtkmodules.vtkCommonDataModel import vtkCellArray
 
-        def cell_array(group: Any) -> Any:
-            offsets = np.asarray(group["Offsets"][...], dtype=np.int64)
-            connectivity = np.asarray(group["Connectivity"][...], dtype=np.int64)
+        def cell_array(offsets: np.ndarray, connectivity: np.ndarray) -> Any:
             return numpy_to_cell_array(offsets, connectivity) if len(offsets) else vtkCellArray()
+
+        cells = self.cells(step)
 
         points = vtkPoints()
         points.SetData(numpy_to_vtk(np.ascontiguousarray(self.points(step)), share=False))
@@ -643,17 +675,16 @@ class _Reader:
 
             grid = vtkUnstructuredGrid()
             grid.SetPoints(points)
-            types = np.asarray(self.root["Types"][...], dtype=np.uint8)
-            grid.SetCells(numpy_to_vtk(types, share=False), cell_array(self.root))
+            offsets, connectivity, types = cells[0]
+            grid.SetCells(numpy_to_vtk(types, share=False), cell_array(offsets, connectivity))
             return grid
         from vtkmodules.vtkCommonDataModel import vtkPolyData
 
         poly = vtkPolyData()
         poly.SetPoints(points)
-        setters = (poly.SetVerts, poly.SetLines, poly.SetPolys, poly.SetStrips)
-        for topology, setter in zip(POLY_TOPOLOGIES, setters):
-            if topology in self.root:
-                setter(cell_array(self.root[topology]))
+        setters = dict(zip(POLY_TOPOLOGIES, (poly.SetVerts, poly.SetLines, poly.SetPolys, poly.SetStrips)))
+        for topology, (offsets, connectivity) in zip([t for t in POLY_TOPOLOGIES if t in self.root], cells):
+            setters[topology](cell_array(offsets, connectivity))
         return poly
 
     def kind(self, data: Any) -> str:
@@ -734,9 +765,19 @@ def read_vtkhdf_series(path: PathLike) -> Dict[str, Any]:
     array([0. , 0.1, 0.2])
     """
     def read(reader: _Reader) -> Dict[str, Any]:
+        count = len(reader.times)
+        if reader.cells_per_step():
+            first_cells = reader.cells(0)
+            for step in range(1, count):
+                if not all(np.array_equal(a, b) for got, want in zip(reader.cells(step), first_cells)
+                           for a, b in zip(got, want)) or len(reader.cells(step)) != len(first_cells):
+                    raise DataFileError(reader.path, f"has other cells at step {step} (time {reader.times[step]!r}) "
+                                                     "than at the first; a time series has one geometry "
+                                                     "(points may move)")
         first = reader.geometry(0)
         kind = reader.kind(first)
-        changing = {section: reader.changing(section) for section in SECTIONS}
+        changing = {section: [name for name in reader.changing(section)
+                              if not _same_at_every_step(reader, section, name)] for section in SECTIONS}
         for section, attributes in (("PointData", first.GetPointData()), ("CellData", first.GetCellData())):
             for name in changing[section]:
                 attributes.RemoveArray(name)
@@ -752,9 +793,21 @@ def read_vtkhdf_series(path: PathLike) -> Dict[str, Any]:
         points = None
         if reader.moving():
             points = np.stack([reader.points(step) for step in range(len(reader.times))])
+            if all(np.array_equal(row, points[0]) for row in points[1:]):
+                points = None
         return time_series_dict(geometry, reader.times, time_arrays["PointData"], time_arrays["CellData"], points)
 
     return _guarded(path, read)
+
+
+def _same_at_every_step(reader: _Reader, section: str, name: str) -> bool:
+    """Whether an array written at every step (as VTK's writer does) has the same values at every step."""
+    first = reader.rows(section, name, 0)
+    for step in range(1, len(reader.times)):
+        values = reader.rows(section, name, step)
+        if values.shape != first.shape or not np.array_equal(values, first, equal_nan=values.dtype.kind == "f"):
+            return False
+    return True
 
 
 def read(path: PathLike) -> Dict[str, Any]:
