@@ -25,6 +25,9 @@ TUTORIAL_REQUIRES = [
 ] + COHORT_REQUIRES  # tutorial 05 runs a cohort on a local Dask cluster
 # python -m benchmarks.run compares with PyVista when it is installed.
 BENCH_REQUIRES = ["pyvista"]
+# vmtkscripts_numpy.bridges converts to and from these; each is imported only when its bridge is used.
+# All four install from wheels on Python 3.9 to 3.13, so the tests install them and do not skip.
+BRIDGES_REQUIRES = ["pyvista", "meshio", "SimpleITK", "nibabel"]
 
 setup(
     name="vmtkscripts_numpy",
@@ -49,9 +52,10 @@ setup(
     # VTK 9.1 is the oldest VTK CI tests (on Python 3.9); 9.6 is vmtk 1.5.2's, 9.7 the newest.
     install_requires=["numpy", "vtk>=9.1", "h5py"],
     extras_require={
-        "test": TEST_REQUIRES + TUTORIAL_REQUIRES,
+        "test": TEST_REQUIRES + TUTORIAL_REQUIRES + BRIDGES_REQUIRES,
         "tutorials": TUTORIAL_REQUIRES,
         "bench": BENCH_REQUIRES,
+        "bridges": BRIDGES_REQUIRES,
         "dicom": DICOM_REQUIRES,
         "cohort": COHORT_REQUIRES,
         "vmtk": VMTK_REQUIRES,

@@ -36,6 +36,12 @@ _LAZY_FUNCTIONS = {
     "slices": ["extract_slice"],
     "vtkfiles._dicom_writer": ["write_dicom"],
     "maps": ["vessel_coordinates", "vessel_map", "vessel_map_to_surface", "spherical_map"],
+    "memory": ["modified"],
+    "placement": ["index_to_physical", "physical_to_index"],
+    "bridges": [
+        "to_pyvista", "from_pyvista", "to_meshio", "from_meshio", "cells_by_type",
+        "to_simpleitk", "from_simpleitk", "to_nibabel", "from_nibabel",
+    ],
 }
 _MODULE_OF = {name: module for module, names in _LAZY_FUNCTIONS.items() for name in names}
 

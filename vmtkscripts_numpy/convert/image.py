@@ -440,6 +440,7 @@ def dict_from_array(
     index_order: str = "xyz",
     name: str = "ImageScalars",
     frame: str = DEFAULT_FRAME,
+    affine: Optional[Any] = None,
 ) -> Dict[str, Any]:
     """An image ArrayDict around a bare ndarray of voxel values (a view of it, not a copy).
 
@@ -463,7 +464,13 @@ def dict_from_array(
     name : str
         The name of the point data array; it becomes the active scalars.
     frame : {"RAS", "LPS"}
-        The patient frame ``origin`` and ``direction`` are given in.
+        The patient frame ``origin``, ``direction`` and ``affine`` are given in.
+    affine : (4, 4) array_like, optional
+        Instead of ``spacing``, ``origin`` and ``direction``: the matrix that
+        takes ``[i, j, k, 1]`` (x, y, z indices, whatever ``index_order``) to
+        the physical point, such as nibabel's ``img.affine`` (RAS) or
+        :func:`vmtkscripts_numpy.placement.index_to_physical`. Its columns must
+        be at right angles (no shear).
 
     Returns
     -------
@@ -486,6 +493,13 @@ def dict_from_array(
     """
     order = _index_order(index_order, "index_order")
     frame = _frame(frame, "frame")
+    if affine is not None:
+        if spacing is not None or origin is not None or direction is not None:
+            raise ArrayDictError("affine: give either affine or spacing, origin and direction, not both")
+        from ..placement import placement_from_affine
+
+        placed = placement_from_affine(affine)
+        origin, spacing, direction = placed[0].tolist(), placed[1].tolist(), placed[2]
     if not isinstance(name, str) or not name:
         raise ArrayDictError(f"name: expected a non-empty string, found {name!r}")
     values = numeric_array(array, "array", allow_bool=True)
@@ -526,12 +540,14 @@ def image_from_array(
     name: str = "ImageScalars",
     share: bool = True,
     frame: str = DEFAULT_FRAME,
+    affine: Optional[Any] = None,
 ) -> vtkImageData:
     """A ``vtkImageData`` from a bare ndarray of voxel values; see :func:`dict_from_array`.
 
     With ``share=True`` (default) the image uses the array's memory when it is
     in VTK's order (a C-ordered ``"zyx"`` or an F-ordered ``"xyz"`` array).
-    ``origin`` and ``direction`` are in ``frame``, and so is the image.
+    ``origin`` and ``direction`` (or ``affine``, a 4x4 index-to-physical
+    matrix) are in ``frame``, and so is the image.
 
     Examples
     --------
@@ -542,9 +558,23 @@ def image_from_array(
     ((4, 3, 2), 15.0)
     >>> point = [0.0, 0.0, 0.0]; image.TransformIndexToPhysicalPoint(3, 0, 1, point); point
     [13.0, 0.0, 3.0]
+
+    A nibabel array and its RAS affine:
+
+    >>> affine = np.diag([0.8, 0.8, 2.0, 1.0]); affine[:3, 3] = (-90, 120, -40)
+    >>> image = image_from_array(np.zeros((4, 3, 2)), affine=affine, frame="RAS")
+    >>> image.GetSpacing(), image.GetOrigin()
+    ((0.8, 0.8, 2.0), (-90.0, 120.0, -40.0))
     """
     array_dict = dict_from_array(
-        array, spacing=spacing, origin=origin, direction=direction, index_order=index_order, name=name, frame=frame
+        array,
+        spacing=spacing,
+        origin=origin,
+        direction=direction,
+        index_order=index_order,
+        name=name,
+        frame=frame,
+        affine=affine,
     )
     return dict_to_image(array_dict, share=share, frame=frame)
 

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from vmtkscripts_numpy import dict_from_array, modified
+from vmtkscripts_numpy.bridges import from_pyvista, to_pyvista
+from vmtkscripts_numpy.errors import ArrayDictError
+
+from .meshes import mixed_mesh_dict
+
+pv = pytest.importorskip("pyvista")
+
+
+def test_a_surface_dict_becomes_polydata_sharing_its_points():
+    points = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0]])
+    surface = to_pyvista({"Points": points, "CellData": {"CellPointIds": np.array([[0, 1, 2]])}})
+
+    points[2, 1] = 5.0
+
+    assert isinstance(surface, pv.PolyData)
+    assert surface.points[2, 1] == 5.0
+    assert modified(surface).bounds[3] == 5.0
+
+
+def test_an_image_keeps_spacing_origin_and_direction():
+    direction = np.array([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]])
+    grid = to_pyvista(dict_from_array(np.zeros((4, 3, 2)), spacing=(0.5, 1, 2), origin=(1, 2, 3), direction=direction))
+
+    assert isinstance(grid, pv.ImageData)
+    assert tuple(grid.dimensions) == (4, 3, 2) and tuple(grid.spacing) == (0.5, 1.0, 2.0)
+    np.testing.assert_array_equal(np.asarray(grid.direction_matrix), direction)
+
+
+def test_a_mesh_comes_back_whole():
+    mesh_dict = mixed_mesh_dict()
+
+    back = from_pyvista(to_pyvista(mesh_dict))
+
+    np.testing.assert_array_equal(back["Points"], mesh_dict["Points"])
+    np.testing.assert_array_equal(back["Cells"]["CellTypes"], mesh_dict["Cells"]["CellTypes"])
+    np.testing.assert_array_equal(back["CellData"]["Region"], mesh_dict["CellData"]["Region"])
+
+
+def test_from_pyvista_copies_unless_told_not_to():
+    sphere = pv.Sphere()
+
+    copied = from_pyvista(sphere)["Points"]
+    view = from_pyvista(sphere, copy=False)["Points"]
+
+    assert not np.shares_memory(copied, sphere.points)
+    assert np.shares_memory(view, np.asarray(sphere.points))
+
+
+def test_centerlines_are_asked_for():
+    line = pv.lines_from_points(np.eye(3))
+
+    assert isinstance(from_pyvista(line, kind="centerlines")["CellData"]["CellPointIds"], list)
+    with pytest.raises(ArrayDictError, match="kind"):
+        from_pyvista(line, kind="image")
+
+
+def test_other_datasets_are_refused():
+    with pytest.raises(ArrayDictError, match="MultiBlock"):
+        from_pyvista(pv.MultiBlock())
+    with pytest.raises(ArrayDictError, match="ArrayDict"):
+        to_pyvista(pv.Sphere())
