@@ -24,7 +24,7 @@ without copying when asked (``copy=False`` one way, ``share=True`` the other).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, cast
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import (
@@ -36,6 +36,7 @@ from vtkmodules.vtkCommonDataModel import (
     VTK_TRIANGLE,
     VTK_TRIANGLE_STRIP,
     VTK_VERTEX,
+    vtkCellArray,
     vtkPolyData,
 )
 
@@ -168,6 +169,7 @@ def polydata_to_dict(
     cell_arrays = _cell_arrays_of(polydata)
     used = [(kind, cells) for kind, cells in enumerate(cell_arrays) if cells is not None and cells.GetNumberOfCells()]
     uniform = _uniform_cells(used, copy) if cell_point_ids != "list" and len(used) == 1 else None
+    ids: Union[np.ndarray, List[np.ndarray]]
     if uniform is not None:
         ids, cell_types = uniform
     else:
@@ -233,7 +235,7 @@ def _first_cell_too_small_for_vtk91(offsets: np.ndarray, kinds: Union[int, np.nd
     if not short.size:
         return None
     index = int(short[0])
-    kind = _KIND_NAMES[int(kinds if np.ndim(kinds) == 0 else kinds[index])]
+    kind = _KIND_NAMES[int(kinds if isinstance(kinds, int) or kinds.ndim == 0 else kinds[index])]
     return index, f"a {kind} of {int(sizes[index])} points"
 
 
@@ -268,8 +270,9 @@ def _cell_data_to_point_data(
     if not cell_data:
         return
     sizes = np.diff(offsets)
+    repeats: Union[int, np.ndarray] = sizes
     if sizes.size and sizes.min() == sizes.max():
-        sizes = int(sizes[0])  # cells of one size: np.repeat by a number, not by an array
+        repeats = int(sizes[0])  # cells of one size: np.repeat by a number, not by an array
     ids = connectivity[int(offsets[0]) : int(offsets[-1])]
     counts = np.bincount(ids, minlength=number_of_points)[:, None]
     point_data, point_types = sections["PointData"], sections["ArrayTypes"]["PointData"]
@@ -278,7 +281,7 @@ def _cell_data_to_point_data(
         sums = np.empty((number_of_points, columns.shape[1]))
         for column in range(columns.shape[1]):
             # Each cell's value once per point id it lists, summed per point (repeat: no gather by index).
-            weights = np.repeat(columns[:, column], sizes)
+            weights = np.repeat(columns[:, column], repeats)
             sums[:, column] = np.bincount(ids, weights=weights, minlength=number_of_points)
         means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
         dtype = np.float64 if values.dtype == np.float64 else np.float32
@@ -451,16 +454,17 @@ def dict_to_polydata(
         array_dict.get("CellTypes"), number_of_cells, offsets, uniform_size, default_cell_kind,
         key_path(where, "CellTypes"),
     )
-    too_small = None if vtk_at_least(9, 2) else _first_cell_too_small_for_vtk91(offsets, kinds)
+    # Before VTK 9.7 (so on 9.1) there are always offsets.
+    too_small = None if vtk_at_least(9, 2) or offsets is None else _first_cell_too_small_for_vtk91(offsets, kinds)
     if too_small:
         raise ArrayDictError(
             f"{ids_where}: cell {too_small[0]} is {too_small[1]}; {needs_vtk((9, 2), CELLS_VTK91_REFUSES)}"
         )
-    if offsets is None and not isinstance(kinds, int):
+    if offsets is None and uniform_size is not None and not isinstance(kinds, int):
         offsets = regular_offsets(number_of_cells, uniform_size, connectivity.dtype)
 
     reordered: Optional[Dict[str, Any]] = None
-    if not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
+    if offsets is not None and not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
         order = np.argsort(kinds, kind="stable")
         warnings.warn(
             f"{key_path(where, 'CellTypes')}: the cells are not grouped as VTK stores them (vertices, lines, "
@@ -482,8 +486,10 @@ def dict_to_polydata(
     bounds = None if isinstance(kinds, int) else np.searchsorted(kinds, np.arange(len(CELL_KINDS) + 1))
     if offsets is None:
         # One kind of cells, all of uniform_size points: VTK's fixed-size storage.
+        # Without offsets, every cell is of uniform_size points and this VTK has that storage: never None.
         if number_of_cells:
-            setters[kinds](fixed_size_cell_array(connectivity, uniform_size, share=share or new_connectivity))
+            cells = fixed_size_cell_array(connectivity, cast(int, uniform_size), share=share or new_connectivity)
+            setters[kinds](cast(vtkCellArray, cells))
     else:
         for kind, setter in enumerate(setters):
             if bounds is None:
@@ -588,7 +594,7 @@ def _single_cell_kind(
     if required >= 0:
         if uniform_size is not None:
             index, size = (0, uniform_size) if uniform_size != required else (None, None)
-        else:
+        elif offsets is not None:  # cells of several sizes: given as offsets
             sizes = np.diff(offsets)
             wrong = np.flatnonzero(sizes != required)
             index, size = (int(wrong[0]), int(sizes[wrong[0]])) if wrong.size else (None, None)
@@ -601,7 +607,7 @@ def _single_cell_kind(
         if uniform_size is not None:
             if uniform_size in _RENAMED_AT_SIZE[cell_type]:
                 _warn_renamed(cell_type, uniform_size, 0, count, where)
-        else:
+        elif offsets is not None:
             sizes = np.diff(offsets)
             renamed = np.flatnonzero(_RENAMED[cell_type, np.minimum(sizes, _RENAMED.shape[1] - 1)])
             if renamed.size:
