@@ -82,24 +82,18 @@ COMPRESSIONS = (None, "gzip", "lzf")
 
 #: Oldest HDF5 format objects are written in: readable by HDF5 1.10 (2016) and later.
 _LIBVER = ("v110", "latest")
-_PAGE = 4096
-#: Large blocks (chunks) start on a page boundary: copying misaligned data out of the
-#: page cache made whole-file reads about 40% slower.
-_ALIGNMENT = {"alignment_threshold": 1 << 16, "alignment_interval": _PAGE}
 
 
 def chunk_shape(shape: Tuple[int, ...], itemsize: int, target: int = CHUNK_BYTES) -> Tuple[int, ...]:
     """A chunk of about ``target`` bytes: whole trailing axes, the first axes split.
 
     Such chunks are contiguous slabs of a C-ordered array, so a whole dataset
-    is written and read in large sequential pieces. Where it costs little, a
-    chunk is a whole number of 4 KiB pages, so that chunks start on page
-    boundaries both in the file and in the array they are read into.
+    is written and read in large sequential pieces.
 
     Examples
     --------
     >>> chunk_shape((4_000_000, 3), 8)
-    (43520, 3)
+    (43690, 3)
     >>> chunk_shape((512, 512, 512), 4)
     (1, 512, 512)
     >>> chunk_shape((10, 3), 4)
@@ -111,11 +105,7 @@ def chunk_shape(shape: Tuple[int, ...], itemsize: int, target: int = CHUNK_BYTES
         if size * shape[axis] <= target:
             size *= shape[axis]
             continue
-        count = max(1, target // size)
-        pages = _PAGE // math.gcd(size, _PAGE)  # slices per whole number of pages
-        if count >= pages:
-            count -= count % pages
-        chunk[axis] = count
+        chunk[axis] = max(1, target // size)
         for earlier in range(axis):
             chunk[earlier] = 1
         break
@@ -193,9 +183,9 @@ def write_chunks(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], origin:
 
     A :func:`chunk_shape` chunk is a contiguous slab of ``data``, so its bytes
     go to the file as they are (``H5Dwrite_chunk``) instead of through HDF5's
-    selection machinery, through which the same write took about 1.35 times
-    as long. A last chunk that runs
-    past the end of the split axis is padded with zeros, as HDF5 pads it.
+    selection machinery, through which the same write of 100 MB took 1.1-1.2
+    times as long. A last chunk that runs past the end of the split axis is
+    padded with zeros, as HDF5 pads it.
     ``data`` may be a block of the dataset: ``origin`` is where it starts (its
     chunks must be whole chunks of the dataset, but for the dataset's last).
 
@@ -478,7 +468,7 @@ def write(
         if compression is None:
             _preallocate(temporary, _expected_size(nodes, writer.chunk_bytes))
         # No chunk cache: each chunk is written once, whole, straight from the array, not copied first.
-        with h5py.File(temporary, "r+", libver=_LIBVER, rdcc_nbytes=0, **_ALIGNMENT) as h5file:
+        with h5py.File(temporary, "r+", libver=_LIBVER, rdcc_nbytes=0) as h5file:
             groups: Dict[Tuple[Any, ...], Any] = {(): h5file}
             for where, node_kind, value in nodes[1:]:
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)
@@ -523,35 +513,6 @@ def _preallocate(path: str, size: int) -> None:
         pass  # not supported here, or no room: the write itself will say so
     finally:
         os.close(handle)
-
-
-#: Arrays read from files start on a page boundary from this size on.
-_ALIGN_FROM = 1 << 20
-
-
-def page_aligned_empty(shape: Tuple[int, ...], dtype: Any) -> np.ndarray:
-    """An uninitialised array whose data starts on a page boundary (from 1 MiB on).
-
-    The datasets of a file start on page boundaries (see ``_ALIGNMENT``), and
-    numpy's large arrays start 16 bytes past one. The kernel copies a file's
-    cached pages into memory that is misaligned that way about 40% slower than
-    into memory aligned like the file, so large arrays are read into memory
-    aligned on pages: a few KiB of slack at the front of the buffer, which
-    the array's ``base`` keeps.
-
-    Examples
-    --------
-    >>> volume = page_aligned_empty((256, 256, 32), np.int16)
-    >>> volume.shape, volume.dtype.name, volume.ctypes.data % 4096, volume.flags.c_contiguous
-    ((256, 256, 32), 'int16', 0, True)
-    """
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes < _ALIGN_FROM:
-        return np.empty(shape, dtype)
-    buffer = np.empty(nbytes + _PAGE, np.uint8)
-    start = -buffer.ctypes.data % _PAGE
-    return buffer[start:start + nbytes].view(dtype).reshape(shape)
 
 
 #: Filters a dataset may be stored with: HDF5's deflate, shuffle and fletcher32, and h5py's lzf. Every
@@ -871,7 +832,7 @@ class _Reader:
                             "this is not an ArrayDict file")
         self.backed(dataset_id, plist, layout, filters, shape, file_type.get_size(), dtype.itemsize, where)
         # HDF5 writes the 10 bytes of an x87 long double and leaves its padding: zeroed, not uninitialised memory
-        data = np.zeros(shape, dtype) if dtype.char in "gG" else page_aligned_empty(shape, dtype)
+        data = np.zeros(shape, dtype) if dtype.char in "gG" else np.empty(shape, dtype)
         if data.size:
             memory_type = self.memory_types.get(dtype)
             if memory_type is None:
