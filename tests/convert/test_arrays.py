@@ -118,7 +118,7 @@ def test_the_values_are_read_only_when_the_dtype_cannot_decide(monkeypatch):
 
 @pytest.mark.parametrize("where", [0, -1])
 def test_a_large_array_is_read_to_its_last_value(where):
-    values = np.zeros(3 * arrays._RANGE_BLOCK + 5, np.int64)
+    values = np.zeros(200_005, np.int64)
     values[where] = -1000
 
     with pytest.raises(ArrayDictError, match="holds -1000"):

@@ -116,21 +116,10 @@ def _numpy_dtype(array: vtkDataArray) -> np.dtype:
 _SPECIAL_DTYPES: Dict[str, np.dtype] = {
     name: numpy_dtype_of_vtk_type(vtk_type) for name, vtk_type in SPECIAL_VTK_TYPES.items()
 }
-#: Elements per step when both ends of an array's range are needed: one pass over memory, not two.
-_RANGE_BLOCK = 1 << 16
-
-
 def _value_range(values: np.ndarray, need_low: bool, need_high: bool) -> Tuple[Optional[int], Optional[int]]:
-    """The smallest and largest value (as Python ints), each only when needed (else None).
-
-    Asked for both, a large array is read block by block, each block's minimum
-    and maximum taken while it is in cache.
-    """
+    """The smallest and largest value (as Python ints), each only when needed (else None)."""
     flat = values.reshape(-1)
-    if not (need_low and need_high) or flat.size <= _RANGE_BLOCK:
-        return (int(flat.min()) if need_low else None), (int(flat.max()) if need_high else None)
-    blocks = [flat[start : start + _RANGE_BLOCK] for start in range(0, flat.size, _RANGE_BLOCK)]
-    return min(int(block.min()) for block in blocks), max(int(block.max()) for block in blocks)
+    return (int(flat.min()) if need_low else None), (int(flat.max()) if need_high else None)
 
 
 def _check_array_type(values: np.ndarray, array_type: Any, where: str, types_where: str) -> np.dtype:
