@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ("benchmarks.bench_convert", ["zero-copy", "--sizes", "1e3,2e3"]),
         ("benchmarks.bench_convert", ["small", "--calls", "2", "--repeats", "1"]),
         ("benchmarks.bench_convert", ["vtu", "--cells", "600", "--runs", "1"]),
+        ("benchmarks.bench_timeseries", ["--triangles", "2000", "--steps", "4", "--pvd-steps", "2", "--runs", "1"]),
     ],
 )
 def test_benchmark_script_runs_and_prints_its_timings(module, arguments):
