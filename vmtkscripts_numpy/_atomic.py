@@ -475,14 +475,16 @@ class _Write:
             problem = error.problem.replace(os.path.join(self.scratch, self.name), "the unfinished file")
             inside = os.path.relpath(error.path, self.scratch)
             if inside == self.name or inside == os.path.join(".pipe", self.name):
-                return DataFileError(self.given, problem)
+                return type(error)(self.given, problem, error.errno)
             if not inside.startswith(os.pardir):
                 # A data file of this write (a step of a series) named by its place beside the target.
-                return DataFileError(self.given, f"its file {inside.replace(os.sep, '/')} {problem}")
-            return DataFileError(error.path, problem) if problem != error.problem else None
+                return type(error)(self.given, f"its file {inside.replace(os.sep, '/')} {problem}", error.errno)
+            return type(error)(error.path, problem, error.errno) if problem != error.problem else None
         # HDF5 reports some failed writes (a full disk while closing) as RuntimeError, giving the errno.
         if isinstance(error, OSError) or (isinstance(error, RuntimeError) and "errno = " in str(error)):
-            return DataFileError(self.given, f"cannot be written: {_os_problem(error)}")
+            number = error.errno if isinstance(error, OSError) else None
+            kind = MissingFileError if isinstance(error, FileNotFoundError) else DataFileError
+            return kind(self.given, f"cannot be written: {_os_problem(error)}", number)
         return None
 
     def publish(self, source: str, destination: str) -> None:

@@ -112,6 +112,6 @@ def one_line_errors(read: Read) -> Read:
         except DataFileError as error:
             if error.problem.isprintable():
                 raise
-            raise DataFileError(error.path, one_line(error.problem)) from None
+            raise type(error)(error.path, one_line(error.problem), error.errno) from None
 
     return checked  # type: ignore[return-value]
