@@ -413,10 +413,9 @@ def legacy_to_cells(
 ) -> LegacyCells:
     """:func:`legacy_to_offsets`, with what was learnt on the way: the cells' common size and the largest id.
 
-    Cells of one size (most meshes) are read block by block: each block's
-    counts are checked, its ids copied and their largest value taken while the
-    block is in cache, so the flat array is read once. Their offsets are
-    ``None`` unless ``offsets_of_one_size`` (VTK's fixed-size storage needs none).
+    Cells of one size (most meshes) are rows of one block: their ids are its
+    last columns. Their offsets are ``None`` unless ``offsets_of_one_size``
+    (VTK's fixed-size storage needs none).
     """
     flat = integer_array(cells, where_cells)
     starts = integer_array(locations, where_locations)
@@ -461,35 +460,12 @@ def legacy_to_cells(
     return LegacyCells(offsets, connectivity.astype(dtype, copy=False), size, None)
 
 
-def _rows_per_block(row_values: int) -> int:
-    """Rows of ``row_values`` 8-byte values that make about 1 MiB: a part that stays in cache."""
-    return max((1 << 20) // (8 * row_values), 1)
-
-
 def _regular_rows(block: np.ndarray) -> Optional[Tuple[np.ndarray, int]]:
-    """``(ids, largest id as unsigned)`` of an ``(M, k + 1)`` block whose first column is all ``k``; else None.
-
-    One pass, block by block: each part's counts are compared, its ids copied
-    and their largest value taken while the part is in cache.
-    """
-    count, width = block.shape
-    size = width - 1
-    ids = np.empty((count, size), block.dtype)
-    rows, source = _row_records(ids), _row_records(block[:, 1:]) if block.strides[1] == block.itemsize else None
-    unsigned = ids.reshape(-1).view(ids.dtype.str.replace("i", "u"))
-    step = _rows_per_block(width)
-    equal = np.empty(min(step, count), bool)
-    largest = 0
-    for begin in range(0, count, step):
-        end = min(begin + step, count)
-        if not np.equal(block[begin:end, 0], size, out=equal[: end - begin]).all():
-            return None
-        if source is not None:
-            rows[begin:end] = source[begin:end]
-        else:
-            ids[begin:end] = block[begin:end, 1:]
-        largest = max(largest, int(unsigned[begin * size : end * size].max()))
-    return ids.reshape(-1), largest
+    """``(ids, largest id as unsigned)`` of an ``(M, k + 1)`` block whose first column is all ``k``; else None."""
+    if not (block[:, 0] == block.shape[1] - 1).all():
+        return None
+    ids = _last_columns(block)
+    return ids, int(ids.view(ids.dtype.str.replace("i", "u")).max())
 
 
 def _uniform_cell_size(flat: np.ndarray, starts: np.ndarray) -> int:
@@ -505,7 +481,7 @@ def _uniform_cell_size(flat: np.ndarray, starts: np.ndarray) -> int:
     step = int(starts[1]) if count > 1 else size + 1
     if step not in (size, size + 1) or not steps_equal(starts, step):
         return 0
-    # Whether every count is k is checked as the ids are copied (_regular_rows).
+    # Whether every count is k is checked as the ids are taken (_regular_rows).
     return size
 
 
@@ -547,7 +523,7 @@ def _last_columns(block: np.ndarray) -> np.ndarray:
     """A copy of ``block[:, 1:]`` of a 2-D ``block``, flattened."""
     columns = block[:, 1:]
     if columns.shape[1] == 0 or columns.strides[1] != columns.itemsize:
-        return columns.reshape(-1)
+        return columns.flatten()
     return _row_records(columns).copy().view(block.dtype)
 
 
