@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from vtkmodules.vtkCommonCore import vtkDataArray
 
-from vmtkscripts_numpy.convert import arrays
 from vmtkscripts_numpy.convert.arrays import SPECIAL_VTK_TYPES, numpy_to_vtk, vtk_to_numpy
 from vmtkscripts_numpy.convert.image import dict_to_image, image_to_dict
 from vmtkscripts_numpy.convert.mesh import dict_to_mesh
@@ -100,20 +99,6 @@ def test_a_type_of_the_arrays_own_dtype_comes_back_exactly_and_quietly(array_typ
     assert back["PointData"]["v"].dtype == dtype
     assert back["PointData"]["v"].tobytes() == values.tobytes()
     assert back["ArrayTypes"]["PointData"] == {"v": array_type}
-
-
-def test_the_values_are_read_only_when_the_dtype_cannot_decide(monkeypatch):
-    reads = []
-    real = arrays._value_range
-    monkeypatch.setattr(arrays, "_value_range", lambda *args: reads.append(args[1:]) or real(*args))
-
-    with pytest.warns(LossWarning):  # int32 always fits a 64-bit id: its dtype says so
-        numpy_to_vtk(np.arange(5, dtype=np.int32), "ids", "vtkIdTypeArray")
-    assert reads == []
-
-    with pytest.warns(LossWarning):  # an int64 in vtkUnsignedLongArray: only negative values are a problem
-        numpy_to_vtk(np.arange(5, dtype=np.int64), "v", "vtkUnsignedLongArray")
-    assert reads == [(True, False)]
 
 
 @pytest.mark.parametrize("where", [0, -1])
