@@ -318,6 +318,22 @@ def test_a_file_system_that_cannot_preallocate_still_gets_the_file(tmp_path, mon
     np.testing.assert_array_equal(hdf5.read(tmp_path / "big.hdf5")["Points"], points)
 
 
+@pytest.mark.parametrize("compression", [None, "gzip"])
+def test_a_write_adds_at_most_about_a_chunk_of_memory_to_its_arrays(tmp_path, compression):
+    import tracemalloc
+
+    points = np.random.default_rng(1).random((350_000, 3))  # 8.4 MB, its last chunk partly filled
+    hdf5.write(tmp_path / "first.hdf5", {"Points": np.zeros((2, 3))})  # h5py's import and set-up come first
+    tracemalloc.start()
+    try:
+        hdf5.write(tmp_path / "points.hdf5", {"Points": points}, compression=compression)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < hdf5.CHUNK_BYTES + (256 << 10), peak  # no copy of the array, at most a chunk
+    np.testing.assert_array_equal(hdf5.read(tmp_path / "points.hdf5")["Points"], points)
+
+
 def test_arrays_read_are_writeable_c_ordered_and_their_own(tmp_path):
     large = np.asfortranarray(np.arange(3 << 18, dtype=np.float32).reshape(-1, 3))  # 3 MiB
     small = np.arange(12, dtype=np.int16)
