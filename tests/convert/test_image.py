@@ -309,13 +309,13 @@ def test_a_two_dimensional_image_and_an_empty_image_round_trip():
 # --- zero copy ----------------------------------------------------------------
 
 
-def test_dict_arrays_are_views_of_the_image_unless_copied():
+def test_dict_arrays_own_their_memory_unless_views_are_asked_for():
     image = make_image()
     image.GetPointData().SetScalars(numpy_to_vtk(voxel_values(image.GetDimensions(), "float32"), "Voxels"))
     start = image.GetExtent()[0::2]
 
-    view = image_to_dict(image)["PointData"]["Voxels"]
-    copied = image_to_dict(image, copy=True)["PointData"]["Voxels"]
+    view = image_to_dict(image, copy=False)["PointData"]["Voxels"]
+    copied = image_to_dict(image)["PointData"]["Voxels"]
     view[4, 3, 2] = -7.0
 
     assert image.GetScalarComponentAsDouble(start[0] + 4, start[1] + 3, start[2] + 2, 0) == -7.0
@@ -362,8 +362,8 @@ def test_both_index_orders_are_views_of_the_same_memory(components):
     image = make_image(extent_start=(3, -2, 1))
     image.GetPointData().SetScalars(numpy_to_vtk(voxel_values(image.GetDimensions(), "int16", components), "V"))
 
-    xyz = image_to_dict(image, index_order="xyz")
-    zyx = image_to_dict(image, index_order="zyx")
+    xyz = image_to_dict(image, index_order="xyz", copy=False)
+    zyx = image_to_dict(image, index_order="zyx", copy=False)
 
     xyz_voxels, zyx_voxels = xyz["PointData"]["V"], zyx["PointData"]["V"]
     assert zyx["IndexOrder"] == "zyx" and xyz["IndexOrder"] == "xyz"

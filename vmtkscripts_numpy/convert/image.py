@@ -28,9 +28,12 @@ dict's ``Origin`` on the image (with the placement it was made for), and
 :func:`image_to_dict` gives it back as long as the image is still placed so.
 An extent that starts at 0 needs no arithmetic at all.
 
-Converting is zero-copy both ways where the memory layout allows: VTK stores
-voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a C-ordered
-``[z, y, x]`` array; either is a view of the same buffer.
+Converting can be zero-copy both ways where the memory layout allows: VTK
+stores voxels x fastest, which is an F-ordered ``[x, y, z]`` array or a
+C-ordered ``[z, y, x]`` array; either is a view of the same buffer.
+:func:`dict_to_image` shares by default; :func:`image_to_dict` copies unless
+``copy=False`` (after editing such views, :func:`vmtkscripts_numpy.modified`
+tells VTK).
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ _IMAGE_KEY_SET = frozenset(IMAGE_KEYS)
 
 
 def image_to_dict(
-    image: vtkImageData, *, index_order: str = "xyz", copy: bool = False, frame: str = DEFAULT_FRAME
+    image: vtkImageData, *, index_order: str = "xyz", copy: bool = True, frame: str = DEFAULT_FRAME
 ) -> Dict[str, Any]:
     """An image as an ArrayDict in vmtk's layout plus ``Direction``, ``Extent``, ``IndexOrder`` and ``Frame``.
 
@@ -92,8 +95,10 @@ def image_to_dict(
         ``[x, y, z]``. ``"zyx"``: shaped ``Dimensions[::-1]`` (+ ``(k,)``),
         indexed ``[z, y, x]``, C-contiguous, as SimpleITK and 3D Slicer index.
     copy : bool
-        False (default): the arrays are views of the image's memory (writing
-        to them changes the image). True: they own their memory.
+        True (default, as every ``*_to_dict``): the arrays own their memory.
+        False: they are views of the image's memory, without copying: writing
+        to them changes the image; call :func:`vmtkscripts_numpy.modified`
+        afterwards so that VTK drops what it cached (its scalar range).
     frame : {"RAS", "LPS"}
         The patient frame the image's coordinates are in (as read with
         ``read_image(..., frame=...)``); recorded as ``Frame``.
