@@ -70,7 +70,7 @@ class vmtkImageSliceToNumpy(pypes.pypeScript):
         from vmtkscripts_numpy.convert.image import dict_to_image, image_to_dict, place_by_xyz_to_ras
         from vmtkscripts_numpy.slices import extract_slice
 
-        image = image_to_dict(self.Image, frame="RAS")
+        image = image_to_dict(self.Image, frame="RAS", copy=False)  # only read: no copy of the volume
         if self.XyzToRasMatrixCoefficients is not None:
             place_by_xyz_to_ras(image, self.XyzToRasMatrixCoefficients)
         axes = None if self.Axes is None else [self.Axes[:3], self.Axes[3:]]

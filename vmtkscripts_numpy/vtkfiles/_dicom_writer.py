@@ -200,11 +200,11 @@ def _lps_dict(image: Any, frame: Optional[str]) -> Dict[str, Any]:
         given = frame or DEFAULT_FRAME if stated is None else stated
         vtk_image = dict_to_image({**image, "Frame": given}, frame="LPS")
     elif isinstance(image, vtkImageData):
-        placed = image_to_dict(image, frame=frame or DEFAULT_FRAME)
+        placed = image_to_dict(image, frame=frame or DEFAULT_FRAME, copy=False)  # only read
         vtk_image = dict_to_image(placed, frame="LPS")
     else:
         raise TypeError(f"write_dicom needs a vtkImageData or an image ArrayDict, not {type(image).__name__}")
-    return image_to_dict(vtk_image, frame="LPS")
+    return image_to_dict(vtk_image, frame="LPS", copy=False)
 
 
 def write_dicom(
