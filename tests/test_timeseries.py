@@ -256,13 +256,24 @@ def test_a_folder_that_cannot_be_made_is_named(series, tmp_path):
         write_pvd_series(series, tmp_path / "file", "vessel")
 
 
-def test_a_step_on_another_geometry_is_named(series, tmp_path):
+def test_a_step_on_other_cells_is_named(series, tmp_path):
+    pvd = write_pvd_series(series, tmp_path, "vessel")
+    other = polydata_to_dict(read_surface(tmp_path / "vessel" / "vessel_0003.vtp"))
+    other["CellData"]["CellPointIds"] = other["CellData"]["CellPointIds"][:, ::-1].copy()
+    write_surface(dict_to_polydata(other), tmp_path / "vessel" / "vessel_0003.vtp")
+    with pytest.raises(DataFileError, match=r"vessel_0003\.vtp: has another CellPointIds than the first step"):
+        read_pvd_series(pvd)
+
+
+def test_a_step_whose_points_moved_reads_as_moving_points(series, tmp_path):
     pvd = write_pvd_series(series, tmp_path, "vessel")
     moved = polydata_to_dict(read_surface(tmp_path / "vessel" / "vessel_0003.vtp"))
     moved["Points"] = moved["Points"] + 1.0
     write_surface(dict_to_polydata(moved), tmp_path / "vessel" / "vessel_0003.vtp")
-    with pytest.raises(DataFileError, match=r"vessel_0003\.vtp: has other points or cells than the first step"):
-        read_pvd_series(pvd)
+    points = read_pvd_series(pvd)["TimeSeries"]["Points"]
+    assert points.shape == (len(TIMES), 960, 3)
+    np.testing.assert_array_equal(points[3], series["Points"] + np.float32(1.0))
+    np.testing.assert_array_equal(points[2], series["Points"])
 
 
 @pytest.mark.parametrize(

@@ -545,3 +545,4 @@ register(FileFormat("dicom", "image", "DICOM series", (".dcm",), _IMAGE, "_read_
 register(FileFormat("pvd", "timeseries", "ParaView collection", (".pvd",), _VTK + "pvd", ascii=True))
 register(FileFormat("vtkhdf", "timeseries", "transient VTKHDF", (".vtkhdf", ".hdf"), _VTK + "vtkhdf_series",
                     magic=_HDF5, content=is_vtkhdf))
+register(FileFormat("series", "timeseries", "ParaView file series", (".series",), _VTK + "fileseries", ascii=True))

@@ -23,8 +23,13 @@ it back. The geometry is stored once, whatever the number of steps.
   appending, :func:`read_vtkhdf_series` / :func:`read_vtkhdf_step` read one
   back, whoever wrote it;
 - :func:`write_pvd_series` writes a ParaView collection: ``name.pvd`` and one
-  ``.vtp`` per step in the folder ``name/`` beside it;
-- :func:`read_pvd_series` reads such a collection back into a time-series ArrayDict.
+  ``.vtp`` (``.vtu``, ``.vti``) per step in the folder ``name/`` beside it;
+  :func:`read_pvd_series` / :func:`read_pvd_step` read one back;
+- :func:`write_file_series` / :func:`read_file_series` do the same for
+  ParaView's JSON file series (``name.vtp.series``);
+- :func:`read_step_files` reads a folder (or glob) of one file per step;
+- :func:`write_time_series` / :func:`read_time_series` choose the format by
+  extension (``.vtkhdf``, ``.pvd``, ``.series``).
 
 The dict part lives beside the converters (:mod:`vmtkscripts_numpy.convert.timeseries`),
 the files beside the other VTK files (:mod:`vmtkscripts_numpy.vtkfiles.pvd`,
@@ -53,7 +58,10 @@ from .convert.timeseries import (
     time_series_dict,
     time_step,
 )
-from .vtkfiles.pvd import read_pvd_series, write_pvd_series
+from .vtkfiles.fileseries import read_file_series, read_file_series_step, write_file_series
+from .vtkfiles.pvd import read_pvd_series, read_pvd_step, write_pvd_series
+from .vtkfiles.series_io import read_time_series, write_time_series
+from .vtkfiles.step_files import read_step_files
 from .vtkfiles.vtkhdf_series import VTKHDFSeriesWriter, read_vtkhdf_series, read_vtkhdf_step, write_vtkhdf_series
 
 __all__ = [
@@ -64,6 +72,13 @@ __all__ = [
     "time_step",
     "write_pvd_series",
     "read_pvd_series",
+    "read_pvd_step",
+    "write_file_series",
+    "read_file_series",
+    "read_file_series_step",
+    "read_step_files",
+    "write_time_series",
+    "read_time_series",
     "write_vtkhdf_series",
     "read_vtkhdf_series",
     "read_vtkhdf_step",

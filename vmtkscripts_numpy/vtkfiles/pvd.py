@@ -1,8 +1,10 @@
-"""ParaView collections (``.pvd``): a time-series ArrayDict as one ``.vtp`` file per step, and back.
+"""ParaView collections (``.pvd``): a time-series ArrayDict as one VTK XML file per step, and back.
 
-:func:`write_pvd_series` writes ``name.pvd`` and one ``.vtp`` per step in the
-folder ``name/`` beside it; :func:`read_pvd_series` reads such a collection
-back into a time-series ArrayDict (see
+:func:`write_pvd_series` writes ``name.pvd`` and one ``.vtp`` (surfaces,
+centerlines), ``.vtu`` (meshes) or ``.vti`` (images) per step in the folder
+``name/`` beside it; :func:`read_pvd_series` reads such a collection, whoever
+wrote it, back into a time-series ArrayDict, and :func:`read_pvd_step` one
+step of it (see
 :mod:`vmtkscripts_numpy.convert.timeseries`). Both are offered by
 :mod:`vmtkscripts_numpy.timeseries` too.
 
@@ -27,7 +29,7 @@ import numpy as np
 
 from .._atomic import atomic_output_with_data, writable_target
 from ..convert import layout
-from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, time_series_dict
+from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
 from ..convert.validate import key_path
 from ..errors import ArrayDictError, DataFileError, MissingFileError
 from .._typing import PathLike
@@ -64,23 +66,27 @@ def _check_xml_names(series: Mapping[str, Any], arrays: Mapping[str, Mapping[str
 def write_pvd_series(
     series: Mapping[str, Any], directory: PathLike, name: str = "series", *, mode: str = "binary"
 ) -> Path:
-    """Write a time-series ArrayDict as a ParaView collection: ``name.pvd`` and one ``.vtp`` per step.
+    """Write a time-series ArrayDict as a ParaView collection: ``name.pvd`` and one VTK XML file per step.
 
-    The steps go to ``directory/name/name_0000.vtp``, ... (as many digits as
-    needed); each holds the same geometry with that step's arrays and the
-    arrays that do not change. ``directory/name.pvd`` lists them with their
-    times; ParaView opens it as one dataset with a time axis.
+    The steps go to ``directory/name/name_0000.vtp``, ... (``.vtu`` for a
+    mesh, ``.vti`` for an image; as many digits as needed); each holds the
+    same geometry (with the step's points, when they move) with that step's
+    arrays and the arrays that do not change. ``directory/name.pvd`` lists
+    them with their times; ParaView opens it as one dataset with a time axis.
+    A VTK XML file cannot refer to another's geometry: every step repeats it
+    (a transient VTKHDF file holds it once, see
+    :func:`~vmtkscripts_numpy.vtkfiles.vtkhdf_series.write_vtkhdf_series`).
 
     Parameters
     ----------
     series : dict
-        A time-series ArrayDict (see :func:`time_series_dict`).
+        A time-series ArrayDict of any kind (see :func:`time_series_dict`).
     directory : str or path-like
         Where to write (created if needed).
     name : str
         The collection's file name without extension, also the steps' prefix.
     mode : {"binary", "ascii"}
-        How the ``.vtp`` files store their arrays.
+        How the step files store their arrays.
 
     Returns
     -------
@@ -108,12 +114,12 @@ def write_pvd_series(
     >>> write_pvd_series(series, tempfile.mkdtemp(), "vessel").name
     'vessel.pvd'
     """
-    from ..convert.arrays import numpy_to_vtk
-    from .surface import write_surface
+    from .step_files import STEP_EXTENSIONS, step_objects, write_step_file
 
     times, arrays = check_time_series(series)
     _check_xml_names(series, arrays)
     name = _check_file_stem(name)
+    kind = geometry_kind(series)
     directory = Path(directory)
     steps_folder = directory / name
     pvd = directory / f"{name}.pvd"
@@ -124,23 +130,15 @@ def write_pvd_series(
     except OSError as error:
         raise DataFileError(steps_folder, f"cannot be created: {error.strerror or error}", error.errno) from None
 
-    geometry = {key: value for key, value in series.items() if key != TIME_SERIES_KEY}
-    surface = layout.from_dict(geometry, "surface")
-    attributes = {"PointData": surface.GetPointData(), "CellData": surface.GetCellData()}
     digits = max(4, len(str(times.size - 1)))
     steps = []
     # The collection and its steps are replaced as a whole: ParaView never finds a collection
     # listing steps of another write.
     with atomic_output_with_data(pvd) as stage:
-        for step, time in enumerate(times):
-            # One surface, its arrays swapped in place: AddArray replaces the array of the same name.
-            for section, section_arrays in arrays.items():
-                for array_name, values in section_arrays.items():
-                    where = key_path("ArrayDict", TIME_SERIES_KEY, section, array_name, step)
-                    attributes[section].AddArray(numpy_to_vtk(values[step], array_name, where=where))
-            step_file = f"{name}/{name}_{step:0{digits}d}.vtp"
-            write_surface(surface, stage.data_path(step_file), mode=mode)
-            steps.append((float(time), step_file))
+        for step, (time, data) in enumerate(step_objects(series)):
+            step_file = f"{name}/{name}_{step:0{digits}d}{STEP_EXTENSIONS[kind]}"
+            write_step_file(data, kind, stage.data_path(step_file), mode=mode)
+            steps.append((time, step_file))
         stage.index = lambda reference: _collection(steps, reference)
     return pvd
 
@@ -188,17 +186,20 @@ def _pvd_datasets(path: Path) -> Sequence[Tuple[float, Path]]:
 
 
 def read_pvd_series(path: PathLike, static: Optional[Sequence[str]] = None) -> Dict[str, Any]:
-    """Read a ParaView collection of ``.vtp`` files on one geometry as a time-series ArrayDict.
+    """Read a ParaView collection of files on one geometry as a time-series ArrayDict.
 
     Parameters
     ----------
     path : str or path-like
-        The ``.pvd`` file; the files it lists are read relative to its folder.
+        The ``.pvd`` file; the files it lists (``.vtp``, ``.vtu``, ``.vti``,
+        or any surface, mesh or image format the package reads) are read
+        relative to its folder.
     static : sequence of str, optional
         Names of the arrays that do not change (read once, from the first
         step). By default: the arrays whose values are the same at every step
         (none when there is only one step). Every other array becomes a
-        ``(T, ...)`` array in ``TimeSeries``.
+        ``(T, ...)`` array in ``TimeSeries``; points that differ between
+        steps become ``TimeSeries['Points']``.
 
     Returns
     -------
@@ -210,7 +211,8 @@ def read_pvd_series(path: PathLike, static: Optional[Sequence[str]] = None) -> D
     DataFileError
         Naming the file: a ``.pvd`` that is not a collection, lists no file,
         two files at one time, a step file that cannot be read, or a step
-        whose points, cells or array names differ from the first step's.
+        whose cells (grid), number of points or array names differ from the
+        first step's.
     ValueError
         If ``static`` names an array the files do not have.
 
@@ -220,67 +222,30 @@ def read_pvd_series(path: PathLike, static: Optional[Sequence[str]] = None) -> D
     >>> series["TimeSeries"]["Times"]  # doctest: +SKIP
     array([0. , 0.1, 0.2])
     """
-    from .surface import read_surface
+    from .step_files import read_step_dict, series_from_steps
 
     path = Path(path)
     entries = _pvd_datasets(path)
-    surfaces = [read_surface(file) for _, file in entries]
-    geometry = _geometry(surfaces[0])
-    for (_, file), surface in zip(entries[1:], surfaces[1:]):
-        if not all(np.array_equal(a, b) for a, b in zip(geometry, _geometry(surface))):
-            raise DataFileError(file, f"has other points or cells than the first step ({entries[0][1].name}); "
-                                      "a series must have one geometry")
-    steps = [layout.to_dict(surface, "surface", copy=False) for surface in surfaces]
-    first = layout.to_dict(surfaces[0], "surface")
-    series = {key: value for key, value in first.items() if key not in SECTIONS}
-    time_arrays: Dict[str, Dict[str, np.ndarray]] = {}
-    names = {section: set(first[section]) - {"CellPointIds"} for section in SECTIONS}
-    unknown = sorted(set(static or ()) - names["PointData"] - names["CellData"])
-    if unknown:
-        raise ValueError(f"static: {unknown} are not arrays of {path}; its arrays are "
-                         f"{sorted(names['PointData'] | names['CellData'])}")
-    for section in SECTIONS:
-        series[section] = {"CellPointIds": first[section]["CellPointIds"]} if section == "CellData" else {}
-        time_arrays[section] = {}
-        for (_, file), step in zip(entries, steps):
-            if set(step[section]) - {"CellPointIds"} != names[section]:
-                raise DataFileError(file, f"has {section} arrays {sorted(set(step[section]) - {'CellPointIds'})}, "
-                                          f"the first step {sorted(names[section])}")
-        for array_name in (name for name in first[section] if name != "CellPointIds"):  # the files' order
-            stacked = np.stack([step[section][array_name] for step in steps])
-            unchanging = array_name in static if static is not None else _same_at_every_step(stacked)
-            if unchanging:
-                series[section][array_name] = first[section][array_name]
-            else:
-                time_arrays[section][array_name] = stacked
-    # An array that changes over time cannot be one of the geometry's active attributes.
-    series["ActiveArrays"] = {
-        section: {role: name for role, name in roles.items() if name not in time_arrays[section]}
-        for section, roles in first["ActiveArrays"].items()
-    }
-    times = np.array([time for time, _ in entries], dtype=np.float64)
-    return time_series_dict(series, times, time_arrays["PointData"], time_arrays["CellData"])
+    steps = [read_step_dict(file, copy=index == 0) for index, (_, file) in enumerate(entries)]
+    return series_from_steps(steps, [time for time, _ in entries], static, [str(file) for _, file in entries])
 
 
-def _same_at_every_step(stacked: np.ndarray) -> bool:
-    """Whether every row of a ``(T, ...)`` array equals the first (NaN equal to NaN); False for one row."""
-    if stacked.shape[0] < 2:
-        return False
-    equal = stacked == stacked[:1]
-    if stacked.dtype.kind == "f":
-        equal |= np.isnan(stacked) & np.isnan(stacked[:1])
-    return bool(equal.all())
+def read_pvd_step(path: PathLike, step: int) -> Dict[str, Any]:
+    """One step of a ParaView collection as a plain ArrayDict, reading that step's file only.
 
+    ``step`` indexes the datasets sorted by time (negative counts from the end).
 
-def _geometry(surface: Any) -> Tuple[np.ndarray, ...]:
-    """Points and every cell array's offsets and connectivity, as views: what must not change over time."""
-    from ..convert.arrays import vtk_to_numpy
+    Raises
+    ------
+    IndexError
+        For a step out of range.
+    """
+    from .step_files import read_step_dict
 
-    arrays = [vtk_to_numpy(surface.GetPoints().GetData(), copy=False) if surface.GetPoints() else np.empty((0, 3))]
-    for cells in (surface.GetVerts(), surface.GetLines(), surface.GetPolys(), surface.GetStrips()):
-        arrays += [vtk_to_numpy(cells.GetOffsetsArray(), copy=False),
-                   vtk_to_numpy(cells.GetConnectivityArray(), copy=False)]
-    return tuple(arrays)
+    entries = _pvd_datasets(Path(path))
+    if not isinstance(step, (int, np.integer)) or not -len(entries) <= step < len(entries):
+        raise IndexError(f"step {step!r} is out of range for the {len(entries)} steps of {path}")
+    return read_step_dict(entries[step][1])
 
 
 def read(path: PathLike) -> Dict[str, Any]:
@@ -296,4 +261,4 @@ def write(series: Mapping[str, Any], path: PathLike, mode: str = "binary") -> Pa
     return write_pvd_series(series, target.parent, target.stem, mode=mode)
 
 
-__all__ = ["write_pvd_series", "read_pvd_series"]
+__all__ = ["write_pvd_series", "read_pvd_series", "read_pvd_step"]

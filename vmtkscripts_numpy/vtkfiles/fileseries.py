@@ -1,0 +1,177 @@
+"""ParaView file series (``.series``): a JSON list of step files and their times, written and read.
+
+ParaView (5.5 and later) opens ``name.vtp.series`` (or ``.vtu.series``,
+``.vti.series``) as one dataset with a time axis: a JSON file naming each
+step's file, relative to its folder, and its time::
+
+    {"file-series-version": "1.0",
+     "files": [{"name": "vessel/vessel_0000.vtp", "time": 0.0}, ...]}
+
+:func:`write_file_series` writes one and its step files (as
+:func:`~vmtkscripts_numpy.vtkfiles.pvd.write_pvd_series` does, the geometry in
+every step: a VTK XML file cannot refer to another's); :func:`read_file_series`
+reads one, whoever wrote it, into a time-series ArrayDict, and
+:func:`read_file_series_step` one step of it.
+
+Examples
+--------
+>>> import numpy as np, tempfile
+>>> from vmtkscripts_numpy.sample_data import make_vessel_surface
+>>> from vmtkscripts_numpy.convert.timeseries import time_series_dict
+>>> series = time_series_dict(make_vessel_surface(), [0.0, 0.1], {"Pressure": np.arange(2.0)[:, None] * np.ones(960)})
+>>> path = write_file_series(series, tempfile.mkdtemp(), "vessel")
+>>> path.name, read_file_series(path)["TimeSeries"]["PointData"]["Pressure"].shape
+('vessel.vtp.series', (2, 960))
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .._atomic import atomic_output_with_data, writable_target
+from ..convert.timeseries import check_time_series, geometry_kind
+from ..errors import DataFileError, MissingFileError
+from .._typing import PathLike
+from .pvd import _check_file_stem, _check_xml_names
+
+#: The version of the JSON layout written.
+VERSION = "1.0"
+
+
+def write_file_series(
+    series: Mapping[str, Any], directory: PathLike, name: str = "series", *, mode: str = "binary"
+) -> Path:
+    """Write a time-series ArrayDict as ``directory/name.<ext>.series`` and one VTK XML file per step.
+
+    The steps go to ``directory/name/name_0000.vtp`` (``.vtu`` for a mesh,
+    ``.vti`` for an image). The series file and its steps are replaced as a
+    whole.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.series`` file.
+
+    Raises
+    ------
+    ArrayDictError
+        For a bad series, naming the key, or an array name VTK XML cannot hold.
+    ValueError
+        If ``name`` contains a folder separator.
+    DataFileError
+        If a file cannot be written.
+    """
+    from .step_files import STEP_EXTENSIONS, step_objects, write_step_file
+
+    times, arrays = check_time_series(series)
+    _check_xml_names(series, arrays)
+    name = _check_file_stem(name)
+    kind = geometry_kind(series)
+    directory = Path(directory)
+    target = directory / f"{name}{STEP_EXTENSIONS[kind]}.series"
+    if directory.is_dir():
+        writable_target(target)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataFileError(directory, f"cannot be created: {error.strerror or error}", error.errno) from None
+    digits = max(4, len(str(times.size - 1)))
+    steps: List[Tuple[float, str]] = []
+    with atomic_output_with_data(target) as stage:
+        for step, (time, data) in enumerate(step_objects(series)):
+            step_file = f"{name}/{name}_{step:0{digits}d}{STEP_EXTENSIONS[kind]}"
+            write_step_file(data, kind, stage.data_path(step_file), mode=mode)
+            steps.append((time, step_file))
+        stage.index = lambda reference: _index(steps, reference)
+    return target
+
+
+def _index(steps: Sequence[Tuple[float, str]], reference: Callable[[str], str]) -> bytes:
+    files = [{"name": reference(step_file), "time": time} for time, step_file in steps]
+    # json writes floats with repr: every time comes back exactly.
+    return (json.dumps({"file-series-version": VERSION, "files": files}, indent=2) + "\n").encode("utf-8")
+
+
+def _entries(path: Path) -> List[Tuple[float, Path]]:
+    """``(time, file)`` of each step a ``.series`` file lists, sorted by time."""
+    try:
+        with open(path, "rb") as stream:
+            content = json.loads(stream.read(64 << 20).decode("utf-8"))
+    except FileNotFoundError as error:
+        raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
+    except OSError as error:
+        raise DataFileError(path, f"cannot be read: {error.strerror or error}", error.errno) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DataFileError(path, f"is not a JSON file ({error})") from None
+    files = content.get("files") if isinstance(content, dict) else None
+    if not isinstance(files, list) or not files:
+        raise DataFileError(path, "is not a ParaView file series: expected a JSON object with a non-empty 'files' list")
+    entries = []
+    for index, entry in enumerate(files):
+        file_name = entry.get("name") if isinstance(entry, dict) else None
+        time = entry.get("time") if isinstance(entry, dict) else None
+        if not isinstance(file_name, str) or not file_name:
+            raise DataFileError(path, f"files[{index}] has no 'name'")
+        if isinstance(time, bool) or not isinstance(time, (int, float)) or not math.isfinite(time):
+            raise DataFileError(path, f"files[{index}]: 'time' must be a finite number, found {time!r}")
+        entries.append((float(time), path.parent / file_name))
+    entries.sort(key=lambda entry: entry[0])
+    for (first, _), (second, _) in zip(entries, entries[1:]):
+        if first == second:
+            raise DataFileError(path, f"lists several files at time {first!r}")
+    return entries
+
+
+def read_file_series(path: PathLike, static: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """Read a ParaView ``.series`` file of steps on one geometry as a time-series ArrayDict.
+
+    ``static`` names the arrays that do not change (default: those whose
+    values are the same at every step); points that differ between steps
+    become ``TimeSeries['Points']``.
+
+    Raises
+    ------
+    DataFileError
+        Naming the file: not a series, a step that cannot be read, steps on
+        other cells or with other arrays.
+    """
+    from .step_files import read_step_dict, series_from_steps
+
+    entries = _entries(Path(path))
+    steps = [read_step_dict(file, copy=index == 0) for index, (_, file) in enumerate(entries)]
+    return series_from_steps(steps, [time for time, _ in entries], static, [str(file) for _, file in entries])
+
+
+def read_file_series_step(path: PathLike, step: int) -> Dict[str, Any]:
+    """One step of a ``.series`` file as a plain ArrayDict, reading that step's file only."""
+    from .step_files import read_step_dict
+
+    entries = _entries(Path(path))
+    if not isinstance(step, (int, np.integer)) or not -len(entries) <= step < len(entries):
+        raise IndexError(f"step {step!r} is out of range for the {len(entries)} steps of {path}")
+    return read_step_dict(entries[step][1])
+
+
+def read(path: PathLike) -> Dict[str, Any]:
+    """The registry's reader of ``.series`` files (:mod:`vmtkscripts_numpy.formats`)."""
+    return read_file_series(path)
+
+
+def write(series: Mapping[str, Any], path: PathLike, mode: str = "binary") -> Path:
+    """The registry's writer: ``series`` to ``folder/name.vtp.series`` (or ``name.series``), steps beside it."""
+    target = Path(path)
+    if not target.name.lower().endswith(".series"):
+        raise ValueError(f"a ParaView file series is named name.vtp.series, not {target.name!r}")
+    stem = target.name[: -len(".series")]
+    for extension in (".vtp", ".vtu", ".vti"):
+        if stem.lower().endswith(extension):
+            stem = stem[: -len(extension)]
+    return write_file_series(series, target.parent, stem, mode=mode)
+
+
+__all__ = ["write_file_series", "read_file_series", "read_file_series_step"]
