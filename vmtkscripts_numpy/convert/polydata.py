@@ -594,8 +594,8 @@ def _single_cell_kind(
     if required >= 0:
         if uniform_size is not None:
             index, size = (0, uniform_size) if uniform_size != required else (None, None)
-        elif offsets is not None:  # cells of several sizes: given as offsets
-            sizes = np.diff(offsets)
+        else:  # cells of several sizes: offsets are given
+            sizes = np.diff(cast(np.ndarray, offsets))
             wrong = np.flatnonzero(sizes != required)
             index, size = (int(wrong[0]), int(sizes[wrong[0]])) if wrong.size else (None, None)
         if index is not None:
@@ -607,8 +607,8 @@ def _single_cell_kind(
         if uniform_size is not None:
             if uniform_size in _RENAMED_AT_SIZE[cell_type]:
                 _warn_renamed(cell_type, uniform_size, 0, count, where)
-        elif offsets is not None:
-            sizes = np.diff(offsets)
+        else:
+            sizes = np.diff(cast(np.ndarray, offsets))
             renamed = np.flatnonzero(_RENAMED[cell_type, np.minimum(sizes, _RENAMED.shape[1] - 1)])
             if renamed.size:
                 _warn_renamed(cell_type, int(sizes[renamed[0]]), int(renamed[0]), renamed.size, where)

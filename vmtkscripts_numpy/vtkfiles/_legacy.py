@@ -274,7 +274,7 @@ def _section(cursor: _Cursor, words: List[str], version: float, tuples: int) -> 
             if parts and parts[0] == "NULL_ARRAY":
                 continue
             if len(parts) < 4:
-                raise _Uncountable(declaration)
+                raise _Uncountable(field_line)
             components, count = _counts(parts, range(1, 3), path, " ".join(parts))
             if components < 1:
                 raise DataFileError(path, f"has a FIELD array with {components} components: {' '.join(parts)!r}")
