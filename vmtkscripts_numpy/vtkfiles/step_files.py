@@ -213,7 +213,7 @@ def series_from_steps(
     order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
     steps = [steps[index] for index in order]
     names = [names[index] for index in order]
-    times = np.asarray(times, dtype=np.float64)[order]
+    sorted_times = np.asarray(times, dtype=np.float64)[order]
     first = steps[0]
     kind = geometry_kind(first)
     for name, step in zip(names[1:], steps[1:]):
@@ -266,7 +266,7 @@ def series_from_steps(
             section: {role: name for role, name in roles.items() if name not in time_arrays.get(section, {})}
             for section, roles in first["ActiveArrays"].items()
         }
-    return time_series_dict(series, times, time_arrays["PointData"], time_arrays["CellData"], points)
+    return time_series_dict(series, sorted_times, time_arrays["PointData"], time_arrays["CellData"], points)
 
 
 def _same(a: Any, b: Any) -> bool:
