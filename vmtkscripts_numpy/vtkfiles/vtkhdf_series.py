@@ -506,11 +506,25 @@ def _write_rows(dataset: Any, start: int, block: np.ndarray, per_step: int, imag
 
 
 def _put(dataset: Any, first: int, values: np.ndarray) -> None:
-    """Write ``values`` from row ``first`` of a resizable dataset, growing it as needed."""
+    """Write ``values`` from row ``first`` of a resizable dataset, growing it as needed.
+
+    Through h5py's low-level calls: its high-level ones cost about ten times
+    more than writing the few numbers of a step's offsets. The tables of
+    ``Steps`` have exactly ``NSteps`` rows: VTK's reader crashes on a
+    ``Values`` longer than that.
+    """
+    h5py = _h5py()
+    identifier = dataset.id
+    space = identifier.get_space()
+    shape = space.shape
     end = first + len(values)
-    if dataset.shape[0] < end:
-        dataset.resize(end, axis=0)
-    dataset[first:end] = values
+    if shape[0] < end:
+        shape = (end,) + tuple(shape[1:])
+        identifier.set_extent(shape)
+        space = identifier.get_space()
+    values = np.ascontiguousarray(values, dtype=identifier.dtype)
+    space.select_hyperslab((first,) + (0,) * (len(shape) - 1), values.shape)
+    identifier.write(h5py.h5s.create_simple(values.shape), space, values)
 
 
 def _chunks(row_shape: Tuple[int, ...], dtype: Any) -> Tuple[int, ...]:
