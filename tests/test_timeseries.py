@@ -220,7 +220,8 @@ def test_bad_arrays_are_refused_naming_the_key(series, section, name, values, pr
 
 
 def test_a_dict_without_a_series_and_a_step_out_of_range_are_named(series):
-    with pytest.raises(ArrayDictError, match=r"\['TimeSeries'\]: .*found missing"):
+    with pytest.raises(ArrayDictError, match=r"\['TimeSeries'\]: missing: this is a surface ArrayDict, not a time "
+                                             r"series; make one with time_series_dict"):
         check_time_series(polydata_to_dict(make_vessel_surface()))
     with pytest.raises(ArrayDictError, match=r"\['Times'\]: step 5 is out of range for 5 times"):
         time_step(series, 5)

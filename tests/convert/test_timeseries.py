@@ -119,3 +119,8 @@ def test_moving_points_must_be_t_n_3_floats_and_not_on_an_image():
         time_series_dict(mesh, [0.0, 1.0], points=np.zeros((2, 1920, 3), np.int32))
     with pytest.raises(ArrayDictError, match=r"\['TimeSeries'\]\['Points'\]: an image's points do not move"):
         time_series_dict(image_to_dict(make_image()), [0.0], points=np.zeros((1, 7680, 3)))
+
+
+def test_a_plain_mesh_dict_given_as_a_series_says_what_it_is():
+    with pytest.raises(ArrayDictError, match=r"\['TimeSeries'\]: missing: this is a mesh ArrayDict, not a time series"):
+        check_time_series(mesh_to_dict(make_mesh()))

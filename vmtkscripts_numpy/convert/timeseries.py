@@ -221,8 +221,13 @@ def check_time_series(series: Mapping[str, Any]) -> Tuple[np.ndarray, Dict[str, 
         raise ArrayDictError(f"ArrayDict: expected a dict, found {type(series).__name__}")
     section = series.get(TIME_SERIES_KEY)
     if not isinstance(section, Mapping):
-        found = "missing" if section is None else f"a {type(section).__name__}"
-        raise ArrayDictError(f"{where}: expected a dict with Times, PointData and CellData, found {found}")
+        if section is None:
+            kind = layout.guess_kind(series)
+            what = f"a {kind} ArrayDict" if kind != "unknown" else "an ArrayDict of no kind"
+            raise ArrayDictError(f"{where}: missing: this is {what}, not a time series; make one with "
+                                 "time_series_dict(geometry, times, point_data, cell_data)")
+        raise ArrayDictError(f"{where}: expected a dict with Times, PointData and CellData, "
+                             f"found a {type(section).__name__}")
     unknown = sorted(str(key) for key in set(section) - {"Times", "Points", *SECTIONS})
     if unknown:
         raise ArrayDictError(f"{where}: unknown keys {unknown}; expected Times, PointData, CellData and Points")
