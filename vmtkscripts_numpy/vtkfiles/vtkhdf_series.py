@@ -89,20 +89,20 @@ def _geometry_datasets(geometry: Mapping[str, Any], kind: str) -> Tuple[Dict[str
         datasets["NumberOfPoints"] = np.array([data.GetNumberOfPoints()], dtype=np.int64)
         datasets["Points"] = _points(data)
         if kind == "mesh":
-            offsets, connectivity = cell_array_to_numpy(data.GetCells())
+            offsets, connectivity = cell_array_to_numpy(data.GetCells(), copy=False)
             datasets["NumberOfCells"] = np.array([data.GetNumberOfCells()], dtype=np.int64)
             datasets["NumberOfConnectivityIds"] = np.array([offsets[-1]], dtype=np.int64)
-            datasets["Offsets"] = offsets.astype(np.int64)
-            datasets["Connectivity"] = connectivity.astype(np.int64)
+            datasets["Offsets"] = offsets.astype(np.int64, copy=False)
+            datasets["Connectivity"] = connectivity.astype(np.int64, copy=False)
             datasets["Types"] = cell_types_of(data)
         else:
             for topology, cells in zip(POLY_TOPOLOGIES, (data.GetVerts(), data.GetLines(), data.GetPolys(),
                                                          data.GetStrips())):
-                offsets, connectivity = cell_array_to_numpy(cells)
+                offsets, connectivity = cell_array_to_numpy(cells, copy=False)
                 datasets[f"{topology}/NumberOfCells"] = np.array([len(offsets) - 1], dtype=np.int64)
                 datasets[f"{topology}/NumberOfConnectivityIds"] = np.array([offsets[-1]], dtype=np.int64)
-                datasets[f"{topology}/Offsets"] = offsets.astype(np.int64)
-                datasets[f"{topology}/Connectivity"] = connectivity.astype(np.int64)
+                datasets[f"{topology}/Offsets"] = offsets.astype(np.int64, copy=False)
+                datasets[f"{topology}/Connectivity"] = connectivity.astype(np.int64, copy=False)
     static: Dict[str, Dict[str, np.ndarray]] = {}
     for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
         static[section] = {}
@@ -110,7 +110,7 @@ def _geometry_datasets(geometry: Mapping[str, Any], kind: str) -> Tuple[Dict[str
             array = attributes.GetAbstractArray(index)
             if array is None or not array.IsA("vtkDataArray"):
                 continue
-            values = _file_values(vtk_to_numpy(array))
+            values = _file_values(vtk_to_numpy(array, copy=False))
             if kind == "image":
                 values = values.reshape(_file_grid(data, section) + values.shape[1:])
             static[section][array.GetName()] = values
@@ -121,7 +121,7 @@ def _points(data: Any) -> np.ndarray:
     from ..convert.arrays import vtk_to_numpy
 
     points = data.GetPoints()
-    return vtk_to_numpy(points.GetData()) if points is not None else np.empty((0, 3))
+    return vtk_to_numpy(points.GetData(), copy=False) if points is not None else np.empty((0, 3))
 
 
 def _file_grid(data: Any, section: str) -> Tuple[int, ...]:
