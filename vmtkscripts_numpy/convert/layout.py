@@ -147,13 +147,60 @@ def to_dict(data: Any, name: str, **options: Any) -> Dict[str, Any]:
     return converter(name, "to_dict")(data, **options)
 
 
+#: The script that converts each kind of ArrayDict to VTK, named when a dict of another kind is given.
+FROM_DICT_SCRIPTS: Dict[str, str] = {
+    "surface": "vmtknumpytosurface",
+    "centerlines": "vmtknumpytocenterlines",
+    "mesh": "vmtknumpytomesh",
+    "image": "vmtknumpytoimage",
+}
+
+
 def from_dict(array_dict: Mapping[str, Any], name: Optional[str] = None, **options: Any) -> Any:
-    """The VTK object of an ArrayDict, by the converter of its kind (guessed from its keys when not given)."""
+    """The VTK object of an ArrayDict, by the converter of its kind (guessed from its keys when not given).
+
+    Raises
+    ------
+    ArrayDictError
+        When the kind cannot be told, or ``name`` asks for another VTK class
+        than the dict's keys plainly hold (a mesh's ``Cells``, an image's
+        ``Dimensions``): the message names the script and function to use.
+
+    Examples
+    --------
+    >>> try:
+    ...     from_dict({"Points": [], "CellData": {}, "Cells": {"CellPointIds": []}}, "surface")
+    ... except ArrayDictError as error:
+    ...     print(error)
+    ArrayDict: this is a mesh ArrayDict (it has Cells), not a surface: convert it with vmtknumpytomesh (dict_to_mesh)
+    """
     chosen = name or guess_kind(array_dict)
     if chosen == "unknown":
         raise ArrayDictError("ArrayDict: cannot tell its kind from its keys; expected Points (a surface, centerlines "
                              "or a mesh) or Dimensions (an image)")
+    if name is not None and isinstance(array_dict, Mapping):
+        _check_plain_kind(array_dict, kind(name))
     return converter(chosen, "from_dict")(array_dict, **options)
+
+
+def _check_plain_kind(array_dict: Mapping[str, Any], wanted: Kind) -> None:
+    """Refuse a dict whose keys plainly make it another VTK class than ``wanted``'s, naming what to use."""
+    cell_data = array_dict.get("CellData")
+    if isinstance(array_dict.get("Cells"), Mapping):
+        found, evidence = "mesh", "it has Cells"
+    elif "Dimensions" in array_dict and "Points" not in array_dict:
+        found, evidence = "image", "it has Dimensions and no Points"
+    elif "Points" in array_dict and isinstance(cell_data, Mapping) and "CellPointIds" in cell_data:
+        found, evidence = guess_kind(array_dict), "its cells are CellData['CellPointIds']"
+    else:
+        return
+    if KINDS[found].vtk_class == wanted.vtk_class:
+        return
+    converter_name = (KINDS[found].from_dict or "").split(":")[-1]
+    raise ArrayDictError(
+        f"ArrayDict: this is a {found} ArrayDict ({evidence}), not a {wanted.name}: "
+        f"convert it with {FROM_DICT_SCRIPTS[found]} ({converter_name})"
+    )
 
 
 def sections(array_dict: Mapping[str, Any], key: str, where: str = "ArrayDict") -> Dict[str, Mapping[str, Any]]:

@@ -80,15 +80,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """
     arguments = list(sys.argv if argv is None else argv)
     command = script_name_from_word(arguments[0]) if arguments else "vmtknumpy"
+    if "--version" in arguments[1:]:
+        # Anywhere on the line, as after a script's name (vmtksurfacetonumpy --version).
+        from .. import __version__
+
+        sys.stdout.write(f"{command} (vmtkscripts_numpy) {__version__}\n")
+        return 0
     if command in RUNNER_NAMES:
         flags, rest = strip_runner(arguments)
-        if "--help" in flags or rest[:1] == ["-h"] or not (flags or rest):
+        if not (flags or rest):
+            # Nothing to run: usage on standard error and exit code 2, as command-line tools do.
+            sys.stderr.write(runner_help())
+            return 2
+        if "--help" in flags or rest[:1] == ["-h"]:
             sys.stdout.write(runner_help())
-            return 0
-        if "--version" in flags:
-            from .. import __version__
-
-            sys.stdout.write(f"vmtknumpy {__version__}\n")
             return 0
         if "--query" in flags:
             sys.stdout.write("".join(f"{name}\n" for name in available_script_names()))

@@ -152,7 +152,13 @@ class Pype:
             name = script_name_from_word(current[0])
             if current[0].startswith("-"):
                 raise PypeError(f"expected a script name, found option {current[0]!r}")
-            self.ScriptList.append((name, current[1:]))
+            # The runner's flags may follow a script's name too (vmtksurfacetonumpy --nolog ...): they
+            # apply to the whole pipe, as before the first script.
+            if "--nolog" in current[1:]:
+                self.LogOn = 0
+            if "--noauto" in current[1:]:
+                self.AutoPipe = 0
+            self.ScriptList.append((name, [word for word in current[1:] if word not in RUNNER_FLAGS]))
             current = []
 
     # wiring -------------------------------------------------------------
@@ -269,7 +275,8 @@ class Pype:
         """
         self.ScriptObjectList = []
         for name, arguments in self.ScriptList:
-            self.PrintLog("")
+            if "--help" not in arguments and "--doc" not in arguments:
+                self.PrintLog("")
             script = self._CreateScript(name, arguments)
             try:
                 if not self._RunScript(script):
@@ -284,6 +291,10 @@ class Pype:
             script.Deallocate()
 
     def _RunScript(self, script: Any) -> bool:
+        if "--help" in script.Arguments or "--doc" in script.Arguments:
+            # The answer alone, starting with what the script does: no piping or parsing log before it.
+            parse_arguments(script)
+            return False
         if self.AutoPipe:
             self.AutoPipeScriptObject(script)
         self.PrintLog("Parsing options " + script.ScriptName)
