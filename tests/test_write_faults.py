@@ -48,7 +48,7 @@ WRITERS = {
     "vti": "image.vti", "vtk-image": "image.vtk", "mha": "image.mha", "mhd": "image.mhd", "nii": "image.nii",
     "nii.gz": "image.nii.gz", "vtkhdf-image": "image.vtkhdf",
     "png": "slice.png", "tiff": "slice.tiff", "png-series": "slices", "pointdata": "points.dat",
-    "pvd": "run.pvd",
+    "pvd": "run.pvd", "series": "run.vtp.series", "vtkhdf-series": "run.vtkhdf",
 }
 #: Writers whose files replace their namesakes one by one (documented): a kill between two renames mixes them.
 ONE_BY_ONE = {"png-series"}
@@ -309,6 +309,8 @@ def _writers():
                                           point_data={"Pressure": np.arange(2 * 960.0).reshape(2, 960) + v})
               for v in range(4)]
     writers["pvd"] = (lambda path, v: timeseries.write_pvd_series(series[v], path.parent, path.stem), "pvd")
+    writers["series"] = (lambda path, v: timeseries.write_time_series(series[v], path), "time series")
+    writers["vtkhdf-series"] = (lambda path, v: timeseries.write_vtkhdf_series(series[v], path), "time series")
 
     readers = {
         "surface": lambda path: _digest(polydata_to_dict(vtkfiles.read_surface(path))),
@@ -320,6 +322,7 @@ def _writers():
         "tiff": lambda path: image_digest(read_bitmap("tiff", str(path))),
         "png-series": lambda path: files_digest(path, lambda file: image_digest(read_bitmap("png", file))),
         "pvd": lambda path: _digest(timeseries.read_pvd_series(path)),
+        "time series": lambda path: _digest(timeseries.read_time_series(path)),
     }
     return {name: (write, readers[kind]) for name, (write, kind) in writers.items()}
 
