@@ -207,3 +207,24 @@ def test_a_series_vtks_writer_wrote_reads_with_its_geometry_once_and_its_moving_
     x = series["TimeSeries"]["PointData"]["Point X"]
     np.testing.assert_allclose(x, series["TimeSeries"]["Points"][:, :, 0])
     np.testing.assert_array_equal(read_vtkhdf_step(tmp_path / "vtk.vtkhdf", 4)["PointData"]["Point X"], x[4])
+
+
+def test_a_run_in_progress_reads_with_the_steps_written_so_far(tmp_path):
+    import subprocess
+    import sys
+
+    series = surface_series()
+    pressure = series["TimeSeries"]["PointData"]["Pressure"]
+    flag = series["TimeSeries"]["CellData"]["Flag"]
+    path = tmp_path / "run.vtkhdf"
+    count_steps = ("import sys; from vmtkscripts_numpy.vtkfiles.vtkhdf_series import read_vtkhdf_series; "
+                   "print(len(read_vtkhdf_series(sys.argv[1])['TimeSeries']['Times']))")
+    if vtk_at_least(9, 3):
+        count_steps = ("import sys; from vtkmodules.vtkIOHDF import vtkHDFReader; r = vtkHDFReader(); "
+                       "r.SetFileName(sys.argv[1]); r.UpdateInformation(); print(r.GetNumberOfSteps())")
+    with VTKHDFSeriesWriter(path, series) as writer:
+        for step in range(3):
+            writer.write_step(TIMES[step], {"Pressure": pressure[step]}, {"Flag": flag[step]})
+            # Another process (ParaView, say) opens the file while the run goes on.
+            found = subprocess.run([sys.executable, "-c", count_steps, str(path)], capture_output=True, text=True)
+            assert found.stdout.split()[-1:] == [str(step + 1)], found.stderr[-1000:]

@@ -179,11 +179,14 @@ class VTKHDFSeriesWriter:
 
     Notes
     -----
-    Each :meth:`write_step` appends to the file and updates ``Steps``: after
-    it returns, VTK reads the file with the steps written so far. A write
-    that dies leaves the steps before it readable. New files are written in
-    place (not through a scratch copy): use :func:`write_vtkhdf_series` for a
-    file that replaces another in one step.
+    Each :meth:`write_step` appends to the file, updates ``Steps`` (the
+    times last) and flushes: after it returns, a reader (this module's,
+    VTK's, ParaView's) opening the file finds the steps written so far. The
+    file is opened without HDF5's file lock, which would keep every reader
+    out until :meth:`close`; a reader must not open it during a step. A
+    write that dies leaves the steps before it readable. New files are
+    written in place (not through a scratch copy): use
+    :func:`write_vtkhdf_series` for a file that replaces another in one step.
 
     Examples
     --------
@@ -201,7 +204,6 @@ class VTKHDFSeriesWriter:
     """
 
     def __init__(self, path: PathLike, geometry: Optional[Mapping[str, Any]] = None, *, append: bool = False):
-        h5py = _h5py()
         self.path = Path(path)
         self._cache: Dict[str, Any] = {}
         if append:
@@ -209,7 +211,7 @@ class VTKHDFSeriesWriter:
                 raise ValueError("geometry: not given when appending (the file has its geometry)")
             if not self.path.is_file():
                 raise MissingFileError(self.path, "cannot be appended to: no such file")
-            self._file = _open(self.path, "r+")
+            self._file = _open_for_writing(self.path, "r+")
             try:
                 self._load_state()
             except BaseException:
@@ -224,10 +226,7 @@ class VTKHDFSeriesWriter:
         _check_names(plain, {section: {} for section in SECTIONS})
         self.index_order = str(plain.get("IndexOrder", "xyz")) if self.kind == "image" else "xyz"
         self.number_of_points = 0 if self.kind == "image" else int(datasets["NumberOfPoints"][0])
-        try:
-            self._file = h5py.File(self.path, "w")
-        except OSError as error:
-            raise DataFileError(self.path, f"cannot be written: {error}") from None
+        self._file = _open_for_writing(self.path, "w")
         try:
             self._create(datasets, static)
         except BaseException:
@@ -595,6 +594,25 @@ def _open(path: Path, mode: str = "r") -> Any:
         raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
     except OSError as error:
         raise DataFileError(path, f"cannot be opened as an HDF5 file ({error})") from None
+
+
+def _open_for_writing(path: Path, mode: str) -> Any:
+    """The file open to write steps, without HDF5's file lock where HDF5 allows, so that readers can open it.
+
+    HDF5 locks a file open for writing against every other open; the steps
+    are flushed one by one (the times last), so a reader opening the file
+    between two steps finds the steps written so far.
+    """
+    h5py = _h5py()
+    try:
+        try:
+            return h5py.File(path, mode, locking=False)
+        except (TypeError, ValueError):  # an h5py or HDF5 without the option
+            return h5py.File(path, mode)
+    except FileNotFoundError as error:
+        raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
+    except OSError as error:
+        raise DataFileError(path, f"cannot be opened to write a time series ({error})") from None
 
 
 def _attribute_text(group: Any, name: str) -> Optional[str]:
