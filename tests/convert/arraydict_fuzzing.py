@@ -1009,7 +1009,7 @@ def run(
     @given(case=cases(kind))
     def property_(case: Dict[str, Any]) -> None:
         if last_case is not None:
-            last_case.write_text(describe(case))
+            last_case.write_text(describe(case), encoding="utf-8")
         try:
             outcome = check_round_trip(case)
         except SilentChange as change:
@@ -1029,7 +1029,8 @@ def run(
         property_()
     finally:
         if examples_of and last_case is not None:
-            last_case.with_suffix(".findings.txt").write_text("\n\n========\n\n".join(examples_of.values()))
+            findings = "\n\n========\n\n".join(examples_of.values())
+            last_case.with_suffix(".findings.txt").write_text(findings, encoding="utf-8")
     return outcomes
 
 

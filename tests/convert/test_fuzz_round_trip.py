@@ -66,10 +66,12 @@ def run_campaign(kind, examples, tmp_path, *extra):
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "hypothesis"),  # its caches, out of the working tree
+        "PYTHONIOENCODING": "utf-8",  # cases print any unicode key, whatever the locale (ASCII on some)
     }
     try:
         result = subprocess.run(
-            command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120 + examples,
+            command, cwd=ROOT, env=environment, capture_output=True, encoding="utf-8", errors="replace",
+            timeout=120 + examples,
             preexec_fn=_cap_resources if os.name == "posix" else None,
         )
     except subprocess.TimeoutExpired:
@@ -87,7 +89,7 @@ def run_campaign(kind, examples, tmp_path, *extra):
 
 
 def _read(path):
-    return path.read_text() if path.exists() else "(no case recorded)"
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else "(no case recorded)"
 
 
 # --- the campaign ---------------------------------------------------------------------------------
