@@ -18,8 +18,9 @@ VMTK_REQUIRES = ["vmtk==1.5.2; python_version >= '3.12'"]
 # vmtknumpybatch runs cohorts on Dask's distributed scheduler (Dask 2024.8 is the newest for Python 3.9).
 COHORT_REQUIRES = ["dask[distributed]"]
 # The cohort tests run on a real local Dask cluster and read the index table with pandas, as users do.
-# CI runs mypy on the package after the tests (.ci/run, mypy.ini).
-TEST_REQUIRES = ["pytest>=7", "hypothesis", "pandas", "mypy"] + DICOM_REQUIRES + COHORT_REQUIRES
+# CI runs mypy on the package after the tests (.ci/run, mypy.ini), and its extra jobs run the tests on two
+# processes (pytest-xdist) to stay within its time.
+TEST_REQUIRES = ["pytest>=7", "pytest-xdist", "hypothesis", "pandas", "mypy"] + DICOM_REQUIRES + COHORT_REQUIRES
 # The tutorial notebooks need these; tests/test_tutorials.py runs them, so the tests need them too.
 TUTORIAL_REQUIRES = [
     "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
