@@ -34,6 +34,7 @@ array([1., 1., 1.])
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -206,6 +207,11 @@ class VTKHDFSeriesWriter:
     def __init__(self, path: PathLike, geometry: Optional[Mapping[str, Any]] = None, *, append: bool = False):
         self.path = Path(path)
         self._cache: Dict[str, Any] = {}
+        #: Seconds between two writes of the ``Steps`` tables, at least (see :meth:`flush`).
+        self.publish_interval = 0.1
+        self._pending: Dict[str, List[np.ndarray]] = {}
+        self._published_at = 0.0
+        self._last_time = 0.0
         if append:
             if geometry is not None:
                 raise ValueError("geometry: not given when appending (the file has its geometry)")
@@ -266,7 +272,7 @@ class VTKHDFSeriesWriter:
         self.static = {section: set(static[section]) for section in SECTIONS}
         self.changing: Dict[str, Dict[str, Tuple[Tuple[int, ...], np.dtype]]] = {section: {} for section in SECTIONS}
         self.moving = False
-        self.steps = 0
+        self.steps = self._published = 0
         self._file.flush()
 
     def _load_state(self) -> None:
@@ -280,7 +286,9 @@ class VTKHDFSeriesWriter:
                                            "or ImageData")
         self.kind = kinds[hdf_type]
         steps = root["Steps"]
-        self.steps = int(steps.attrs["NSteps"])
+        self.steps = self._published = int(steps.attrs["NSteps"])
+        if self.steps:
+            self._last_time = float(steps["Values"][self.steps - 1])
         if self.steps and np.any(steps["PartOffsets"][...] != 0):
             raise DataFileError(self.path, "has a geometry per step; only files with one geometry can be appended to")
         self.index_order = "xyz"
@@ -346,7 +354,7 @@ class VTKHDFSeriesWriter:
         """
         times = np.asarray(times, dtype=np.float64).reshape(-1)
         where = where or f"steps {self.steps}..{self.steps + len(times) - 1}"
-        last = float(self._steps_values[self.steps - 1]) if self.steps else None
+        last = self._last_time if self.steps else None
         if not times.size:
             return
         if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0) or (last is not None and times[0] <= last):
@@ -419,10 +427,6 @@ class VTKHDFSeriesWriter:
         # The geometry's own points stay as they are: the moving points follow them, one block per step.
         self.moving = moving
 
-    @property
-    def _steps_values(self) -> Any:
-        return self._dataset("Steps/Values")
-
     def _dataset(self, name: str) -> Any:
         """The dataset (or group) ``/VTKHDF/name``, looked up once (h5py's look-ups cost more than a small write)."""
         found = self._cache.get(name)
@@ -441,20 +445,19 @@ class VTKHDFSeriesWriter:
     def _append(self, rows: Mapping[str, Mapping[str, np.ndarray]], points: Optional[np.ndarray],
                 times: np.ndarray) -> None:
         dataset = self._dataset
-        first, count = self.steps, times.size
-        end = first + count
+        count = times.size
         zeros = np.zeros(count, np.int64)
+        tables: Dict[str, np.ndarray] = {}
         for section in SECTIONS:
             for name in self.static[section]:
-                _put(dataset(f"Steps/{section}Offsets/{name}"), first, zeros)
+                tables[f"Steps/{section}Offsets/{name}"] = zeros
             for name, block in rows[section].items():
                 values = dataset(f"{section}/{name}")
                 start = values.shape[0]
                 per_step = 1 if self.kind == "image" else block.shape[1]
                 values.resize(start + count * per_step, axis=0)
                 _write_rows(values, start, block, per_step, self.kind == "image")
-                _put(dataset(f"Steps/{section}Offsets/{name}"), first,
-                     start + per_step * np.arange(count, dtype=np.int64))
+                tables[f"Steps/{section}Offsets/{name}"] = start + per_step * np.arange(count, dtype=np.int64)
         point_offsets = zeros
         if points is not None:
             moving = dataset("Points")
@@ -462,21 +465,46 @@ class VTKHDFSeriesWriter:
             moving.resize(start + count * self.number_of_points, axis=0)
             moving[start:] = points.reshape(-1, 3)
             point_offsets = start + self.number_of_points * np.arange(count, dtype=np.int64)
-        for name, offsets in (("PartOffsets", zeros), ("NumberOfParts", zeros + 1), ("PointOffsets", point_offsets)):
-            _put(dataset(f"Steps/{name}"), first, offsets)
+        tables.update({"Steps/PartOffsets": zeros, "Steps/NumberOfParts": zeros + 1, "Steps/PointOffsets": point_offsets})
         if self.kind in ("surface", "centerlines", "mesh"):
             for name in ("CellOffsets", "ConnectivityIdOffsets"):
-                table = dataset(f"Steps/{name}")
-                _put(table, first, np.zeros((count,) + table.shape[1:], np.int64))
-        # The times and their count last: a reader of a file cut short finds no step whose offsets are not written.
-        _put(dataset("Steps/Values"), first, times)
-        dataset("Steps").attrs["NSteps"] = np.int64(end)
-        self.steps = end
+                columns = 1 if self.kind == "mesh" else len(POLY_TOPOLOGIES)
+                tables[f"Steps/{name}"] = np.zeros((count, columns), np.int64)
+        # The times last: a reader of a file cut short finds no step whose offsets are not written.
+        tables["Steps/Values"] = times
+        for name, values in tables.items():
+            self._pending.setdefault(name, []).append(values)
+        self.steps += count
+        self._last_time = float(times[-1])
+        if time.monotonic() - self._published_at >= self.publish_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the ``Steps`` tables of the steps written since the last flush, and flush the file.
+
+        The steps' values are in the file as soon as they are given; their
+        ``Steps`` entries (what makes them steps for a reader) are written
+        at most every ``publish_interval`` seconds (default 0.1 s), by this
+        call, and by :meth:`close`: a slow solver's every step is readable
+        at once, a fast loop does not pay ten small writes per step.
+        """
+        first = self._published
+        for name, blocks in self._pending.items():
+            _put(self._dataset(name), first, np.concatenate(blocks))
+        self._pending = {}
+        self._dataset("Steps").attrs["NSteps"] = np.int64(self.steps)
+        self._published = self.steps
         self._file.flush()
+        self._published_at = time.monotonic()
 
     def close(self) -> None:
-        """Close the file (VTK reads it from then on)."""
-        self._file.close()
+        """Write what is pending and close the file."""
+        if self._file:
+            try:
+                if self._pending:
+                    self.flush()
+            finally:
+                self._file.close()
 
     def __enter__(self) -> "VTKHDFSeriesWriter":
         return self
