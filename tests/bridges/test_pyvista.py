@@ -63,3 +63,14 @@ def test_other_datasets_are_refused():
         from_pyvista(pv.MultiBlock())
     with pytest.raises(ArrayDictError, match="ArrayDict"):
         to_pyvista(pv.Sphere())
+
+
+def test_an_image_shares_its_voxels_both_ways():
+    volume = np.zeros((4, 3, 2), np.float32, order="F")
+    grid = to_pyvista(dict_from_array(volume))
+
+    volume[3, 2, 1] = 7.0
+    back = from_pyvista(grid, copy=False)["PointData"]["ImageScalars"]
+
+    assert modified(grid).get_data_range() == (0.0, 7.0)
+    assert np.shares_memory(back, volume) and back[3, 2, 1] == 7.0
