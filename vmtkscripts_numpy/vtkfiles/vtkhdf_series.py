@@ -180,12 +180,15 @@ class VTKHDFSeriesWriter:
 
     Notes
     -----
-    Each :meth:`write_step` appends to the file, updates ``Steps`` (the
-    times last) and flushes: after it returns, a reader (this module's,
-    VTK's, ParaView's) opening the file finds the steps written so far. The
-    file is opened without HDF5's file lock, which would keep every reader
-    out until :meth:`close`; a reader must not open it during a step. A
-    write that dies leaves the steps before it readable. New files are
+    Each :meth:`write_step` appends its rows to the file; the ``Steps``
+    tables that make them steps for a reader (the times last) are written
+    when 0.1 s (``publish_interval``) have passed since the last time, by
+    :meth:`flush` and by :meth:`close`. A reader (this module's, VTK's,
+    ParaView's) opening the file then finds the steps written so far: every
+    step of a solver whose steps take longer than that. The file is opened
+    without HDF5's file lock, which would keep every reader out until
+    :meth:`close`; a reader must not open it during a write. A write that
+    dies leaves the steps published before it readable. New files are
     written in place (not through a scratch copy): use
     :func:`write_vtkhdf_series` for a file that replaces another in one step.
 
