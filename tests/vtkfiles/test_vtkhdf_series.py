@@ -223,8 +223,25 @@ def test_a_run_in_progress_reads_with_the_steps_written_so_far(tmp_path):
         count_steps = ("import sys; from vtkmodules.vtkIOHDF import vtkHDFReader; r = vtkHDFReader(); "
                        "r.SetFileName(sys.argv[1]); r.UpdateInformation(); print(r.GetNumberOfSteps())")
     with VTKHDFSeriesWriter(path, series) as writer:
+        writer.publish_interval = 0.0  # every step published at once, as for a solver slower than 0.1 s a step
         for step in range(3):
             writer.write_step(TIMES[step], {"Pressure": pressure[step]}, {"Flag": flag[step]})
             # Another process (ParaView, say) opens the file while the run goes on.
             found = subprocess.run([sys.executable, "-c", count_steps, str(path)], capture_output=True, text=True)
             assert found.stdout.split()[-1:] == [str(step + 1)], found.stderr[-1000:]
+
+
+def test_fast_steps_are_published_together_and_all_at_close(tmp_path):
+    series = surface_series()
+    pressure = series["TimeSeries"]["PointData"]["Pressure"]
+    flag = series["TimeSeries"]["CellData"]["Flag"]
+    path = tmp_path / "run.vtkhdf"
+    writer = VTKHDFSeriesWriter(path, series)
+    writer.publish_interval = 3600.0
+    for step in range(4):
+        writer.write_step(TIMES[step], {"Pressure": pressure[step]}, {"Flag": flag[step]})
+    assert len(read_vtkhdf_series(path)["TimeSeries"]["Times"]) == 1  # the first step is published at once
+    writer.flush()
+    assert len(read_vtkhdf_series(path)["TimeSeries"]["Times"]) == 4
+    writer.close()
+    assert_same_series(read_vtkhdf_series(path), series)

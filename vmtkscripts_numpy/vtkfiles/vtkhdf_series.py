@@ -618,9 +618,13 @@ def write_vtkhdf_series(series: Mapping[str, Any], path: PathLike) -> Path:
 
 
 def _open(path: Path, mode: str = "r") -> Any:
+    """The file open to read, without HDF5's file lock as the writer (HDF5 refuses to mix the two in a process)."""
     h5py = _h5py()
     try:
-        return h5py.File(path, mode)
+        try:
+            return h5py.File(path, mode, locking=False)
+        except (TypeError, ValueError):  # an h5py or HDF5 without the option
+            return h5py.File(path, mode)
     except FileNotFoundError as error:
         raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
     except OSError as error:
