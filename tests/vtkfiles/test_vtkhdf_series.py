@@ -149,8 +149,9 @@ def test_streaming_and_appending_give_the_file_written_at_once(tmp_path):
     velocity = series["TimeSeries"]["PointData"]["Velocity"]
     path = tmp_path / "run.vtkhdf"
     with VTKHDFSeriesWriter(path, series) as writer:
-        for step in range(2):
-            writer.write_step(TIMES[step], {"Velocity": velocity[step]}, {"Pressure": pressure[step]}, moving[step])
+        writer.write_step(TIMES[0], {"Velocity": velocity[0]}, {"Pressure": pressure[0]}, moving[0])
+    with VTKHDFSeriesWriter(path, append=True) as writer:  # after one step too
+        writer.write_step(TIMES[1], {"Velocity": velocity[1]}, {"Pressure": pressure[1]}, moving[1])
     assert read_vtkhdf_series(path)["TimeSeries"]["Times"].tolist() == TIMES[:2].tolist()
     with VTKHDFSeriesWriter(path, append=True) as writer:
         for step in range(2, 4):

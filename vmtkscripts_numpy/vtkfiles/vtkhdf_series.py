@@ -301,7 +301,9 @@ class VTKHDFSeriesWriter:
             self.static[section], self.changing[section] = set(), {}
             for name, offsets in steps.get(f"{section}Offsets", {}).items():
                 values = root[section][name]
-                if self.steps and np.any(offsets[...] != 0):
+                # The arrays that change are resizable (those written once are not): told apart also
+                # after one step, whose offsets are all 0 as a static array's.
+                if self.steps and (np.any(offsets[...] != 0) or values.maxshape[0] is None):
                     row = values.shape[1:] if self.kind == "image" else (values.shape[0] // self.steps,) + values.shape[1:]
                     self.changing[section][name] = (row, values.dtype)
                 else:
