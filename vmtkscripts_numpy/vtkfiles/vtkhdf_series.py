@@ -176,7 +176,8 @@ class VTKHDFSeriesWriter:
         ``append=True``.
     append : bool
         Open ``path``, written before by this class, and add steps after its
-        last one. The arrays that change must be the ones it has.
+        last one. The arrays that change must be the ones it has; an image's
+        rows are then given in vmtk's ``xyz`` index order.
 
     Notes
     -----
