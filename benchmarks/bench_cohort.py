@@ -1,7 +1,7 @@
 """Cohorts on Dask: cases per second, the runner's cost per case, workers' memory over a run, shard reads.
 
 Four measurements on generated vessel surfaces (``vmtkscripts_numpy.cohort.sample``,
-each triangle split in four ``--refine`` times: 115 200 triangles at the default 3),
+each triangle split in four ``--refine`` times: 87 000 to 113 000 triangles at the default 3),
 every case through one pipe that reads the surface, converts it and writes a
 gzip-compressed HDF5 file:
 
