@@ -18,7 +18,7 @@ from vmtkscripts_numpy.convert.image import image_to_dict
 from vmtkscripts_numpy.convert.mesh import mesh_to_dict
 from vmtkscripts_numpy.convert.polydata import centerlines_to_dict, polydata_to_dict
 from vmtkscripts_numpy.convert.timeseries import time_series_dict, time_step
-from vmtkscripts_numpy.errors import ArrayDictError, DataFileError
+from vmtkscripts_numpy.errors import ArrayDictError, DataFileError, LossWarning
 from vmtkscripts_numpy.sample_data import make_centerlines, make_image, make_mesh, make_vessel_surface
 from vmtkscripts_numpy.vtkfiles.vtkhdf_series import (
     VTKHDFSeriesWriter,
@@ -246,3 +246,20 @@ def test_fast_steps_are_published_together_and_all_at_close(tmp_path):
     assert len(read_vtkhdf_series(path)["TimeSeries"]["Times"]) == 4
     writer.close()
     assert_same_series(read_vtkhdf_series(path), series)
+
+
+def test_active_arrays_come_back_and_what_is_not_kept_is_said(tmp_path):
+    series = surface_series()
+    series["PointData"]["Height"] = series["Points"][:, 2].copy()
+    series["ActiveArrays"]["PointData"] = {"Scalars": "Height"}
+    assert read_vtkhdf_series(write_vtkhdf_series(series, tmp_path / "plain.vtkhdf"))["ActiveArrays"]["PointData"] \
+        == {"Scalars": "Height"}
+
+    series["FieldData"] = {"Patient": np.array([7])}
+    series["TimeSeries"]["CellData"]["Open"] = series["TimeSeries"]["CellData"]["Flag"] > 0
+    with pytest.warns(LossWarning) as warned:
+        write_vtkhdf_series(series, tmp_path / "run.vtkhdf")
+    assert len(warned) == 1
+    message = str(warned[0].message)
+    assert message.startswith(f"{tmp_path / 'run.vtkhdf'}: a VTKHDF time series does not keep everything")
+    assert "field data ('Patient')" in message and "'Open' is stored as uint8" in message

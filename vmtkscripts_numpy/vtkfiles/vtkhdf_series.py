@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -43,8 +44,9 @@ import numpy as np
 from ..convert import layout
 from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
 from ..convert.validate import key_path
-from ..errors import ArrayDictError, DataFileError, MissingFileError
+from ..errors import ArrayDictError, DataFileError, LossWarning, MissingFileError
 from .._typing import PathLike
+from ._common import warn_losses
 
 #: The VTKHDF version written: 2.0 has the ``Steps`` group (VTK 9.3).
 VERSION = (2, 0)
@@ -65,8 +67,10 @@ def _h5py() -> Any:
 # --- the geometry, as VTK gives it ---------------------------------------------------------------
 
 
-def _geometry_datasets(geometry: Mapping[str, Any], kind: str) -> Tuple[Dict[str, Any], Dict[str, Dict[str, np.ndarray]]]:
-    """``({hdf path: array or attribute}, {section: {name: static array in file layout}})`` of a geometry dict.
+def _geometry_datasets(
+    geometry: Mapping[str, Any], kind: str
+) -> Tuple[Dict[str, Any], Dict[str, Dict[str, np.ndarray]], Dict[str, Dict[str, str]]]:
+    """``({hdf path: array or attribute}, {section: {name: static array}}, {section: {role: name}})`` of a geometry.
 
     The geometry goes through its kind's converter, so that every layout the
     package reads (lists of cells, ``zyx`` images, VTK array types) gives the
@@ -115,7 +119,14 @@ def _geometry_datasets(geometry: Mapping[str, Any], kind: str) -> Tuple[Dict[str
             if kind == "image":
                 values = values.reshape(_file_grid(data, section) + values.shape[1:])
             static[section][array.GetName()] = values
-    return datasets, static
+    active: Dict[str, Dict[str, str]] = {}
+    for section, attributes in (("PointData", data.GetPointData()), ("CellData", data.GetCellData())):
+        active[section] = {}
+        for index in range(attributes.NUM_ATTRIBUTES):
+            array = attributes.GetAbstractAttribute(index)
+            if array is not None and array.GetName() in static[section]:
+                active[section][attributes.GetAttributeTypeAsString(index)] = array.GetName()
+    return datasets, static, active
 
 
 def _points(data: Any) -> np.ndarray:
@@ -136,6 +147,24 @@ def _file_grid(data: Any, section: str) -> Tuple[int, ...]:
 def _file_values(values: np.ndarray) -> np.ndarray:
     """Values as a VTKHDF file holds them: booleans as unsigned bytes (VTK has no boolean arrays)."""
     return values.astype(np.uint8) if values.dtype == np.bool_ else values
+
+
+def _losses(geometry: Mapping[str, Any], steps: Optional[Mapping[str, Mapping[str, Any]]] = None) -> List[str]:
+    """What a VTKHDF time series does not keep of ``geometry`` and of the ``steps`` arrays ``{section: {name: ...}}``."""
+    losses = []
+    field_data = geometry.get("FieldData") or {}
+    if field_data:
+        losses.append(f"the field data ({', '.join(map(repr, field_data))}) is not written")
+    for section in SECTIONS:
+        for role, name in ((geometry.get("ActiveArrays") or {}).get(section) or {}).items():
+            if name not in (geometry.get(section) or {}):
+                losses.append(f"the {section} mark {role} = {name!r} names no array written once, and is not kept")
+    for section in SECTIONS:
+        arrays = {**(geometry.get(section) or {}), **((steps or {}).get(section) or {})}
+        for name, values in arrays.items():
+            if getattr(values, "dtype", None) == np.bool_:
+                losses.append(f"{section} array {name!r} is stored as uint8 (VTK has no boolean arrays)")
+    return losses
 
 
 def _step_rows(values: np.ndarray, kind: str, index_order: str) -> np.ndarray:
@@ -232,19 +261,21 @@ class VTKHDFSeriesWriter:
             raise ValueError("geometry: a new file needs its geometry (a surface, centerline, mesh or image dict)")
         self.kind = geometry_kind(geometry)
         plain = {key: value for key, value in geometry.items() if key != TIME_SERIES_KEY}
-        datasets, static = _geometry_datasets(plain, self.kind)
+        datasets, static, active = _geometry_datasets(plain, self.kind)
         _check_names(plain, {section: {} for section in SECTIONS})
+        warn_losses(self.path, "a VTKHDF time series", _losses(plain), stacklevel=3)
         self.index_order = str(plain.get("IndexOrder", "xyz")) if self.kind == "image" else "xyz"
         self.number_of_points = 0 if self.kind == "image" else int(datasets["NumberOfPoints"][0])
         self._file = _open_for_writing(self.path, "w")
         try:
-            self._create(datasets, static)
+            self._create(datasets, static, active)
         except BaseException:
             self._file.close()
             raise
 
     # The layout of a new file: the geometry, the static arrays, and Steps with no step yet.
-    def _create(self, datasets: Mapping[str, Any], static: Mapping[str, Mapping[str, np.ndarray]]) -> None:
+    def _create(self, datasets: Mapping[str, Any], static: Mapping[str, Mapping[str, np.ndarray]],
+                active: Mapping[str, Mapping[str, str]]) -> None:
         root = self._file.create_group("VTKHDF")
         root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
         hdf_type = HDF_TYPES[self.kind]
@@ -269,6 +300,8 @@ class VTKHDFSeriesWriter:
                                      chunks=(1024, columns))
         for section in SECTIONS:
             group = root.create_group(section)
+            for role, name in active[section].items():  # as XML files mark them; VTK's HDF reader ignores them
+                group.attrs[role] = np.bytes_(name.encode("utf-8"))
             offsets = steps.create_group(f"{section}Offsets")
             for name, values in static[section].items():
                 group.create_dataset(name, data=values[None] if self.kind == "image" else values)
@@ -341,6 +374,8 @@ class VTKHDFSeriesWriter:
         def block(arrays: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
             return {name: np.asarray(values)[None] for name, values in (arrays or {}).items()}
 
+        warn_losses(self.path, "a VTKHDF time series", _losses({}, {"PointData": point_data or {},
+                                                                   "CellData": cell_data or {}}), stacklevel=3)
         self.write_steps([time], block(point_data), block(cell_data),
                          None if points is None else np.asarray(points)[None],
                          where=f"step {self.steps} (time {time!r})")
@@ -611,7 +646,9 @@ def write_vtkhdf_series(series: Mapping[str, Any], path: PathLike) -> Path:
     _check_names(series, arrays)
     moving = series[TIME_SERIES_KEY].get("Points")
     target = Path(path)
-    with atomic_output(target) as temporary:
+    warn_losses(target, "a VTKHDF time series", _losses(series, arrays), stacklevel=2)
+    with atomic_output(target) as temporary, warnings.catch_warnings():
+        warnings.simplefilter("ignore", LossWarning)  # said above, with the target's name
         with VTKHDFSeriesWriter(temporary, series) as writer:
             writer.write_steps(times, arrays["PointData"], arrays["CellData"], moving, where="ArrayDict['TimeSeries']")
     return target
@@ -781,6 +818,10 @@ class _Reader:
                     values = values.reshape((int(np.prod(grid)),) + values.shape[3:])
                 attributes.AddArray(numpy_to_vtk(np.ascontiguousarray(values), name,
                                                  where=f"{self.path}: {section}/{name}"))
+            for index in range(attributes.NUM_ATTRIBUTES):
+                marked = group.attrs.get(attributes.GetAttributeTypeAsString(index)) if group else None
+                if isinstance(marked, (bytes, np.bytes_)) and marked.decode("utf-8", "replace") in group:
+                    attributes.SetActiveAttribute(marked.decode("utf-8", "replace"), index)
         return data
 
     def _vtk_geometry(self, step: int) -> Any:
