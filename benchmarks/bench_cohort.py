@@ -43,7 +43,7 @@ import numpy as np
 
 import vmtkscripts_numpy as vn
 from vmtkscripts_numpy.cohort import open_cohort, pack, run_cohort
-from vmtkscripts_numpy.cohort._dask import OWN_CLUSTER_CONFIG
+from vmtkscripts_numpy.cohort._dask import own_cluster_config
 from vmtkscripts_numpy.cohort.sample import write_sample_cohort
 from vmtkscripts_numpy.pypes import PypeRun
 from vmtkscripts_numpy.pypes.pype import NullOutputStream
@@ -84,7 +84,7 @@ def local_cluster(workers: int) -> Any:
     import dask
     import distributed
 
-    with dask.config.set(OWN_CLUSTER_CONFIG):
+    with dask.config.set(own_cluster_config()):
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", dashboard_address=":0", silence_logs=logging.CRITICAL)
     return distributed.Client(cluster, set_as_default=False)

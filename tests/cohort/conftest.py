@@ -31,9 +31,9 @@ def cluster():
     distributed = pytest.importorskip("distributed")
     import dask
 
-    from vmtkscripts_numpy.cohort._dask import OWN_CLUSTER_CONFIG
+    from vmtkscripts_numpy.cohort._dask import own_cluster_config
 
-    with dask.config.set(OWN_CLUSTER_CONFIG):
+    with dask.config.set(own_cluster_config()):
         local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                          dashboard_address=":0", silence_logs=logging.CRITICAL)
     yield local
