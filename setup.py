@@ -30,6 +30,8 @@ BENCH_REQUIRES = ["pyvista"]
 # vmtkscripts_numpy.bridges converts to and from these; each is imported only when its bridge is used.
 # All four install from wheels on Python 3.9 to 3.13, so the tests install them and do not skip.
 BRIDGES_REQUIRES = ["pyvista", "meshio", "SimpleITK", "nibabel"]
+# The ArrayDict files PyVista opens through the package (entry points below).
+PYVISTA_EXTENSIONS = [".hdf5", ".npz"]
 
 setup(
     name="vmtkscripts_numpy",
@@ -65,6 +67,12 @@ setup(
     entry_points={
         "console_scripts": ["vmtknumpy = vmtkscripts_numpy.pypes.cli:main"]
         + [f"{name} = vmtkscripts_numpy.pypes.cli:main" for name in OWN_COMMANDS],
+        # pyvista.read("case.hdf5") and mesh.save("case.npz") with PyVista >= 0.48; PyVista reads .h5 and .hdf
+        # itself (Fluent, VTKHDF), and refuses pickles, so only these two are claimed.
+        "pyvista.readers": [f"{ext} = vmtkscripts_numpy.bridges.pyvista:read_array_dict_file"
+                            for ext in PYVISTA_EXTENSIONS],
+        "pyvista.writers": [f"{ext} = vmtkscripts_numpy.bridges.pyvista:write_array_dict_file"
+                            for ext in PYVISTA_EXTENSIONS],
     },
     # Python 3.9 to 3.13; CI runs 3.9 (with VTK 9.1), 3.12 (vmtk's VTK 9.6.2) and its default Python (the newest VTK).
     classifiers=[

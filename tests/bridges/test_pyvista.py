@@ -74,3 +74,21 @@ def test_an_image_shares_its_voxels_both_ways():
 
     assert modified(grid).get_data_range() == (0.0, 7.0)
     assert np.shares_memory(back, volume) and back[3, 2, 1] == 7.0
+
+
+@pytest.mark.skipif(not hasattr(pv, "registered_readers"), reason="PyVista < 0.48 has no reader registry")
+@pytest.mark.parametrize("extension", [".hdf5", ".npz"])
+def test_pyvista_reads_and_saves_array_dict_files(tmp_path, extension):
+    from vmtkscripts_numpy import read_array_dict, write_array_dict
+
+    surface = {"Points": np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0]]),
+               "CellData": {"CellPointIds": np.array([[0, 1, 2]])}, "PointData": {"Height": np.arange(3.0)}}
+    write_array_dict(tmp_path / f"case{extension}", surface)
+
+    read = pv.read(tmp_path / f"case{extension}")  # through the package's entry points, without importing it here
+    assert isinstance(read, pv.PolyData) and read.n_cells == 1
+    np.testing.assert_array_equal(read.point_data["Height"], [0.0, 1.0, 2.0])
+
+    read.point_data["Height"] = read.point_data["Height"] * 2
+    read.save(tmp_path / f"saved{extension}")
+    np.testing.assert_array_equal(read_array_dict(tmp_path / f"saved{extension}")["PointData"]["Height"], [0, 2, 4])

@@ -112,3 +112,33 @@ def from_pyvista(
     raise ArrayDictError(
         f"from_pyvista: expected a PolyData, UnstructuredGrid or ImageData, found {type(dataset).__name__}"
     )
+
+
+def read_array_dict_file(path: str, **options: Any) -> Any:
+    """``pyvista.read("case.hdf5")``: an ArrayDict file of this package (or vmtk's) as a PyVista object.
+
+    Registered with PyVista (>= 0.48) for ``.hdf5`` and ``.npz`` through the
+    ``pyvista.readers`` entry points of this package, so PyVista finds it
+    without an import. The file is read as :func:`vmtkscripts_numpy.read_array_dict`
+    reads it (hostile files refused); ``options`` go to :func:`to_pyvista`.
+
+    Raises
+    ------
+    DataFileError
+        For a file that is not an ArrayDict file.
+    ArrayDictError
+        For an ArrayDict of no kind PyVista holds (a time series, a plain dict of arrays).
+    """
+    from ..storage import read
+
+    return to_pyvista(read(path), **options)
+
+
+def write_array_dict_file(dataset: Any, path: str, **options: Any) -> None:
+    """``mesh.save("case.hdf5")``: a PyVista object as an ArrayDict file (see :func:`read_array_dict_file`).
+
+    ``options`` go to :func:`vmtkscripts_numpy.write_array_dict` (``compression=...``).
+    """
+    from ..storage import write
+
+    write(path, from_pyvista(dataset), **options)
