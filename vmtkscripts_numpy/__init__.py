@@ -19,7 +19,7 @@ Examples
 >>> vn.write_array_dict("aorta.h5", arrays)  # doctest: +SKIP
 """
 
-from importlib import import_module as _import_module
+from ._lazy import lazy_names as _lazy_names
 
 __version__ = "0.1.0"
 
@@ -44,19 +44,8 @@ _LAZY_FUNCTIONS = {
         "to_simpleitk", "from_simpleitk", "to_nibabel", "from_nibabel",
     ],
 }
-_MODULE_OF = {name: module for module, names in _LAZY_FUNCTIONS.items() for name in names}
 
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name):
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vmtkscripts_numpy' has no attribute {name!r}")
-    value = getattr(_import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__all__ = sorted(name for names in _LAZY_FUNCTIONS.values() for name in names)
 
 
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY_FUNCTIONS, globals())

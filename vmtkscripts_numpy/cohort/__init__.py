@@ -26,7 +26,7 @@ Examples
 (20, (960, 3))
 """
 
-from importlib import import_module as _import_module
+from .._lazy import lazy_names as _lazy_names
 
 #: Public names, by the module that defines them (imported on first use: numpy and h5py only when needed).
 _LAZY = {
@@ -38,19 +38,8 @@ _LAZY = {
     "stats": ["ArrayStatistics"],
     "sample": ["write_sample_cohort"],
 }
-_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name):
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__all__ = sorted(name for names in _LAZY.values() for name in names)
 
 
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())

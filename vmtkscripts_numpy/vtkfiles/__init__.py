@@ -19,7 +19,7 @@ Examples
 >>> write_surface(surface, "aorta.vtkhdf")  # doctest: +SKIP
 """
 
-from importlib import import_module as _import_module
+from .._lazy import lazy_names as _lazy_names
 
 #: Public names, by the module that defines them. They are imported on first use, so that
 #: a script's ``--help`` (which imports this package's lighter modules) loads no VTK.
@@ -29,8 +29,6 @@ _LAZY = {
     "mesh": ["read_mesh", "write_mesh", "MESH_FORMATS"],
     "surface": ["read_surface", "write_surface", "SURFACE_FORMATS"],
 }
-_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
-
 __all__ = [
     "read_surface",
     "write_surface",
@@ -45,14 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, globals())
