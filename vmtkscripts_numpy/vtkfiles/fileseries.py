@@ -66,9 +66,9 @@ def write_file_series(
     DataFileError
         If a file cannot be written.
     """
-    from .step_files import STEP_EXTENSIONS, step_objects, write_step_file
+    from .step_files import STEP_EXTENSIONS, stage_step_files
 
-    times, arrays = check_time_series(series)
+    _, arrays = check_time_series(series)
     _check_xml_names(series, arrays)
     name = _check_file_stem(name)
     kind = geometry_kind(series)
@@ -80,13 +80,8 @@ def write_file_series(
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DataFileError(directory, f"cannot be created: {error.strerror or error}", error.errno) from None
-    digits = max(4, len(str(times.size - 1)))
-    steps: List[Tuple[float, str]] = []
     with atomic_output_with_data(target) as stage:
-        for step, (time, data) in enumerate(step_objects(series)):
-            step_file = f"{name}/{name}_{step:0{digits}d}{STEP_EXTENSIONS[kind]}"
-            write_step_file(data, kind, stage.data_path(step_file), mode=mode)
-            steps.append((time, step_file))
+        steps = stage_step_files(series, name, stage, mode)
         stage.index = lambda reference: _index(steps, reference)
     return target
 
@@ -140,21 +135,16 @@ def read_file_series(path: PathLike, static: Optional[Sequence[str]] = None) -> 
         Naming the file: not a series, a step that cannot be read, steps on
         other cells or with other arrays.
     """
-    from .step_files import read_step_dict, series_from_steps
+    from .step_files import read_listed_series
 
-    entries = _entries(Path(path))
-    steps = [read_step_dict(file, copy=index == 0) for index, (_, file) in enumerate(entries)]
-    return series_from_steps(steps, [time for time, _ in entries], static, [str(file) for _, file in entries])
+    return read_listed_series(_entries(Path(path)), static)
 
 
 def read_file_series_step(path: PathLike, step: int) -> Dict[str, Any]:
     """One step of a ``.series`` file as a plain ArrayDict, reading that step's file only."""
-    from .step_files import read_step_dict
+    from .step_files import read_listed_step
 
-    entries = _entries(Path(path))
-    if not isinstance(step, (int, np.integer)) or not -len(entries) <= step < len(entries):
-        raise IndexError(f"step {step!r} is out of range for the {len(entries)} steps of {path}")
-    return read_step_dict(entries[step][1])
+    return read_listed_step(_entries(Path(path)), step, path)
 
 
 def read(path: PathLike) -> Dict[str, Any]:

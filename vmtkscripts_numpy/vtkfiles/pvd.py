@@ -28,8 +28,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from .._atomic import atomic_output_with_data, writable_target
-from ..convert import layout
-from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
+from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, time_series_dict
 from ..convert.validate import key_path
 from ..errors import ArrayDictError, DataFileError, MissingFileError
 from .._typing import PathLike
@@ -114,12 +113,11 @@ def write_pvd_series(
     >>> write_pvd_series(series, tempfile.mkdtemp(), "vessel").name
     'vessel.pvd'
     """
-    from .step_files import STEP_EXTENSIONS, step_objects, write_step_file
+    from .step_files import stage_step_files
 
-    times, arrays = check_time_series(series)
+    _, arrays = check_time_series(series)
     _check_xml_names(series, arrays)
     name = _check_file_stem(name)
-    kind = geometry_kind(series)
     directory = Path(directory)
     steps_folder = directory / name
     pvd = directory / f"{name}.pvd"
@@ -130,15 +128,10 @@ def write_pvd_series(
     except OSError as error:
         raise DataFileError(steps_folder, f"cannot be created: {error.strerror or error}", error.errno) from None
 
-    digits = max(4, len(str(times.size - 1)))
-    steps = []
     # The collection and its steps are replaced as a whole: ParaView never finds a collection
     # listing steps of another write.
     with atomic_output_with_data(pvd) as stage:
-        for step, (time, data) in enumerate(step_objects(series)):
-            step_file = f"{name}/{name}_{step:0{digits}d}{STEP_EXTENSIONS[kind]}"
-            write_step_file(data, kind, stage.data_path(step_file), mode=mode)
-            steps.append((time, step_file))
+        steps = stage_step_files(series, name, stage, mode)
         stage.index = lambda reference: _collection(steps, reference)
     return pvd
 
@@ -222,12 +215,9 @@ def read_pvd_series(path: PathLike, static: Optional[Sequence[str]] = None) -> D
     >>> series["TimeSeries"]["Times"]  # doctest: +SKIP
     array([0. , 0.1, 0.2])
     """
-    from .step_files import read_step_dict, series_from_steps
+    from .step_files import read_listed_series
 
-    path = Path(path)
-    entries = _pvd_datasets(path)
-    steps = [read_step_dict(file, copy=index == 0) for index, (_, file) in enumerate(entries)]
-    return series_from_steps(steps, [time for time, _ in entries], static, [str(file) for _, file in entries])
+    return read_listed_series(_pvd_datasets(Path(path)), static)
 
 
 def read_pvd_step(path: PathLike, step: int) -> Dict[str, Any]:
@@ -240,12 +230,9 @@ def read_pvd_step(path: PathLike, step: int) -> Dict[str, Any]:
     IndexError
         For a step out of range.
     """
-    from .step_files import read_step_dict
+    from .step_files import read_listed_step
 
-    entries = _pvd_datasets(Path(path))
-    if not isinstance(step, (int, np.integer)) or not -len(entries) <= step < len(entries):
-        raise IndexError(f"step {step!r} is out of range for the {len(entries)} steps of {path}")
-    return read_step_dict(entries[step][1])
+    return read_listed_step(_pvd_datasets(Path(path)), step, path)
 
 
 def read(path: PathLike) -> Dict[str, Any]:

@@ -330,6 +330,36 @@ def read_step_files(
                              times, static, [os.fspath(file) for file in files])
 
 
+def stage_step_files(series: Mapping[str, Any], name: str, stage: Any, mode: str = "binary") -> List[Tuple[float, str]]:
+    """Write each step of ``series`` as ``name/name_0000.<ext>`` into the atomic write ``stage``.
+
+    ``stage`` is an :func:`~vmtkscripts_numpy._atomic.atomic_output_with_data`
+    write, whose index (a ``.pvd`` or ``.series`` file) lists the steps.
+    Returns ``(time, step file relative to the index)`` of each step.
+    """
+    kind = geometry_kind(series)
+    digits = max(4, len(str(len(series[TIME_SERIES_KEY]["Times"]) - 1)))
+    steps = []
+    for step, (time, data) in enumerate(step_objects(series)):
+        step_file = f"{name}/{name}_{step:0{digits}d}{STEP_EXTENSIONS[kind]}"
+        write_step_file(data, kind, stage.data_path(step_file), mode=mode)
+        steps.append((time, step_file))
+    return steps
+
+
+def read_listed_series(entries: Sequence[Tuple[float, Path]], static: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+    """The time series of the ``(time, file)`` entries a ``.pvd`` or ``.series`` file lists (sorted by time)."""
+    steps = [read_step_dict(file, copy=index == 0) for index, (_, file) in enumerate(entries)]
+    return series_from_steps(steps, [time for time, _ in entries], static, [str(file) for _, file in entries])
+
+
+def read_listed_step(entries: Sequence[Tuple[float, Path]], step: int, path: PathLike) -> Dict[str, Any]:
+    """Step ``step`` (negative from the end) of the entries the listing file ``path`` gives, its file alone read."""
+    if not isinstance(step, (int, np.integer)) or not -len(entries) <= step < len(entries):
+        raise IndexError(f"step {step!r} is out of range for the {len(entries)} steps of {path}")
+    return read_step_dict(entries[step][1])
+
+
 def read_step_dict(path: PathLike, copy: bool = True) -> Dict[str, Any]:
     """One step file as an ArrayDict of its kind (lines only: centerlines)."""
     kind, data = read_step_file(path)

@@ -250,7 +250,7 @@ class VTKHDFSeriesWriter:
                 raise ValueError("geometry: not given when appending (the file has its geometry)")
             if not self.path.is_file():
                 raise MissingFileError(self.path, "cannot be appended to: no such file")
-            self._file = _open_for_writing(self.path, "r+")
+            self._file = _open(self.path, "r+")
             try:
                 self._load_state()
             except BaseException:
@@ -266,7 +266,7 @@ class VTKHDFSeriesWriter:
         warn_losses(self.path, "a VTKHDF time series", _losses(plain), stacklevel=3)
         self.index_order = str(plain.get("IndexOrder", "xyz")) if self.kind == "image" else "xyz"
         self.number_of_points = 0 if self.kind == "image" else int(datasets["NumberOfPoints"][0])
-        self._file = _open_for_writing(self.path, "w")
+        self._file = _open(self.path, "w")
         try:
             self._create(datasets, static, active)
         except BaseException:
@@ -658,25 +658,12 @@ def write_vtkhdf_series(series: Mapping[str, Any], path: PathLike) -> Path:
 
 
 def _open(path: Path, mode: str = "r") -> Any:
-    """The file open to read, without HDF5's file lock as the writer (HDF5 refuses to mix the two in a process)."""
-    h5py = _h5py()
-    try:
-        try:
-            return h5py.File(path, mode, locking=False)
-        except (TypeError, ValueError):  # an h5py or HDF5 without the option
-            return h5py.File(path, mode)
-    except FileNotFoundError as error:
-        raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
-    except OSError as error:
-        raise DataFileError(path, f"cannot be opened as an HDF5 file ({error})") from None
+    """The file open, without HDF5's file lock where HDF5 allows.
 
-
-def _open_for_writing(path: Path, mode: str) -> Any:
-    """The file open to write steps, without HDF5's file lock where HDF5 allows, so that readers can open it.
-
-    HDF5 locks a file open for writing against every other open; the steps
-    are flushed one by one (the times last), so a reader opening the file
-    between two steps finds the steps written so far.
+    HDF5 locks a file open for writing against every other open, and refuses
+    to mix locked and unlocked opens in a process. A writer flushes the steps
+    one by one (the times last), so a reader opening the file between two
+    steps finds the steps written so far.
     """
     h5py = _h5py()
     try:
@@ -687,7 +674,8 @@ def _open_for_writing(path: Path, mode: str) -> Any:
     except FileNotFoundError as error:
         raise MissingFileError(path, f"cannot be read: {error.strerror or error}") from None
     except OSError as error:
-        raise DataFileError(path, f"cannot be opened to write a time series ({error})") from None
+        doing = "opened as an HDF5 file" if mode == "r" else "opened to write a time series"
+        raise DataFileError(path, f"cannot be {doing} ({error})") from None
 
 
 def _attribute_text(group: Any, name: str) -> Optional[str]:
