@@ -1,14 +1,19 @@
 """The synthetic vessel: three consistent objects (surface, centerlines, image) and the files written from them."""
 
+import tempfile
+
 import numpy as np
 
 from vmtkscripts_numpy import sample_data
 from vmtkscripts_numpy.convert.arrays import vtk_to_numpy
 from vmtkscripts_numpy.sample_data import (
+    FILE_NAMES,
+    VMTK_TEST_FILES,
     make_centerlines,
     make_image,
     make_mesh,
     make_vessel_surface,
+    tutorial_data,
     write_sample_data,
 )
 
@@ -129,3 +134,52 @@ def test_the_mesh_is_the_vessel_wall_of_positive_volume_hexahedra():
     entity_ids = vtk_to_numpy(mesh.GetCellData().GetArray("CellEntityIds"))
     assert np.array_equal(np.unique(entity_ids), [1, 2, 3])
     assert mesh.GetPointData().GetArray("Displacement").GetNumberOfComponents() == 3
+
+
+def test_tutorials_run_on_generated_data_when_vmtks_folder_lacks_a_file(tmp_path):
+    vmtk_data = tmp_path / "vmtk-test-data"
+    vmtk_data.mkdir()
+    (vmtk_data / "aorta.mha").write_bytes(b"")          # the surface and centerlines are missing
+
+    files, scalars, output = tutorial_data(tmp_path / "out", vmtk_data=vmtk_data)
+
+    assert output == tmp_path / "out"
+    assert set(files) == set(FILE_NAMES)
+    assert all(path.parent == output / "sample" and path.is_file() for path in files.values())
+    assert scalars == "WallShearStress"
+    assert not tutorial_data(tmp_path / "out", vmtk_data=vmtk_data).from_vmtk
+
+
+def test_tutorials_run_on_vmtks_test_data_when_all_its_files_are_there(tmp_path):
+    for name in VMTK_TEST_FILES.values():
+        (tmp_path / name).write_bytes(b"")
+
+    data = tutorial_data(tmp_path / "out", vmtk_data=tmp_path)
+
+    assert data.files == {kind: tmp_path / name for kind, name in VMTK_TEST_FILES.items()}
+    assert data.scalars == "ClippingArray" and data.from_vmtk
+    assert not (tmp_path / "out" / "sample").exists()
+    assert "vmtk's test data" in str(data) and str(tmp_path / "aorta.mha") in str(data)
+
+
+def test_tutorial_folders_come_from_the_environment_as_the_test_of_the_tutorials_sets_them(tmp_path, monkeypatch):
+    for name in VMTK_TEST_FILES.values():
+        (tmp_path / name).write_bytes(b"")
+    monkeypatch.setenv("VMTKNUMPY_TUTORIAL_DATA", str(tmp_path))
+    monkeypatch.setenv("VMTKNUMPY_TUTORIAL_OUTPUT", str(tmp_path / "outputs"))
+
+    data = tutorial_data()
+
+    assert data.from_vmtk and data.output == tmp_path / "outputs" and data.output.is_dir()
+
+
+def test_without_an_output_folder_each_tutorial_gets_a_new_temporary_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("VMTKNUMPY_TUTORIAL_OUTPUT", raising=False)
+    monkeypatch.setenv("VMTKNUMPY_TUTORIAL_DATA", str(tmp_path / "absent"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    first, second = tutorial_data(), tutorial_data()
+
+    assert first.output != second.output
+    assert first.output.parent == second.output.parent == tmp_path
+    assert "generated sample data" in str(first)

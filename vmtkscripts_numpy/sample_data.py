@@ -21,7 +21,9 @@ three objects agree with each other:
   non-zero origin and direction diag(-1, -1, 1), as a CT volume read by vmtk has.
 
 :func:`write_sample_data` writes them as ``vessel.vtp``, ``centerlines.vtp``,
-``mesh.vtu`` and ``image.vti`` (VTK XML keeps the image's direction matrix).
+``mesh.vtu`` and ``image.vti`` (VTK XML keeps the image's direction matrix), and
+:func:`tutorial_data` gives the tutorials their input files (vmtk's test data when
+it is there, else these) and a folder for what they write.
 
 Examples
 --------
@@ -38,8 +40,10 @@ Examples
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
-from typing import Dict, List, NamedTuple
+from typing import Dict, List, NamedTuple, Optional
 
 import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints
@@ -77,6 +81,16 @@ IMAGE_DIRECTION = np.diag([-1.0, -1.0, 1.0])
 
 #: File names written by :func:`write_sample_data`.
 FILE_NAMES = {"surface": "vessel.vtp", "centerlines": "centerlines.vtp", "mesh": "mesh.vtu", "image": "image.vti"}
+
+#: vmtk's test data the tutorials use when it is there (vmtk's ``vmtk-test-data`` repository), by kind.
+VMTK_TEST_FILES = {
+    "surface": "aorta-surface-branch-split.vtp",
+    "centerlines": "aorta-centerline.vtp",
+    "image": "aorta.mha",
+}
+#: The environment variables :func:`tutorial_data` reads: vmtk's test data folder, and the output folder.
+DATA_VARIABLE = "VMTKNUMPY_TUTORIAL_DATA"
+OUTPUT_VARIABLE = "VMTKNUMPY_TUTORIAL_OUTPUT"
 
 #: Wall thickness of :func:`make_mesh`, as a fraction of the lumen radius.
 WALL_THICKNESS = 0.15
@@ -320,3 +334,69 @@ def write_sample_data(directory: PathLike) -> Dict[str, Path]:
     write_mesh(make_mesh(), paths["mesh"])
     write_image(make_image(), paths["image"])
     return paths
+
+
+class TutorialData(NamedTuple):
+    """The files a tutorial reads, the point data array it shows, and the folder it writes into."""
+
+    #: Input files by kind: ``"surface"``, ``"centerlines"`` and ``"image"`` (and ``"mesh"`` for generated data).
+    files: Dict[str, Path]
+    #: The surface's point data array the tutorials show: ``"ClippingArray"`` (vmtk's) or ``"WallShearStress"``.
+    scalars: str
+    #: Where the tutorial writes.
+    output: Path
+
+    @property
+    def from_vmtk(self) -> bool:
+        """Whether the files are vmtk's test data (else generated sample data)."""
+        return self.scalars == "ClippingArray"
+
+    def __str__(self) -> str:
+        source = "vmtk's test data" if self.from_vmtk else "generated sample data"
+        lines = [f"{'data':12} {source}, point data {self.scalars!r}"]
+        lines += [f"{kind:12} {path}" for kind, path in self.files.items()]
+        return "\n".join(lines + [f"{'outputs':12} {self.output}"])
+
+
+def tutorial_data(output: Optional[PathLike] = None, vmtk_data: Optional[PathLike] = None) -> TutorialData:
+    """The data a tutorial notebook runs on, and the folder it writes into.
+
+    vmtk's test data (an aorta surface split into branches, its centerlines and
+    a CT image, :data:`VMTK_TEST_FILES`) when all three files are in
+    ``vmtk_data``; otherwise the sample vessel, written by
+    :func:`write_sample_data` into ``output / "sample"``.
+
+    Parameters
+    ----------
+    output : str or Path, optional
+        The folder the tutorial writes into (created if needed). By default the
+        folder named by the environment variable ``VMTKNUMPY_TUTORIAL_OUTPUT``,
+        else a new temporary folder.
+    vmtk_data : str or Path, optional
+        vmtk's test data folder. By default the folder named by
+        ``VMTKNUMPY_TUTORIAL_DATA``, else ``shared/vmtk-test-data`` beside the
+        project's folder (where a clone of the project finds it).
+
+    Returns
+    -------
+    TutorialData
+        ``(files, scalars, output)``; printing it says which data it is.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> files, scalars, output = tutorial_data(tempfile.mkdtemp(), vmtk_data="no-such-folder")
+    >>> sorted(files), scalars, files["surface"].parent == output / "sample"
+    (['centerlines', 'image', 'mesh', 'surface'], 'WallShearStress', True)
+    """
+    if output is None:
+        output = os.environ.get(OUTPUT_VARIABLE) or tempfile.mkdtemp(prefix="vmtknumpy-tutorial-")
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    if vmtk_data is None:
+        project = Path(__file__).resolve().parents[1]
+        vmtk_data = os.environ.get(DATA_VARIABLE) or project.parent / "shared" / "vmtk-test-data"
+    vmtk_files = {kind: Path(vmtk_data) / name for kind, name in VMTK_TEST_FILES.items()}
+    if all(path.is_file() for path in vmtk_files.values()):
+        return TutorialData(vmtk_files, "ClippingArray", output)
+    return TutorialData(write_sample_data(output / "sample"), "WallShearStress", output)
