@@ -76,7 +76,7 @@ def test_writing_into_a_missing_folder_raises_file_not_found_naming_the_file(tmp
     path = tmp_path / "no-folder" / "vessel.hdf5"
 
     with pytest.raises(FileNotFoundError) as raised:
-        storage.write(path, {"Points": np.zeros((1, 3))})
+        storage.write({"Points": np.zeros((1, 3))}, path)
 
     assert raised.value.filename == str(path)
     assert raised.value.errno == errno.ENOENT
@@ -85,7 +85,7 @@ def test_writing_into_a_missing_folder_raises_file_not_found_naming_the_file(tmp
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="the superuser reads any file")
 def test_an_unreadable_file_carries_the_system_error_number(tmp_path):
     path = tmp_path / "locked.hdf5"
-    storage.write(path, {"Points": np.zeros((1, 3))})
+    storage.write({"Points": np.zeros((1, 3))}, path)
     path.chmod(0)
 
     with pytest.raises(DataFileError) as raised:

@@ -17,7 +17,7 @@ from vmtkscripts_numpy.pypes import cli
 TOY_MAGIC = b"TOY-ARRAYS\n"
 
 
-def _toy_write(path, array_dict, compression=None, compression_level=None):
+def _toy_write(array_dict, path, compression=None, compression_level=None):
     arrays = {key: np.asarray(value).tolist() for key, value in array_dict.items()}
     options = {"compression": compression, "compression_level": compression_level}
     with open(path, "wb") as stream:
@@ -62,16 +62,16 @@ def same(a, b):
 
 
 def test_a_registered_format_is_read_and_written_by_its_extension_name_and_content(toy, tmp_path):
-    assert storage.write(tmp_path / "case.toy", ARRAYS) == str(tmp_path / "case.toy")
+    assert storage.write(ARRAYS, tmp_path / "case.toy") == tmp_path / "case.toy"
     assert same(storage.read(tmp_path / "case.toy"), ARRAYS)
-    assert storage.write(tmp_path / "case", ARRAYS, format="toy") == str(tmp_path / "case.toy")
+    assert storage.write(ARRAYS, tmp_path / "case", format="toy") == tmp_path / "case.toy"
     (tmp_path / "case.toy").rename(tmp_path / "case.data")
     assert same(storage.read(tmp_path / "case.data"), ARRAYS)  # by its first bytes
     assert storage.guess_format("a.TOYJSON") == "toy" and "toy" in storage.FORMATS
 
 
 def test_the_scripts_offer_a_registered_format_and_its_compression(toy, tmp_path, capsys):
-    source = storage.write(tmp_path / "in.hdf5", ARRAYS)
+    source = storage.write(ARRAYS, tmp_path / "in.hdf5")
     writer = {member.MemberName: member for member in vmtkscripts.vmtkNumpyWriter().InputMembers}
     reader = {member.MemberName: member for member in vmtkscripts.vmtkNumpyReader().InputMembers}
     assert writer["Format"].GetRangeEnumeration() == ["pickle", "hdf5", "npz", "toy"]
@@ -79,7 +79,7 @@ def test_the_scripts_offer_a_registered_format_and_its_compression(toy, tmp_path
     assert writer["CompressionMethod"].GetRangeEnumeration() == ["gzip", "lzf", "zstd"]
 
     target = tmp_path / "out"
-    code, _, err = run(capsys, "vmtknumpywriter", "-ifile", source, "-ofile", str(target), "-format", "toy",
+    code, _, err = run(capsys, "vmtknumpywriter", "-ifile", str(source), "-ofile", str(target), "-format", "toy",
                        "-compressionmethod", "zstd", "-compressionlevel", "7")
     assert code == 0, err
     assert toy_options(tmp_path / "out.toy") == {"compression": "z", "compression_level": 7}
@@ -90,8 +90,8 @@ def test_the_scripts_offer_a_registered_format_and_its_compression(toy, tmp_path
 
 
 def test_a_compression_the_format_lacks_is_a_one_line_error(toy, tmp_path, capsys):
-    source = storage.write(tmp_path / "in.hdf5", ARRAYS)
-    code, _, err = run(capsys, "vmtknumpywriter", "-ifile", source, "-ofile", str(tmp_path / "o.toy"),
+    source = storage.write(ARRAYS, tmp_path / "in.hdf5")
+    code, _, err = run(capsys, "vmtknumpywriter", "-ifile", str(source), "-ofile", str(tmp_path / "o.toy"),
                        "-compressionmethod", "lzf")
     assert code == 1
     assert err.startswith("error: vmtknumpywriter: toy files are compressed with z (zstd's); -compressionmethod lzf is "
@@ -103,7 +103,7 @@ def test_a_format_unregistered_is_gone(tmp_path):
     assert formats.unregister("arraydict", "gone") is entry
     assert "gone" not in storage.FORMATS and "gone" not in formats.format_range("arraydict")
     with pytest.raises(ValueError, match="unknown format 'gone'"):
-        storage.write(tmp_path / "a", ARRAYS, format="gone")
+        storage.write(ARRAYS, tmp_path / "a", format="gone")
 
 
 def test_a_format_is_registered_once_per_kind():
@@ -194,7 +194,7 @@ def test_the_reader_script_says_a_vtkhdf_file_is_not_an_array_dict(tmp_path, cap
 
 def test_content_tells_vtkhdf_from_array_dict_files(tmp_path):
     vtk_layout = vtkhdf_file(tmp_path / "a.hdf")
-    ours = storage.write(tmp_path / "b.hdf", {"VTKHDF": {"Type": np.array(1)}})  # a key, not VTK's layout
+    ours = storage.write({"VTKHDF": {"Type": np.array(1)}}, tmp_path / "b.hdf")  # a key, not VTK's layout
     assert formats.identify(vtk_layout).name == "vtkhdf" and formats.identify(vtk_layout, "arraydict") is None
     assert formats.identify(ours).name == "hdf5" and formats.identify(ours, "mesh") is None
     assert storage.read(ours)["VTKHDF"]["Type"] == 1

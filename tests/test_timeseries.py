@@ -133,7 +133,7 @@ def test_centerlines_carry_a_series_too(tmp_path):
 
 
 def test_a_series_goes_through_one_hdf5_file_unchanged(series, tmp_path):
-    path = write_array_dict(tmp_path / "series.h5", series)
+    path = write_array_dict(series, tmp_path / "series.h5")
     again = read_array_dict(path)
     assert_same_series(again, series)
     for step in range(len(TIMES)):

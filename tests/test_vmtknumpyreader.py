@@ -49,7 +49,7 @@ def test_python_use_as_in_vmtk_on_vmtks_files(upstream_file, name):
 
 def test_a_format_given_with_f_is_used_whatever_the_extension(tmp_path):
     path = tmp_path / "lines.dat"
-    storage.write(path, {"a": np.arange(3)}, format="npz")
+    storage.write({"a": np.arange(3)}, path, format="npz")
     reader = vmtkscripts.vmtkNumpyReader()
     reader.Arguments, reader.LogOn = ["-ifile", str(path), "-f", "npz", "-guessformat", "0"], 0
     reader.ParseArguments()
@@ -118,7 +118,7 @@ def test_a_hostile_pickle_on_the_command_line_runs_nothing(capsys, tmp_path):
 
 def test_a_file_of_unknown_extension_is_read_by_content(capsys, tmp_path):
     path = tmp_path / "lines.backup"
-    storage.write(path, {"a": np.arange(2)}, format="hdf5")
+    storage.write({"a": np.arange(2)}, path, format="hdf5")
     reader = vmtkscripts.vmtkNumpyReader()
     reader.InputFileName, reader.LogOn = str(path), 0
     reader.Execute()
@@ -184,7 +184,7 @@ def test_command_line_centerlines_file_through_hdf5_keep_every_line(capsys, upst
 
 def test_maxratio_lets_a_trusted_file_that_compresses_well_through(capsys, tmp_path):
     path = tmp_path / "mask.hdf5"
-    storage.write(path, {"Mask": np.zeros(64 << 20, np.uint8)}, format="hdf5", compression="gzip")
+    storage.write({"Mask": np.zeros(64 << 20, np.uint8)}, path, format="hdf5", compression="gzip")
     assert path.stat().st_size < 1 << 20  # about 1000 to 1: past the default limit of 100 times
     output = tmp_path / "mask.npz"
     code, _, err = run(capsys, "vmtknumpyreader", "-ifile", str(path), "-ofile", str(output))

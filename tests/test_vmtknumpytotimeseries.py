@@ -48,7 +48,7 @@ def test_a_folder_of_step_files_becomes_one_vtkhdf_file_and_reads_back(series, t
 
 
 def test_a_stored_dict_becomes_a_pvd_and_one_step_pipes_on_as_a_mesh(series, tmp_path):
-    write_array_dict(tmp_path / "cfd.pickle", series)
+    write_array_dict(series, tmp_path / "cfd.pickle")
     run("vmtknumpytotimeseries", "-ifile", tmp_path / "cfd.pickle", "-ofile", tmp_path / "cfd.pvd")
     assert len(list((tmp_path / "cfd").glob("*.vtu"))) == 3
     pypes.PypeRun(f"vmtktimeseriestonumpy -ifile {tmp_path / 'cfd.pvd'} -step -1 --pipe vmtknumpytomesh "

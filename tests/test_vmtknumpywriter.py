@@ -115,7 +115,7 @@ def run(capsys, *arguments):
 @pytest.fixture
 def lines_file(tmp_path):
     path = tmp_path / "lines.pickle"
-    storage.write(path, lines_dict())
+    storage.write(lines_dict(), path)
     return path
 
 

@@ -299,7 +299,7 @@ def _writers():
     for name in ("vti", "vtk-image", "mha", "mhd", "nii", "nii.gz", "vtkhdf-image"):
         writers[name] = (lambda path, v: vtkfiles.write_image(image_of(v), path), "image")
     for name in ("hdf5", "pickle", "npz"):
-        writers[name] = (lambda path, v: storage.write(path, {**surface_dict, "Points": surface_dict["Points"] + v}),
+        writers[name] = (lambda path, v: storage.write({**surface_dict, "Points": surface_dict["Points"] + v}, path),
                          "arrays")
     for name, form in (("png", "png"), ("tiff", "tiff")):
         writers[name] = (lambda path, v, form=form: write_bitmap(form, image_from_array(pixels[:, :, :1] + v), path),

@@ -16,7 +16,7 @@ Examples
 >>> import vmtkscripts_numpy as vn
 >>> surface = vn.read_surface("aorta.vtp")  # doctest: +SKIP
 >>> arrays = vn.polydata_to_dict(surface)  # doctest: +SKIP
->>> vn.write_array_dict("aorta.h5", arrays)  # doctest: +SKIP
+>>> vn.write_array_dict(arrays, "aorta.h5")  # doctest: +SKIP
 """
 
 from ._lazy import lazy_names as _lazy_names

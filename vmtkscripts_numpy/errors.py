@@ -74,3 +74,10 @@ class MissingFileError(DataFileError, FileNotFoundError):
 
 class LossWarning(UserWarning):
     """Something could not be kept exactly (a format without a direction matrix, say)."""
+
+
+class VmtkNumpyDeprecationWarning(DeprecationWarning):
+    """A way of calling the package that still works but will stop working (writers given ``(path, data)``).
+
+    The package's own tests turn it into an error, so that none of its own calls creeps back.
+    """

@@ -38,7 +38,9 @@ class vmtkNumpyWriter(pypes.pypeScript):
              f"file format; default: guessed from the extension ({_extensions()}), else pickle"],
             ["GuessFormat", "guessformat", "bool", 1, "", "guess the format from the file name's extension"],
             ["Compression", "compression", "bool", 1, "",
-             f"compress the arrays ({' and '.join(e.name for e in formats.formats(KIND) if e.compressions)})"],
+             f"compress the arrays ({' and '.join(e.name for e in formats.formats(KIND) if e.compressions)}); "
+             "on by default, as in vmtk, whereas write_array_dict from Python stores them uncompressed "
+             "unless given compression="],
             ["CompressionLevel", "compressionlevel", "int", 1, "(0,9)",
              "gzip/deflate level: 0 is fastest, 9 smallest"],
             ["CompressionMethod", "compressionmethod", "str", 1,
@@ -85,8 +87,9 @@ class vmtkNumpyWriter(pypes.pypeScript):
             self.PrintError(f"unknown Format {format_name!r}; use one of {', '.join(formats.names(KIND, 'write'))}")
         target = storage.output_path(self.OutputFileName, format_name)
         self.PrintLog(f"Writing {format_name} file {target}.")
-        self.OutputFileName = storage.write(target, self.ArrayDict, format=format_name,
-                                            **self.FormatOptions(formats.by_name(KIND, format_name)))
+        written = storage.write(self.ArrayDict, target, format=format_name,
+                                **self.FormatOptions(formats.by_name(KIND, format_name)))
+        self.OutputFileName = str(written)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def test_pyvista_reads_and_saves_array_dict_files(tmp_path, extension):
 
     surface = {"Points": np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0]]),
                "CellData": {"CellPointIds": np.array([[0, 1, 2]])}, "PointData": {"Height": np.arange(3.0)}}
-    write_array_dict(tmp_path / f"case{extension}", surface)
+    write_array_dict(surface, tmp_path / f"case{extension}")
 
     read = pv.read(tmp_path / f"case{extension}")  # through the package's entry points, without importing it here
     assert isinstance(read, pv.PolyData) and read.n_cells == 1

@@ -78,7 +78,7 @@ def test_a_manifest_that_cannot_work_is_refused_before_anything_runs(tmp_path, h
 def test_a_written_manifest_reads_back(tmp_path):
     cases = [Case("a", str(tmp_path / "a.vtp"), {"age": "61"}), Case("b", str(tmp_path / "b.vtp"), {"age": "70"})]
 
-    assert read_manifest(write_manifest(tmp_path / "m.csv", cases)) == cases
+    assert read_manifest(write_manifest(cases, tmp_path / "m.csv")) == cases
 
 
 @pytest.mark.parametrize("name", ["", "../escape", "a//b", ".hidden", "a/./b"])

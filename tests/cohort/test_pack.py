@@ -117,12 +117,13 @@ def test_a_run_folder_packs_the_cases_its_index_lists_as_done_in_its_order(tmp_p
     folder = tmp_path / "arrays"
     folder.mkdir()
     for name in ("b", "a"):
-        vn.write_array_dict(folder / f"{name}.hdf5", sample_case(ord(name), "centerlines"))
-    write_index(str(folder / "index.csv"), [
+        vn.write_array_dict(sample_case(ord(name), "centerlines"), folder / f"{name}.hdf5")
+    rows = [
         {"name": "b", "output": "b.hdf5", "status": "done"},
         {"name": "broken", "output": "broken.hdf5", "status": "failed"},
         {"name": "a", "output": "a.hdf5", "status": "skipped"},
-    ])
+    ]
+    write_index(rows, folder / "index.csv")
 
     cohort = pack(folder, tmp_path / "packed")
 
@@ -134,8 +135,8 @@ def test_a_folder_without_index_packs_every_arraydict_file_in_it(tmp_path):
     folder = tmp_path / "arrays"
     for name in ("p2/surface.npz", "p1/surface.hdf5", "p1/notes.txt"):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-    vn.write_array_dict(folder / "p1" / "surface.hdf5", sample_case(1))
-    vn.write_array_dict(folder / "p2" / "surface.npz", sample_case(2))
+    vn.write_array_dict(sample_case(1), folder / "p1" / "surface.hdf5")
+    vn.write_array_dict(sample_case(2), folder / "p2" / "surface.npz")
     (folder / "p1" / "notes.txt").write_text("not a case")
 
     assert pack(folder, tmp_path / "packed").names == ["p1/surface", "p2/surface"]

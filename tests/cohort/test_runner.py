@@ -213,7 +213,7 @@ def test_a_worker_that_dies_fails_only_its_case_and_is_replaced(tmp_path, client
     counts = []
     for seed in range(6):
         arrays = vn.cohort.sample.sample_case(seed, "centerlines")
-        vn.write_array_dict(folder / f"case{seed}.hdf5", arrays)
+        vn.write_array_dict(arrays, folder / f"case{seed}.hdf5")
         counts.append(len(arrays["Points"]))
     assert counts.count(counts[3]) == 1
 
@@ -227,7 +227,7 @@ def test_a_worker_that_dies_fails_only_its_case_and_is_replaced(tmp_path, client
 
 
 def test_an_error_vtk_reported_fails_the_case_though_nothing_raised(tmp_path, client):
-    vn.write_array_dict(tmp_path / "case.hdf5", vn.cohort.sample.sample_case(0, "centerlines"))
+    vn.write_array_dict(vn.cohort.sample.sample_case(0, "centerlines"), tmp_path / "case.hdf5")
 
     report = run(str(tmp_path / "case.hdf5"), tmp_path / "out", client, pipe=read_a_missing_file_with_vtk())
 
@@ -238,7 +238,7 @@ def test_an_error_vtk_reported_fails_the_case_though_nothing_raised(tmp_path, cl
 
 @pytest.mark.parametrize("retries, status", [(0, "failed"), (1, "done")])
 def test_retries_give_a_failing_case_more_attempts(tmp_path, client, retries, status):
-    vn.write_array_dict(tmp_path / "case.hdf5", vn.cohort.sample.sample_case(0, "centerlines"))
+    vn.write_array_dict(vn.cohort.sample.sample_case(0, "centerlines"), tmp_path / "case.hdf5")
 
     report = run(str(tmp_path / "case.hdf5"), tmp_path / "out", client, pipe=fail_once(str(tmp_path)),
                  retries=retries)

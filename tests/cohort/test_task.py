@@ -22,7 +22,7 @@ def test_a_legacy_file_is_read_as_the_kind_its_header_says(tmp_path, make, write
 
 
 def test_an_array_dict_in_a_shared_extension_is_read_as_a_dict(tmp_path):
-    path = storage.write(tmp_path / "case.hdf", {"Points": np.zeros((2, 3))})
+    path = storage.write({"Points": np.zeros((2, 3))}, tmp_path / "case.hdf")
     assert read_input(path)["Points"].shape == (2, 3)
 
 

@@ -857,7 +857,7 @@ def test_a_cell_that_is_a_single_number_is_an_error_naming_it():
 @pytest.mark.parametrize("extension", ["hdf5", "pickle", "npz"])
 def test_mixed_cells_survive_every_storage_format(tmp_path, extension):
     polydata = mixed_polydata()
-    path = storage.write(tmp_path / f"mixed.{extension}", polydata_to_dict(polydata))
+    path = storage.write(polydata_to_dict(polydata), tmp_path / f"mixed.{extension}")
     assert_same_polydata(polydata, dict_to_polydata(storage.read(path)))
 
 

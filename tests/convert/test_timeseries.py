@@ -81,7 +81,7 @@ def test_an_image_step_converts_with_its_frame():
 @pytest.mark.parametrize("kind", SERIES)
 def test_every_storage_format_keeps_every_kind_exactly(tmp_path, kind, suffix):
     series = SERIES[kind]()
-    back = read_array_dict(write_array_dict(tmp_path / f"series{suffix}", series))
+    back = read_array_dict(write_array_dict(series, tmp_path / f"series{suffix}"))
     for key in ("Times", "Points"):
         if key in series["TimeSeries"]:
             np.testing.assert_array_equal(back["TimeSeries"][key], series["TimeSeries"][key])

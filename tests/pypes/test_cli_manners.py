@@ -76,7 +76,7 @@ def image_dict():
 ])
 def test_a_dict_of_the_wrong_kind_names_the_script_to_use(capsys, tmp_path, made, script, named):
     path = tmp_path / "case.hdf5"
-    write_array_dict(path, made())
+    write_array_dict(made(), path)
 
     assert cli.main(["vmtknumpy", "--nolog", "vmtknumpyreader", "-ifile", str(path), "--pipe", script]) == 1
 
@@ -86,6 +86,6 @@ def test_a_dict_of_the_wrong_kind_names_the_script_to_use(capsys, tmp_path, made
 
 def test_centerlines_and_surfaces_convert_into_each_other(tmp_path):
     path = tmp_path / "case.hdf5"
-    write_array_dict(path, surface_dict())
+    write_array_dict(surface_dict(), path)
 
     assert cli.main(["vmtknumpy", "--nolog", "vmtknumpyreader", "-ifile", str(path), "--pipe", "vmtknumpytocenterlines"]) == 0

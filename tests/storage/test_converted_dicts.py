@@ -50,7 +50,7 @@ def converted(kind):
 @pytest.mark.parametrize("kind", ["surface", "centerlines", "mesh", "image"])
 def test_converter_dicts_come_back_exactly_and_convert_back(tmp_path, kind, format_name, assert_same):
     array_dict, to_vtk = converted(kind)
-    written = storage.write(tmp_path / kind, array_dict, format=format_name)
+    written = storage.write(array_dict, tmp_path / kind, format=format_name)
     back = storage.read(written)
     assert_same(array_dict, back)
     assert to_vtk(back).GetNumberOfPoints() == to_vtk(array_dict).GetNumberOfPoints()
@@ -59,8 +59,8 @@ def test_converter_dicts_come_back_exactly_and_convert_back(tmp_path, kind, form
 @pytest.mark.parametrize("kind", ["surface", "centerlines", "mesh", "image"])
 def test_the_files_name_the_kind_of_converter_dicts(tmp_path, kind):
     array_dict, _ = converted(kind)
-    hdf5_path = storage.write(tmp_path / kind, array_dict, format="hdf5")
-    npz_path = storage.write(tmp_path / kind, array_dict, format="npz")
+    hdf5_path = storage.write(array_dict, tmp_path / kind, format="hdf5")
+    npz_path = storage.write(array_dict, tmp_path / kind, format="npz")
     with h5py.File(hdf5_path, "r") as h5file:
         assert h5file.attrs["vmtkscripts_numpy_kind"] == kind
     with zipfile.ZipFile(npz_path) as archive:
@@ -74,6 +74,6 @@ def test_cell_point_ids_stay_the_first_cell_array_through_every_format(tmp_path,
     array_dict, _ = converted(kind)
     assert list(array_dict["CellData"])[0] == "CellPointIds" and len(array_dict["CellData"]) > 1
 
-    back = storage.read(storage.write(tmp_path / kind, array_dict, format=format_name))
+    back = storage.read(storage.write(array_dict, tmp_path / kind, format=format_name))
 
     assert list(back["CellData"]) == list(array_dict["CellData"])

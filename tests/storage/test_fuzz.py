@@ -112,7 +112,7 @@ array_dicts = st.dictionaries(keys, trees, max_size=5)
 
 def write(folder, tree, format_name, options):
     path = Path(folder) / ("a" + EXTENSIONS[format_name])
-    storage.write(path, tree, format=format_name, **options)
+    storage.write(tree, path, format=format_name, **options)
     return path
 
 

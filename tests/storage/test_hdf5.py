@@ -85,7 +85,7 @@ def test_vmtks_hdf5_and_pickle_of_the_same_data_read_the_same(upstream_file, nam
 @pytest.mark.parametrize("options", [{}, {"compression": "gzip"}, {"compression": "lzf"}])
 def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, options, assert_same):
     _, array_dict = dict_kind
-    hdf5.write(tmp_path / "a.hdf5", array_dict, **options)
+    hdf5.write(array_dict, tmp_path / "a.hdf5", **options)
     assert_same(array_dict, hdf5.read(tmp_path / "a.hdf5"))
 
 
@@ -93,7 +93,7 @@ def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, options, assert_sam
 def test_dicts_are_groups_arrays_datasets_and_lists_marked_groups_as_vmtk_lays_them_out(tmp_path, make_dict):
     lines = make_dict("centerlines")
     path = tmp_path / "lines.hdf5"
-    hdf5.write(path, lines)
+    hdf5.write(lines, path)
     with h5py.File(path, "r") as h5file:
         assert isinstance(h5file["CellData"], h5py.Group)
         assert isinstance(h5file["PointData/MaximumInscribedSphereRadius"], h5py.Dataset)
@@ -111,7 +111,7 @@ def test_dicts_are_groups_arrays_datasets_and_lists_marked_groups_as_vmtk_lays_t
 @pytest.mark.parametrize("kind", ["surface", "centerlines", "mesh", "image", "every_leaf"])
 def test_the_file_says_what_it_holds_and_its_layout_version(tmp_path, kind, make_dict):
     path = tmp_path / "a.hdf5"
-    hdf5.write(path, make_dict(kind))
+    hdf5.write(make_dict(kind), path)
     with h5py.File(path, "r") as h5file:
         assert h5file.attrs["vmtkscripts_numpy_layout_version"] == 1
         assert h5file.attrs["vmtkscripts_numpy_kind"] == ("unknown" if kind == "every_leaf" else kind)
@@ -120,14 +120,14 @@ def test_the_file_says_what_it_holds_and_its_layout_version(tmp_path, kind, make
 
 def test_the_kind_can_be_given(tmp_path):
     path = tmp_path / "a.hdf5"
-    hdf5.write(path, {"Points": np.zeros((1, 3))}, kind="centerlines")
+    hdf5.write({"Points": np.zeros((1, 3))}, path, kind="centerlines")
     with h5py.File(path, "r") as h5file:
         assert h5file.attrs["vmtkscripts_numpy_kind"] == "centerlines"
 
 
 def test_strings_are_utf8_variable_length_and_read_back_as_str(tmp_path, make_dict):
     path = tmp_path / "image.hdf5"
-    hdf5.write(path, {"IndexOrder": "zyx", "Name": "Ωmega", "Empty": ""})
+    hdf5.write({"IndexOrder": "zyx", "Name": "Ωmega", "Empty": ""}, path)
     with h5py.File(path, "r") as h5file:
         info = h5py.check_string_dtype(h5file["IndexOrder"].dtype)
         assert (info.encoding, info.length) == ("utf-8", None)
@@ -136,8 +136,8 @@ def test_strings_are_utf8_variable_length_and_read_back_as_str(tmp_path, make_di
 
 def test_scalars_and_unicode_arrays_carry_a_mark_and_plain_arrays_none(tmp_path):
     path = tmp_path / "a.hdf5"
-    hdf5.write(path, {"n": 3, "f": np.float32(2), "zero_d": np.array(1.0), "names": np.array(["ab", "c"]),
-                      "plain": np.arange(3)})
+    hdf5.write({"n": 3, "f": np.float32(2), "zero_d": np.array(1.0), "names": np.array(["ab", "c"]),
+                "plain": np.arange(3)}, path)
     with h5py.File(path, "r") as h5file:
         assert h5file["n"].attrs["vmtkscripts_numpy_leaf"] == "int"
         assert h5file["f"].attrs["vmtkscripts_numpy_leaf"] == "scalar"
@@ -152,7 +152,7 @@ def test_arrays_of_every_size_read_back_in_h5py_as_written_in_chunks_of_at_most_
     path = tmp_path / "a.hdf5"
     arrays = {"points": rng.random((100_000, 3)), "image": rng.random((40, 100, 100)).astype(np.float32),
               "small": np.arange(5, dtype=np.int8), "scalar": np.array(3.0), "empty": np.zeros((0, 3))}
-    hdf5.write(path, arrays, chunk_bytes=chunk_bytes)
+    hdf5.write(arrays, path, chunk_bytes=chunk_bytes)
     with h5py.File(path, "r") as h5file:  # as vmtk reads it
         for name, value in arrays.items():
             dataset = h5file[name]
@@ -168,7 +168,7 @@ def test_arrays_of_every_size_read_back_in_h5py_as_written_in_chunks_of_at_most_
 def test_datasets_of_one_shape_and_several_dtypes_each_get_their_own_filters(tmp_path, options):
     # Creation settings are shared between alike datasets; one-byte data has nothing to shuffle.
     items = [np.arange(6.0), np.arange(6, dtype=np.uint8), np.arange(6, dtype=np.int32), np.arange(7.0), np.array(2)]
-    hdf5.write(tmp_path / "a.hdf5", {"Items": items}, **options)
+    hdf5.write({"Items": items}, tmp_path / "a.hdf5", **options)
     with h5py.File(tmp_path / "a.hdf5", "r") as h5file:
         group = h5file["Items"]
         compressed = bool(options)
@@ -192,7 +192,7 @@ def test_datasets_of_one_shape_and_several_dtypes_each_get_their_own_filters(tmp
 def test_compression_is_gzip_with_vmtks_levels_or_lzf(tmp_path, options, filters, make_dict, assert_same):
     path = tmp_path / "a.hdf5"
     mesh = make_dict("mesh")
-    hdf5.write(path, mesh, **options)
+    hdf5.write(mesh, path, **options)
     with h5py.File(path, "r") as h5file:
         points = h5file["Points"]
         assert (points.compression, points.compression_opts, points.shuffle) == filters
@@ -201,9 +201,9 @@ def test_compression_is_gzip_with_vmtks_levels_or_lzf(tmp_path, options, filters
 
 def test_compression_makes_smooth_data_smaller(tmp_path):
     smooth = {"Radius": np.linspace(0, 1, 200_000)}
-    hdf5.write(tmp_path / "plain.hdf5", smooth)
-    hdf5.write(tmp_path / "gzip.hdf5", smooth, compression="gzip")
-    hdf5.write(tmp_path / "lzf.hdf5", smooth, compression="lzf")
+    hdf5.write(smooth, tmp_path / "plain.hdf5")
+    hdf5.write(smooth, tmp_path / "gzip.hdf5", compression="gzip")
+    hdf5.write(smooth, tmp_path / "lzf.hdf5", compression="lzf")
     plain = (tmp_path / "plain.hdf5").stat().st_size
     assert (tmp_path / "gzip.hdf5").stat().st_size < plain / 3
     assert (tmp_path / "lzf.hdf5").stat().st_size < plain / 2
@@ -213,21 +213,21 @@ def test_compression_makes_smooth_data_smaller(tmp_path):
                                      {"compression_level": -1}, {"compression_level": "4"}])
 def test_bad_compression_options_are_refused(tmp_path, options):
     with pytest.raises(ValueError, match="compression"):
-        hdf5.write(tmp_path / "a.hdf5", {"a": np.ones(1)}, **options)
+        hdf5.write({"a": np.ones(1)}, tmp_path / "a.hdf5", **options)
 
 
 def test_the_same_dict_writes_the_same_bytes_a_second_later(tmp_path, make_dict):
     import time
 
-    hdf5.write(tmp_path / "a.hdf5", make_dict("mesh"), compression="gzip")
+    hdf5.write(make_dict("mesh"), tmp_path / "a.hdf5", compression="gzip")
     time.sleep(1.05)  # a timestamp in the file (HDF5 counts seconds) would now differ
-    hdf5.write(tmp_path / "b.hdf5", make_dict("mesh"), compression="gzip")
+    hdf5.write(make_dict("mesh"), tmp_path / "b.hdf5", compression="gzip")
     assert (tmp_path / "a.hdf5").read_bytes() == (tmp_path / "b.hdf5").read_bytes()
 
 
 def test_an_empty_list_and_a_dict_with_digit_keys_stay_what_they_are(tmp_path):
     path = tmp_path / "a.hdf5"
-    hdf5.write(path, {"Lines": [], "ById": {"0": np.zeros(1), "1": np.ones(1)}})
+    hdf5.write({"Lines": [], "ById": {"0": np.zeros(1), "1": np.ones(1)}}, path)
     back = hdf5.read(path)
     assert back["Lines"] == [] and type(back["ById"]) is dict and list(back["ById"]) == ["0", "1"]
 
@@ -301,7 +301,7 @@ def test_a_root_that_is_a_list_is_not_an_array_dict(tmp_path):
 def test_a_large_uncompressed_file_is_cut_back_to_what_it_holds(tmp_path):
     points = np.random.default_rng(0).random((300_000, 3))  # 7.2 MB: preallocated
     path = tmp_path / "big.hdf5"
-    hdf5.write(path, {"Points": points})
+    hdf5.write({"Points": points}, path)
     assert points.nbytes < path.stat().st_size < points.nbytes + hdf5.CHUNK_BYTES + 70_000  # at most a last chunk
     np.testing.assert_array_equal(hdf5.read(path)["Points"], points)
 
@@ -314,7 +314,7 @@ def test_a_file_system_that_cannot_preallocate_still_gets_the_file(tmp_path, mon
 
     monkeypatch.setattr(os, "posix_fallocate", refuse, raising=False)
     points = np.arange(900_000.0).reshape(-1, 3)
-    hdf5.write(tmp_path / "big.hdf5", {"Points": points})
+    hdf5.write({"Points": points}, tmp_path / "big.hdf5")
     np.testing.assert_array_equal(hdf5.read(tmp_path / "big.hdf5")["Points"], points)
 
 
@@ -323,10 +323,10 @@ def test_a_write_adds_at_most_about_a_chunk_of_memory_to_its_arrays(tmp_path, co
     import tracemalloc
 
     points = np.random.default_rng(1).random((350_000, 3))  # 8.4 MB, its last chunk partly filled
-    hdf5.write(tmp_path / "first.hdf5", {"Points": np.zeros((2, 3))})  # h5py's import and set-up come first
+    hdf5.write({"Points": np.zeros((2, 3))}, tmp_path / "first.hdf5")  # h5py's import and set-up come first
     tracemalloc.start()
     try:
-        hdf5.write(tmp_path / "points.hdf5", {"Points": points}, compression=compression)
+        hdf5.write({"Points": points}, tmp_path / "points.hdf5", compression=compression)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -337,7 +337,7 @@ def test_a_write_adds_at_most_about_a_chunk_of_memory_to_its_arrays(tmp_path, co
 def test_arrays_read_are_writeable_c_ordered_and_their_own(tmp_path):
     large = np.asfortranarray(np.arange(3 << 18, dtype=np.float32).reshape(-1, 3))  # 3 MiB
     small = np.arange(12, dtype=np.int16)
-    hdf5.write(tmp_path / "a.hdf5", {"Large": large, "Small": small})
+    hdf5.write({"Large": large, "Small": small}, tmp_path / "a.hdf5")
     read = hdf5.read(tmp_path / "a.hdf5")
     for name, value in (("Large", large), ("Small", small)):
         np.testing.assert_array_equal(read[name], value)
@@ -355,7 +355,7 @@ def test_uncompressed_chunks_hold_every_value_in_place_whatever_the_dtype(tmp_pa
     values = np.random.default_rng(5).integers(0, 120, shape)
     data = (values > 60) if dtype == "?" else values.astype(dtype)
     path = tmp_path / "a.hdf5"
-    hdf5.write(path, {"Data": data}, chunk_bytes=512)
+    hdf5.write({"Data": data}, path, chunk_bytes=512)
     with h5py.File(path, "r") as h5file:
         dataset = h5file["Data"]
         assert dataset.dtype == data.dtype
@@ -378,7 +378,7 @@ def test_items_of_a_list_keep_their_own_dtypes_whatever_came_before(tmp_path):
     # The reader reuses the dtype of the previous dataset when the HDF5 types are equal.
     dtypes = ["<i4", "<i4", ">i4", "<i4", "?", "<u1", "<i1", "<f8", "<c16", "S2", "<f4", "<f8", "?"]
     items = [np.arange(3).astype(dtype) for dtype in dtypes] + [np.array(["ab", "c"]), np.arange(2.0)]
-    hdf5.write(tmp_path / "a.hdf5", {"Items": items})
+    hdf5.write({"Items": items}, tmp_path / "a.hdf5")
     read = hdf5.read(tmp_path / "a.hdf5")["Items"]
     assert [item.dtype for item in read] == [item.dtype for item in items]
     for back, item in zip(read, items):

@@ -45,7 +45,7 @@ def test_c_ordered_copies_every_value_in_place(name):
 def test_an_image_in_vmtk_order_is_stored_as_vmtk_reads_it(tmp_path):
     volume = np.asfortranarray(rng.integers(0, 4000, (33, 21, 18)).astype(np.int16))
     path = tmp_path / "image.hdf5"
-    hdf5.write(path, {"Dimensions": np.array(volume.shape), "PointData": {"ImageScalars": volume}})
+    hdf5.write({"Dimensions": np.array(volume.shape), "PointData": {"ImageScalars": volume}}, path)
     with h5py.File(path, "r") as h5file:
         stored = h5file["PointData"]["ImageScalars"][()]
     # vmtk reads the dataset as it is: same shape, value (x, y, z) at index [x, y, z].
@@ -57,7 +57,7 @@ def test_an_image_in_vmtk_order_is_stored_as_vmtk_reads_it(tmp_path):
 def test_compressed_strided_arrays_round_trip(tmp_path):
     arrays = {name.replace(" ", "_"): value for name, value in layouts().items()}
     path = tmp_path / "layouts.hdf5"
-    hdf5.write(path, arrays, compression="gzip", compression_level=1)
+    hdf5.write(arrays, path, compression="gzip", compression_level=1)
     back = hdf5.read(path)
     for name, value in arrays.items():
         np.testing.assert_array_equal(back[name], value)
@@ -72,8 +72,8 @@ def test_arrays_in_any_order_give_the_same_file_bytes_as_their_c_ordered_copies(
     arrays["long_doubles"] = np.asfortranarray(rng.random((9, 8, 7)).astype(np.longdouble))  # HDF5 converts these
     copies = {name: np.ascontiguousarray(value) for name, value in arrays.items()}
     options = {"compression": compression, "compression_level": 1, "chunk_bytes": chunk_bytes}
-    hdf5.write(tmp_path / "any.hdf5", arrays, **options)
-    hdf5.write(tmp_path / "c.hdf5", copies, **options)
+    hdf5.write(arrays, tmp_path / "any.hdf5", **options)
+    hdf5.write(copies, tmp_path / "c.hdf5", **options)
     assert (tmp_path / "any.hdf5").read_bytes() == (tmp_path / "c.hdf5").read_bytes()
     back = hdf5.read(tmp_path / "any.hdf5")
     for name, value in arrays.items():
@@ -85,10 +85,10 @@ def test_an_image_in_vmtk_order_is_written_without_a_copy_of_the_whole_image(tmp
     import tracemalloc
 
     volume = np.asfortranarray(rng.integers(0, 4000, (256, 128, 128)).astype(np.int16))  # 8 MiB
-    hdf5.write(tmp_path / "first.hdf5", {"Points": np.zeros((2, 3))})  # h5py's import and set-up come first
+    hdf5.write({"Points": np.zeros((2, 3))}, tmp_path / "first.hdf5")  # h5py's import and set-up come first
     tracemalloc.start()
     try:
-        hdf5.write(tmp_path / "image.hdf5", {"PointData": {"ImageScalars": volume}}, compression=compression)
+        hdf5.write({"PointData": {"ImageScalars": volume}}, tmp_path / "image.hdf5", compression=compression)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

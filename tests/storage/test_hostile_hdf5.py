@@ -230,7 +230,7 @@ def test_a_string_heap_that_would_stop_hdf5_forever_is_refused(tmp_path, assert_
     # strings live in a global heap, which has no checksum: free space of size 0 made HDF5 loop for ever
     # (found by the property tests: one flipped bit)
     path = tmp_path / "evil.h5"
-    hdf5.write(path, tree)
+    hdf5.write(tree, path)
     _free_space_of_size_zero(path)
     assert_refused(path, rf"{where} at \d+ has free space of 0 bytes, on which HDF5 would stop forever")
 
@@ -238,7 +238,7 @@ def test_a_string_heap_that_would_stop_hdf5_forever_is_refused(tmp_path, assert_
 # bad files are one line naming the file ---------------------------------------------------------------------
 def test_a_damaged_root_group_header_is_a_data_file_error(tmp_path, assert_refused):
     path = tmp_path / "damaged.h5"
-    hdf5.write(path, {"Points": np.zeros((3, 3))})
+    hdf5.write({"Points": np.zeros((3, 3))}, path)
     with h5py.File(path, "r") as h5file:
         root = h5py.h5o.get_info(h5file["/"].id).addr
     data = bytearray(path.read_bytes())
@@ -288,7 +288,7 @@ def test_a_resizable_dataset_with_chunks_larger_than_its_data_reads(tmp_path, as
 
 def test_the_limit_must_be_a_positive_number(tmp_path):
     path = tmp_path / "a.h5"
-    hdf5.write(path, {"a": np.ones(2)})
+    hdf5.write({"a": np.ones(2)}, path)
     for bad in (0, -1, float("nan"), "100", True, None):
         with pytest.raises(ValueError, match="max_ratio must be a positive number"):
             hdf5.read(path, max_ratio=bad)

@@ -220,7 +220,7 @@ def test_every_damaged_copy_of_an_archive_reads_exactly_or_is_refused(tmp_path, 
     outcomes = {"exact": 0, "refused": 0}
     for compression in (None, "deflate"):
         original = tmp_path / f"every-{compression}.npz"
-        npz.write(original, every, compression=compression)
+        npz.write(every, original, compression=compression)
         data = original.read_bytes()
         damaged = tmp_path / "damaged.npz"
         for index in range(600):
@@ -250,5 +250,5 @@ def test_numpys_own_compressed_archives_read(tmp_path, assert_same):
 
 def test_an_npz_of_many_small_members_reads_as_fast_as_numpy_reads_it(tmp_path, make_dict, assert_same):
     lines = make_dict("centerlines")
-    npz.write(tmp_path / "lines.npz", lines)
+    npz.write(lines, tmp_path / "lines.npz")
     assert_same(lines, npz.read(tmp_path / "lines.npz"))

@@ -40,13 +40,13 @@ def key_orders(tree, path=()):
 def test_keys_come_back_in_the_order_they_were_written(tmp_path, format_name):
     written = against_the_alphabet()
 
-    back = storage.read(storage.write(tmp_path / "ordered", written, format=format_name))
+    back = storage.read(storage.write(written, tmp_path / "ordered", format=format_name))
 
     assert key_orders(back) == key_orders(written)
 
 
 def test_hdf5_groups_keep_their_creation_order_in_the_file(tmp_path):
-    path = storage.write(tmp_path / "ordered.h5", against_the_alphabet())
+    path = storage.write(against_the_alphabet(), tmp_path / "ordered.h5")
 
     with h5py.File(path, "r") as h5file:
         for group in (h5file["/"], h5file["CellData"], h5file["Zebra/b"]):

@@ -13,14 +13,14 @@ from vmtkscripts_numpy.storage import npz
 @pytest.mark.parametrize("options", [{}, {"compression": "deflate"}])
 def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, options, assert_same):
     _, array_dict = dict_kind
-    npz.write(tmp_path / "a.npz", array_dict, **options)
+    npz.write(array_dict, tmp_path / "a.npz", **options)
     assert_same(array_dict, npz.read(tmp_path / "a.npz"))
 
 
 def test_arrays_are_members_named_by_their_key_paths(tmp_path, make_dict):
     lines = make_dict("centerlines")
     path = tmp_path / "lines.npz"
-    npz.write(path, lines)
+    npz.write(lines, path)
     with np.load(path, allow_pickle=False) as loaded:
         assert set(loaded.files) == {
             "Points", "PointData/MaximumInscribedSphereRadius", "CellData/CenterlineIds", npz.MANIFEST,
@@ -32,7 +32,7 @@ def test_arrays_are_members_named_by_their_key_paths(tmp_path, make_dict):
 
 def test_every_member_loads_without_pickle(tmp_path, make_dict):
     path = tmp_path / "every.npz"
-    npz.write(path, make_dict("every_leaf"))
+    npz.write(make_dict("every_leaf"), path)
     with np.load(path, allow_pickle=False) as loaded:
         for name in loaded.files:
             if name != npz.MANIFEST:
@@ -41,7 +41,7 @@ def test_every_member_loads_without_pickle(tmp_path, make_dict):
 
 def test_the_manifest_holds_the_tree_strings_and_kinds(tmp_path, make_dict):
     path = tmp_path / "image.npz"
-    npz.write(path, {"IndexOrder": "zyx", "Count": 3, "Spacing": np.ones(3), "Lines": [], "CellData": {}})
+    npz.write({"IndexOrder": "zyx", "Count": 3, "Spacing": np.ones(3), "Lines": [], "CellData": {}}, path)
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read(npz.MANIFEST))
     assert manifest["layout_version"] == 1 and manifest["kind"] == "unknown"
@@ -58,21 +58,21 @@ def test_the_manifest_holds_the_tree_strings_and_kinds(tmp_path, make_dict):
 @pytest.mark.parametrize("kind", ["surface", "centerlines", "mesh", "image"])
 def test_the_manifest_says_what_the_file_holds(tmp_path, kind, make_dict):
     path = tmp_path / "a.npz"
-    npz.write(path, make_dict(kind))
+    npz.write(make_dict(kind), path)
     with zipfile.ZipFile(path) as archive:
         assert json.loads(archive.read(npz.MANIFEST))["kind"] == kind
 
 
 def test_fortran_ordered_arrays_keep_their_memory_order(tmp_path, make_dict):
     path = tmp_path / "image.npz"
-    npz.write(path, make_dict("image"))
+    npz.write(make_dict("image"), path)
     assert npz.read(path)["PointData"]["Mask"].flags.f_contiguous
 
 
 def test_deflate_compresses_and_stored_does_not(tmp_path):
     smooth = {"Radius": np.repeat(np.linspace(0, 1, 100), 1000)}  # runs of equal values
-    npz.write(tmp_path / "plain.npz", smooth)
-    npz.write(tmp_path / "small.npz", smooth, compression="deflate", compression_level=9)
+    npz.write(smooth, tmp_path / "plain.npz")
+    npz.write(smooth, tmp_path / "small.npz", compression="deflate", compression_level=9)
     with zipfile.ZipFile(tmp_path / "plain.npz") as archive:
         assert archive.getinfo("Radius.npy").compress_type == zipfile.ZIP_STORED
     with zipfile.ZipFile(tmp_path / "small.npz") as archive:
@@ -84,7 +84,7 @@ def test_deflate_compresses_and_stored_does_not(tmp_path):
 @pytest.mark.parametrize("options", [{"compression": "gzip"}, {"compression": "deflate", "compression_level": 11}])
 def test_bad_compression_options_are_refused(tmp_path, options):
     with pytest.raises(ValueError, match="compression"):
-        npz.write(tmp_path / "a.npz", {"a": np.ones(1)}, **options)
+        npz.write({"a": np.ones(1)}, tmp_path / "a.npz", **options)
 
 
 def test_numpys_own_npz_reads_as_a_dict_nested_at_slashes(tmp_path):
@@ -159,7 +159,7 @@ def test_members_hold_the_bytes_np_save_writes_for_each_array(tmp_path):
     import io
 
     arrays = _arrays_in_every_memory_order()
-    npz.write(tmp_path / "orders.npz", arrays)
+    npz.write(arrays, tmp_path / "orders.npz")
     with zipfile.ZipFile(tmp_path / "orders.npz") as archive:
         for name, value in arrays.items():
             saved = io.BytesIO()
@@ -175,7 +175,7 @@ def test_members_hold_the_bytes_np_save_writes_for_each_array(tmp_path):
 @pytest.mark.parametrize("where", ["data", "header"])
 def test_a_changed_byte_in_a_large_stored_member_fails_its_crc(tmp_path, where):
     path = tmp_path / "image.npz"
-    npz.write(path, {"Image": np.asfortranarray(np.arange(2_000_000, dtype=np.int16).reshape(100, 100, 200))})
+    npz.write({"Image": np.asfortranarray(np.arange(2_000_000, dtype=np.int16).reshape(100, 100, 200))}, path)
     data = bytearray(path.read_bytes())
     magic = data.index(b"\x93NUMPY")
     header_end = magic + 10 + int.from_bytes(data[magic + 8:magic + 10], "little")
@@ -191,7 +191,7 @@ def test_a_changed_byte_in_a_large_stored_member_fails_its_crc(tmp_path, where):
 
 def test_a_large_stored_member_cut_short_is_refused(tmp_path):
     path = tmp_path / "image.npz"
-    npz.write(path, {"Image": np.ones((100, 100, 200), np.int16)})
+    npz.write({"Image": np.ones((100, 100, 200), np.int16)}, path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataFileError):

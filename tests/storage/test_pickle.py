@@ -433,13 +433,13 @@ def test_protocol_5_with_out_of_band_buffers_is_refused_cleanly(tmp_path):
 # writing ---------------------------------------------------------------------------------------------------
 def test_every_kind_of_dict_round_trips(tmp_path, dict_kind, assert_same):
     _, array_dict = dict_kind
-    pickle_format.write(tmp_path / "a.pickle", array_dict)
+    pickle_format.write(array_dict, tmp_path / "a.pickle")
     assert_same(array_dict, pickle_format.read(tmp_path / "a.pickle"))
 
 
 def test_written_pickles_name_only_builtins_and_numpy(tmp_path, make_dict):
     path = tmp_path / "every.pickle"
-    pickle_format.write(path, make_dict("every_leaf"))
+    pickle_format.write(make_dict("every_leaf"), path)
     data = path.read_bytes()
     assert data[:2] == b"\x80" + bytes([pickle.HIGHEST_PROTOCOL])
     assert {name.split(".")[0] for name in globals_named(data)} <= {"numpy", "builtins"}
@@ -449,7 +449,7 @@ def test_written_pickles_name_only_builtins_and_numpy(tmp_path, make_dict):
 def test_written_pickles_load_with_plain_pickle_too(tmp_path, make_dict, assert_same):
     path = tmp_path / "surface.pickle"
     surface = make_dict("surface")
-    pickle_format.write(path, surface)
+    pickle_format.write(surface, path)
     with open(path, "rb") as stream:
         loaded = pickle.load(stream)
     assert type(loaded) is dict and type(loaded["PointData"]) is dict
@@ -459,11 +459,11 @@ def test_written_pickles_load_with_plain_pickle_too(tmp_path, make_dict, assert_
 @pytest.mark.parametrize("protocol", [2, 3, 4])
 def test_an_older_protocol_can_be_asked_for(tmp_path, protocol, make_dict, assert_same):
     path = tmp_path / "old.pickle"
-    pickle_format.write(path, make_dict("centerlines"), protocol=protocol)
+    pickle_format.write(make_dict("centerlines"), path, protocol=protocol)
     assert path.read_bytes()[:2] == b"\x80" + bytes([protocol])
     assert_same(make_dict("centerlines"), pickle_format.read(path))
 
 
 def test_a_protocol_that_cannot_hold_an_array_dict_is_refused(tmp_path):
     with pytest.raises(ValueError, match="protocol must be 2 to"):
-        pickle_format.write(tmp_path / "a.pickle", {}, protocol=1)
+        pickle_format.write({}, tmp_path / "a.pickle", protocol=1)

@@ -20,7 +20,7 @@ MODULES = {"pickle": pickle_format, "hdf5": hdf5, "npz": npz}
 @pytest.mark.parametrize("format_name", FORMATS)
 def test_every_kind_of_dict_comes_back_exactly(tmp_path, format_name, dict_kind, assert_same):
     name, array_dict = dict_kind
-    written = storage.write(tmp_path / name, array_dict, format=format_name)
+    written = storage.write(array_dict, tmp_path / name, format=format_name)
     assert_same(array_dict, storage.read(written))
 
 
@@ -28,14 +28,14 @@ def test_every_kind_of_dict_comes_back_exactly(tmp_path, format_name, dict_kind,
 def test_compressed_files_come_back_exactly(tmp_path, format_name, make_dict, assert_same):
     options = {"pickle": {}, "hdf5": {"compression": "gzip", "compression_level": 9}, "npz": {"compression": "deflate"}}
     array_dict = make_dict("every_leaf")
-    written = storage.write(tmp_path / "every", array_dict, format=format_name, **options[format_name])
+    written = storage.write(array_dict, tmp_path / "every", format=format_name, **options[format_name])
     assert_same(array_dict, storage.read(written))
 
 
 @pytest.mark.parametrize("format_name", FORMATS)
 def test_a_centerline_list_keeps_its_order_past_ten_items(tmp_path, format_name, make_dict):
     lines = make_dict("centerlines")
-    back = storage.read(storage.write(tmp_path / "lines", lines, format=format_name))
+    back = storage.read(storage.write(lines, tmp_path / "lines", format=format_name))
     ids = back["CellData"]["CellPointIds"]
     assert [len(cell) for cell in ids] == [len(cell) for cell in lines["CellData"]["CellPointIds"]]
     np.testing.assert_array_equal(np.concatenate(ids), np.arange(len(lines["Points"])))
@@ -47,7 +47,7 @@ def test_the_input_dict_is_not_changed_by_writing(tmp_path, format_name, make_di
         return {key: as_dicts(value) if isinstance(value, dict) else value for key, value in tree.items()}
 
     surface = make_dict("surface")
-    storage.write(tmp_path / "s", surface, format=format_name)
+    storage.write(surface, tmp_path / "s", format=format_name)
     assert type(surface).__name__ == "vividict"
     assert_same(as_dicts(make_dict("surface")), as_dicts(surface))
 
@@ -76,8 +76,8 @@ def test_the_format_is_guessed_from_the_extension(name, expected):
     ],
 )
 def test_an_extension_is_kept_as_given_and_a_missing_one_is_added(tmp_path, given, format_name, written):
-    result = storage.write(tmp_path / given, {"a": np.ones(2)}, format=format_name)
-    assert result == str(tmp_path / written)
+    result = storage.write({"a": np.ones(2)}, tmp_path / given, format=format_name)
+    assert result == tmp_path / written
     assert sorted(os.listdir(tmp_path)) == [written]
     assert storage.read(result)["a"].tolist() == [1.0, 1.0]
 
@@ -85,14 +85,14 @@ def test_an_extension_is_kept_as_given_and_a_missing_one_is_added(tmp_path, give
 def test_dots_in_a_folder_name_are_not_an_extension(tmp_path):
     folder = tmp_path / "study.v2"
     folder.mkdir()
-    written = storage.write(folder / "aorta", {"a": np.ones(1)}, format="hdf5")
-    assert written == str(folder / "aorta.hdf5")
+    written = storage.write({"a": np.ones(1)}, folder / "aorta", format="hdf5")
+    assert written == folder / "aorta.hdf5"
 
 
 def test_a_file_with_an_unknown_extension_is_read_by_its_content(tmp_path):
     for format_name in FORMATS:
         path = tmp_path / f"{format_name}.data"
-        storage.write(path, {"format": format_name}, format=format_name)
+        storage.write({"format": format_name}, path, format=format_name)
         assert storage.read(path) == {"format": format_name}
 
 
@@ -104,7 +104,7 @@ def test_a_file_that_is_no_known_format_names_the_extensions(tmp_path):
 
 
 def test_a_format_given_for_the_wrong_file_says_what_the_file_looks_like(tmp_path):
-    path = storage.write(tmp_path / "a.npz", {"a": np.ones(1)})
+    path = storage.write({"a": np.ones(1)}, tmp_path / "a.npz")
     with pytest.raises(DataFileError, match="is not an HDF5 file.*looks like an npz file"):
         storage.read(path, format="hdf5")
     with pytest.raises(DataFileError, match="is not a pickle file.*looks like an npz file"):
@@ -113,7 +113,7 @@ def test_a_format_given_for_the_wrong_file_says_what_the_file_looks_like(tmp_pat
 
 def test_an_unknown_format_lists_the_formats(tmp_path):
     with pytest.raises(ValueError, match="unknown format 'vtk'; the formats are pickle, hdf5, npz"):
-        storage.write(tmp_path / "a", {}, format="vtk")
+        storage.write({}, tmp_path / "a", format="vtk")
 
 
 def test_the_registry_finds_each_formats_module():
@@ -128,7 +128,7 @@ def test_the_package_top_level_reads_and_writes_array_dicts(tmp_path, make_dict,
     import vmtkscripts_numpy as vn
 
     image = make_dict("image")
-    written = vn.write_array_dict(tmp_path / "image.h5", image, compression="gzip", compression_level=6)
+    written = vn.write_array_dict(image, tmp_path / "image.h5", compression="gzip", compression_level=6)
     assert_same(image, vn.read_array_dict(written))
 
 
@@ -154,7 +154,7 @@ def test_the_package_top_level_reads_and_writes_array_dicts(tmp_path, make_dict,
 )
 def test_a_bad_dict_is_refused_with_its_key_path_and_nothing_is_written(tmp_path, format_name, array_dict, message):
     with pytest.raises(ArrayDictError, match=message):
-        storage.write(tmp_path / "bad", array_dict, format=format_name)
+        storage.write(array_dict, tmp_path / "bad", format=format_name)
     assert os.listdir(tmp_path) == []
 
 
@@ -162,7 +162,7 @@ def test_a_dict_that_contains_itself_is_refused(tmp_path):
     looped = {"a": {}}
     looped["a"]["b"] = looped
     with pytest.raises(ArrayDictError, match=r"\['a'\]\['b'\]: contains itself"):
-        storage.write(tmp_path / "never-written", looped, format="npz")
+        storage.write(looped, tmp_path / "never-written", format="npz")
 
 
 # atomic writes ---------------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def earlier_file(tmp_path):
 
     def write(format_name):
         path = tmp_path / f"data.{storage.FORMATS[format_name].extension.lstrip('.')}"
-        storage.write(path, {"version": np.array([1])}, format=format_name)
+        storage.write({"version": np.array([1])}, path, format=format_name)
         return path, path.read_bytes()
 
     return write
@@ -217,7 +217,7 @@ def test_a_write_failing_halfway_keeps_the_earlier_file(tmp_path, monkeypatch, f
     path, before = earlier_file(format_name)
     _break_writing(monkeypatch, format_name, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(DataFileError, match=r"data\.\w+: cannot be written: No space left on device"):
-        storage.write(path, make_dict("surface"), format=format_name)
+        storage.write(make_dict("surface"), path, format=format_name)
     assert path.read_bytes() == before
     no_temporary_files(tmp_path)
     monkeypatch.undo()
@@ -230,7 +230,7 @@ def test_an_interrupted_write_keeps_the_earlier_file(tmp_path, monkeypatch, form
     path, before = earlier_file(format_name)
     _break_writing(monkeypatch, format_name, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        storage.write(path, make_dict("surface"), format=format_name)
+        storage.write(make_dict("surface"), path, format=format_name)
     assert path.read_bytes() == before
     no_temporary_files(tmp_path)
 
@@ -242,7 +242,7 @@ def test_a_bad_leaf_late_in_the_dict_keeps_the_earlier_file(tmp_path, format_nam
     surface = make_dict("surface")
     surface["ZLast"] = {"fine": np.ones(3), "bad": np.array([object()])}
     with pytest.raises(ArrayDictError, match=r"\['ZLast'\]\['bad'\]"):
-        storage.write(path, surface, format=format_name)
+        storage.write(surface, path, format=format_name)
     assert path.read_bytes() == before
     no_temporary_files(tmp_path)
 
@@ -251,22 +251,22 @@ def test_a_bad_leaf_late_in_the_dict_keeps_the_earlier_file(tmp_path, format_nam
 def test_a_failed_first_write_leaves_no_file_at_all(tmp_path, monkeypatch, format_name, make_dict):
     _break_writing(monkeypatch, format_name, RuntimeError("bug in the middle of writing"))
     with pytest.raises(RuntimeError):
-        storage.write(tmp_path / "new", make_dict("surface"), format=format_name)
+        storage.write(make_dict("surface"), tmp_path / "new", format=format_name)
     assert os.listdir(tmp_path) == []
 
 
 def test_a_rewrite_keeps_the_files_permissions(tmp_path):
     path = tmp_path / "shared.hdf5"
-    storage.write(path, {"a": np.ones(1)})
+    storage.write({"a": np.ones(1)}, path)
     os.chmod(path, 0o640)
-    storage.write(path, {"a": np.zeros(1)})
+    storage.write({"a": np.zeros(1)}, path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
 
 
 def test_a_new_file_gets_the_usual_permissions_not_the_temporary_files(tmp_path):
     old_umask = os.umask(0o022)
     try:
-        path = storage.write(tmp_path / "new.npz", {"a": np.ones(1)})
+        path = storage.write({"a": np.ones(1)}, tmp_path / "new.npz")
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
@@ -274,23 +274,23 @@ def test_a_new_file_gets_the_usual_permissions_not_the_temporary_files(tmp_path)
 
 def test_writing_through_a_symbolic_link_keeps_the_link(tmp_path):
     target = tmp_path / "real.pickle"
-    storage.write(target, {"a": np.ones(1)})
+    storage.write({"a": np.ones(1)}, target)
     link = tmp_path / "link.pickle"
     link.symlink_to(target)
-    storage.write(link, {"a": np.zeros(1)})
+    storage.write({"a": np.zeros(1)}, link)
     assert link.is_symlink()
     assert storage.read(target)["a"].tolist() == [0.0]
 
 
 def test_writing_into_a_missing_folder_names_it(tmp_path):
     with pytest.raises(DataFileError, match="folder .*missing does not exist"):
-        storage.write(tmp_path / "missing" / "a.hdf5", {"a": np.ones(1)})
+        storage.write({"a": np.ones(1)}, tmp_path / "missing" / "a.hdf5")
 
 
 def test_writing_over_a_folder_is_refused(tmp_path):
     (tmp_path / "taken.npz").mkdir()
     with pytest.raises(DataFileError, match=r"taken\.npz: is a folder"):
-        storage.write(tmp_path / "taken.npz", {"a": np.ones(1)})
+        storage.write({"a": np.ones(1)}, tmp_path / "taken.npz")
 
 
 # bad files -------------------------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ def test_an_empty_file_is_named(tmp_path, format_name):
 @pytest.mark.parametrize("format_name", FORMATS)
 @pytest.mark.parametrize("fraction", [0.02, 0.3, 0.6, 0.97])
 def test_a_truncated_file_is_a_data_file_error(tmp_path, format_name, fraction, make_dict):
-    path = storage.write(tmp_path / "whole", make_dict("centerlines"), format=format_name)
+    path = storage.write(make_dict("centerlines"), tmp_path / "whole", format=format_name)
     data = open(path, "rb").read()
     cut = tmp_path / f"cut{storage.FORMATS[format_name].extension}"
     cut.write_bytes(data[: max(1, int(len(data) * fraction))])

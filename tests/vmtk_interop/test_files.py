@@ -118,7 +118,7 @@ def test_vmtks_files_convert_back_to_what_they_were_written_from(name, upstream_
 def test_vmtk_reads_this_packages_pickles(kind, shared_file, tmp_path, run_vmtk, compare):
     _, _, read, to_dict, _ = KINDS[kind]
     ours = to_dict(read(shared_file(SOURCES[kind])))
-    write_array_dict(tmp_path / f"{kind}.pickle", ours)
+    write_array_dict(ours, tmp_path / f"{kind}.pickle")
 
     theirs = run_vmtk("vmtkNumpyReader", InputFileName=str(tmp_path / f"{kind}.pickle")).ArrayDict
 
@@ -129,7 +129,7 @@ def test_vmtk_reads_this_packages_pickles(kind, shared_file, tmp_path, run_vmtk,
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_vmtk_cannot_read_hdf5_with_h5py_3_so_pickle_is_the_way_back_to_vmtk(kind, shared_file, tmp_path, run_vmtk):
     _, _, read, to_dict, _ = KINDS[kind]
-    write_array_dict(tmp_path / f"{kind}.hdf5", to_dict(read(shared_file(SOURCES[kind]))))
+    write_array_dict(to_dict(read(shared_file(SOURCES[kind]))), tmp_path / f"{kind}.hdf5")
     assert int(h5py.__version__.split(".")[0]) >= 3
 
     with pytest.raises(AttributeError, match="'Dataset' object has no attribute 'value'"):

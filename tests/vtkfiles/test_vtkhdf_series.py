@@ -180,7 +180,7 @@ def test_a_step_that_breaks_the_series_is_refused_naming_the_array(tmp_path):
 def test_a_file_that_is_no_vtkhdf_series_is_named(tmp_path):
     from vmtkscripts_numpy import write_array_dict
 
-    path = write_array_dict(tmp_path / "plain.h5", {"Points": np.zeros((3, 3))})
+    path = write_array_dict({"Points": np.zeros((3, 3))}, tmp_path / "plain.h5")
     with pytest.raises(DataFileError, match="plain.h5: is not a VTKHDF file"):
         read_vtkhdf_series(path)
     with pytest.raises(DataFileError, match="is not a transient VTKHDF file"):

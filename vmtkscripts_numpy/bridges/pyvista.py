@@ -13,8 +13,10 @@ Examples
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 
+from .._typing import PathLike
 from ..errors import ArrayDictError
 from ._common import as_vtk, require
 
@@ -134,11 +136,12 @@ def read_array_dict_file(path: str, **options: Any) -> Any:
     return to_pyvista(read(path), **options)
 
 
-def write_array_dict_file(dataset: Any, path: str, **options: Any) -> None:
+def write_array_dict_file(dataset: Any, path: PathLike, **options: Any) -> Path:
     """``mesh.save("case.hdf5")``: a PyVista object as an ArrayDict file (see :func:`read_array_dict_file`).
 
-    ``options`` go to :func:`vmtkscripts_numpy.write_array_dict` (``compression=...``).
+    ``options`` go to :func:`vmtkscripts_numpy.write_array_dict` (``compression=...``); returns the file
+    written, as it does.
     """
     from ..storage import write
 
-    write(path, from_pyvista(dataset), **options)
+    return write(from_pyvista(dataset), path, **options)

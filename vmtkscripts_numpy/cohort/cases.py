@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import collections.abc
 import csv
 import glob
 import os
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Union
 
+from .._argument_order import data_and_path
 from .._typing import PathLike
 
 #: Fields every case gives a pipe; a manifest may not have columns of these names (``name`` excepted).
@@ -203,18 +205,22 @@ def find_cases(inputs: Union[PathLike, Iterable[Union[PathLike, Case]]]) -> List
     return cases
 
 
-def write_manifest(path: PathLike, cases: Iterable[Case]) -> Path:
+def write_manifest(cases: Iterable[Case], path: PathLike) -> Path:
     """Write ``cases`` as a manifest (columns ``input``, ``name`` and their fields); returns its path.
+
+    The older order ``write_manifest(path, cases)`` still works, with a
+    :class:`~vmtkscripts_numpy.errors.VmtkNumpyDeprecationWarning`.
 
     Examples
     --------
     >>> import tempfile
-    >>> path = write_manifest(os.path.join(tempfile.mkdtemp(), "cases.csv"),
-    ...                         [Case("a", "/data/a.vtp", {"side": "left"})])
+    >>> path = write_manifest([Case("a", "/data/a.vtp", {"side": "left"})],
+    ...                       os.path.join(tempfile.mkdtemp(), "cases.csv"))
     >>> print(open(path).read().strip())
     input,name,side
     /data/a.vtp,a,left
     """
+    cases, path = data_and_path(cases, path, "write_manifest", collections.abc.Iterable)
     cases = list(cases)
     extra = sorted({key for case in cases for key in case.fields})
     with open(path, "w", newline="", encoding="utf-8") as stream:

@@ -22,9 +22,12 @@ import contextlib
 import csv
 import json
 import os
+from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, TextIO
 
+from .._argument_order import data_and_path
 from .._atomic import atomic_output
+from .._typing import PathLike
 from .task import is_temporary_output
 
 INDEX_NAME = "index.csv"
@@ -179,15 +182,19 @@ class FailureLog:
                 os.unlink(self.path)
 
 
-def write_index(path: str, rows: Sequence[Dict[str, Any]]) -> str:
-    """Write the index table (CSV, UTF-8, :data:`INDEX_COLUMNS`) atomically; returns ``path``."""
+def write_index(rows: Sequence[Dict[str, Any]], path: PathLike) -> Path:
+    """Write the index table (CSV, UTF-8, :data:`INDEX_COLUMNS`) atomically; returns ``path`` as a Path.
+
+    The older order ``write_index(path, rows)`` still works, with a deprecation warning.
+    """
+    rows, path = data_and_path(rows, path, "write_index", (list, tuple))
     with atomic_output(path) as temporary:
         with open(temporary, "w", newline="", encoding="utf-8") as stream:
             writer = csv.DictWriter(stream, fieldnames=INDEX_COLUMNS, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
                 writer.writerow({key: _cell(row.get(key, "")) for key in INDEX_COLUMNS})
-    return path
+    return Path(path)
 
 
 def _cell(value: Any) -> Any:
@@ -203,7 +210,7 @@ def read_index(path: str) -> List[Dict[str, Any]]:
     --------
     >>> import tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "index.csv")
-    >>> _ = write_index(path, [{"name": "a", "status": "done", "seconds": 0.25, "attempts": 1}])
+    >>> _ = write_index([{"name": "a", "status": "done", "seconds": 0.25, "attempts": 1}], path)
     >>> row = read_index(path)[0]
     >>> row["name"], row["status"], row["seconds"], row["attempts"]
     ('a', 'done', 0.25, 1)

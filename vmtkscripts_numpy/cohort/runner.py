@@ -330,7 +330,7 @@ def run_cohort(
             progress.close()
             report.pending = sum(row["status"] == "pending" for row in rows.values())
             report.records = [rows[case.name] for case in cases]
-            records_module.write_index(report.index, report.records)
+            records_module.write_index(report.records, report.index)
             # One record per case: this run's, else the earlier one (cases not run now, or not in this cohort).
             latest = dict(previous)
             latest.update((row["name"], _journal_record(row)) for row in report.records if row["status"] != "pending")

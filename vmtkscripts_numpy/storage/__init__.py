@@ -1,7 +1,7 @@
 """ArrayDicts on disk: HDF5, pickle and npz, chosen by file extension or content.
 
 Each format is a module of this package with ``read(path) -> dict`` and
-``write(path, array_dict, **options)``, registered (kind ``"arraydict"``) in
+``write(array_dict, path, **options) -> Path``, registered (kind ``"arraydict"``) in
 :mod:`vmtkscripts_numpy.formats`, the one registry of every file the package
 reads or writes; :data:`FORMATS` shows its ArrayDict formats by name.
 :func:`read` and :func:`write` pick the format from the extension (or from the
@@ -22,14 +22,25 @@ Every write is atomic: the file is written beside the target under a
 temporary name and renamed over it at the end, so a failure leaves any
 earlier file intact.
 
+Writers take the data first and the file second, as every writer of the
+package does, and return the file written as a :class:`pathlib.Path`; the
+older order ``write(path, array_dict)`` still works, with a
+:class:`~vmtkscripts_numpy.errors.VmtkNumpyDeprecationWarning`.
+
+Compression: from Python, arrays are stored uncompressed unless
+``compression=`` is given (fastest to write and to read, and what numpy's
+``savez`` does); ``vmtknumpywriter`` compresses HDF5 and npz files with gzip
+level 4 unless given ``-compression 0``, as vmtk's own ``vmtknumpywriter``
+does.
+
 Examples
 --------
 >>> import numpy as np, os, tempfile
 >>> from vmtkscripts_numpy import storage
 >>> folder = tempfile.mkdtemp()
 >>> surface = {"Points": np.zeros((3, 3), np.float32), "PointData": {}, "CellData": {}}
->>> storage.write(os.path.join(folder, "surface"), surface, format="hdf5")  # doctest: +ELLIPSIS
-'...surface.hdf5'
+>>> storage.write(surface, os.path.join(folder, "surface"), format="hdf5").name
+'surface.hdf5'
 >>> storage.read(os.path.join(folder, "surface.hdf5"))["Points"].shape
 (3, 3)
 """
@@ -37,11 +48,13 @@ Examples
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, Dict, Iterator, Mapping, Optional
 
 from .. import formats as _registry
 from ..errors import DataFileError, MissingFileError
 from ..formats import FileFormat
+from .._argument_order import data_and_path
 from .._typing import PathLike
 from ._limits import DEFAULT_MAX_RATIO
 from ._tree import check_key, leaf_kind
@@ -99,7 +112,7 @@ def guess_format(path: PathLike) -> Optional[str]:
     return None
 
 
-def output_path(path: PathLike, format: str) -> str:
+def output_path(path: PathLike, format: str) -> Path:
     """The name a file is written under: ``path`` as given, or with the format's extension if it has none.
 
     A device, pipe or socket that is there keeps its name, so that writing
@@ -108,18 +121,16 @@ def output_path(path: PathLike, format: str) -> str:
 
     Examples
     --------
-    >>> output_path("out", "hdf5"), output_path("out.h5", "hdf5"), output_path("out.data", "pickle")
-    ('out.hdf5', 'out.h5', 'out.data')
-    >>> output_path("/dev/null", "hdf5")
-    '/dev/null'
+    >>> [str(output_path(name, "hdf5")) for name in ("out", "out.h5", "out.data", "/dev/null")]
+    ['out.hdf5', 'out.h5', 'out.data', '/dev/null']
     """
     name = os.fspath(path)
     if not name or name.endswith(os.sep) or (os.altsep and name.endswith(os.altsep)):
         raise ValueError(f"{name!r} is not a file name")
     if os.path.splitext(name)[1] or (not os.path.isdir(name) and (os.path.islink(name) or (
             os.path.exists(name) and not os.path.isfile(name)))):
-        return name
-    return name + get_format(format).extension
+        return Path(name)
+    return Path(name + get_format(format).extension)
 
 
 def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEFAULT_MAX_RATIO) -> Dict[str, Any]:
@@ -166,16 +177,16 @@ def read(path: PathLike, format: Optional[str] = None, *, max_ratio: float = DEF
     return get_format(format).read(name, max_ratio=max_ratio)
 
 
-def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = None, **options: Any) -> str:
-    """Write ``array_dict`` to ``path`` atomically; returns the name written.
+def write(array_dict: Mapping[str, Any], path: PathLike, format: Optional[str] = None, **options: Any) -> Path:
+    """Write ``array_dict`` to ``path`` atomically; returns the file written.
 
     Parameters
     ----------
+    array_dict : dict
+        The ArrayDict.
     path : str or path-like
         The file. An extension is kept as given; without one the format's
         usual extension is added.
-    array_dict : dict
-        The ArrayDict.
     format : str, optional
         The format (``"hdf5"``, ``"pickle"``, ``"npz"`` or any other
         registered); by default guessed from the extension, else pickle (as vmtk).
@@ -183,7 +194,16 @@ def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = No
         Options of the format's ``write``: for hdf5 ``compression`` (None,
         ``"gzip"``, ``"lzf"``), ``compression_level``, ``shuffle``, ``kind``;
         for npz ``compression`` (None, ``"deflate"``), ``compression_level``,
-        ``kind``; for pickle ``protocol``.
+        ``kind``; for pickle ``protocol``. Without ``compression`` the arrays
+        are stored uncompressed, whereas ``vmtknumpywriter`` (as vmtk's)
+        compresses HDF5 and npz files with gzip level 4 unless given
+        ``-compression 0``; ``compression="gzip"`` (npz: ``"deflate"``) and
+        ``compression_level=4`` write what it writes.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (``path``, with the format's extension if it had none).
 
     Raises
     ------
@@ -192,12 +212,25 @@ def write(path: PathLike, array_dict: Dict[str, Any], format: Optional[str] = No
         names the key); nothing is written.
     DataFileError
         If the file cannot be written; an earlier file is left intact.
+
+    Warns
+    -----
+    VmtkNumpyDeprecationWarning
+        When called in the older order ``write(path, array_dict)``, which still writes the file.
+
+    Examples
+    --------
+    >>> import numpy as np, os, tempfile
+    >>> path = write({"Points": np.zeros((2, 3))}, os.path.join(tempfile.mkdtemp(), "points.h5"), compression="gzip")
+    >>> path.name, read(path)["Points"].shape
+    ('points.h5', (2, 3))
     """
+    array_dict, path = data_and_path(array_dict, path, "write_array_dict")
     if format is None:
         format = guess_format(path) or DEFAULT_FORMAT
     name = output_path(path, format)
-    get_format(format).write(name, array_dict, **options)
-    return name
+    get_format(format).write(array_dict, name, **options)
+    return Path(name)
 
 
 #: The names under which the package's top level offers :func:`read` and :func:`write`.

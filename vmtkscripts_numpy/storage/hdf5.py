@@ -42,7 +42,8 @@ Examples
 >>> from vmtkscripts_numpy.storage import hdf5
 >>> path = os.path.join(tempfile.mkdtemp(), "lines.hdf5")
 >>> lines = {"Points": np.zeros((5, 3)), "CellData": {"CellPointIds": [np.arange(3), np.arange(3, 5)]}}
->>> hdf5.write(path, lines, compression="gzip", compression_level=4)
+>>> hdf5.write(lines, path, compression="gzip", compression_level=4).name
+'lines.hdf5'
 >>> [ids.tolist() for ids in hdf5.read(path)["CellData"]["CellPointIds"]]
 [[0, 1, 2], [3, 4]]
 """
@@ -52,12 +53,14 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
 from .. import __version__, formats
 from ..convert import layout
+from .._argument_order import data_and_path
 from .._atomic import atomic_output
 from ..errors import DataFileError
 from . import _files, _hdf5_heaps, _limits, _tree
@@ -417,22 +420,24 @@ class _Writer:
 
 
 def write(
+    array_dict: Mapping[str, Any],
     path: _files.PathLike,
-    array_dict: Dict[str, Any],
     compression: Optional[str] = None,
     compression_level: int = 4,
     shuffle: bool = True,
     kind: Optional[str] = None,
     chunk_bytes: int = CHUNK_BYTES,
-) -> None:
-    """Write ``array_dict`` to the HDF5 file ``path``, atomically.
+) -> Path:
+    """Write ``array_dict`` to the HDF5 file ``path``, atomically; returns ``path`` as a Path.
 
     Parameters
     ----------
-    path : str or path-like
-        The file written, exactly as given (no extension is added here).
     array_dict : dict
         The ArrayDict; it is checked completely before the file is created.
+        (The older order ``write(path, array_dict)`` still works, with a
+        :class:`~vmtkscripts_numpy.errors.VmtkNumpyDeprecationWarning`.)
+    path : str or path-like
+        The file written, exactly as given (no extension is added here).
     compression : {None, "gzip", "lzf"}
         Compression of the chunked datasets; None (default) stores them as they are.
     compression_level : int
@@ -453,6 +458,7 @@ def write(
     ValueError
         For an unknown compression or a level outside 0-9.
     """
+    array_dict, path = data_and_path(array_dict, path, "hdf5.write")
     _files.check_compression("HDF5", COMPRESSIONS, compression, "gzip", compression_level)
     if int(chunk_bytes) < 1:
         raise ValueError(f"chunk_bytes must be positive, not {chunk_bytes!r}")
@@ -474,6 +480,7 @@ def write(
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)
                 if created is not None:
                     groups[where] = created
+    return Path(path)
 
 
 #: Bytes reserved per dataset or group for HDF5's own records when preallocating.

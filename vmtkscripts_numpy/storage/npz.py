@@ -20,7 +20,7 @@ Examples
 >>> import numpy as np, os, tempfile
 >>> from vmtkscripts_numpy.storage import npz
 >>> path = os.path.join(tempfile.mkdtemp(), "image.npz")
->>> npz.write(path, {"Spacing": np.ones(3), "IndexOrder": "xyz", "PointData": {}})
+>>> _ = npz.write({"Spacing": np.ones(3), "IndexOrder": "xyz", "PointData": {}}, path)
 >>> npz.read(path)["IndexOrder"]
 'xyz'
 >>> sorted(np.load(path, allow_pickle=False).files)
@@ -36,11 +36,13 @@ import os
 import struct
 import zipfile
 import zlib
-from typing import Any, Dict, List, Optional, cast
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, cast
 
 import numpy as np
 
 from .. import __version__
+from .._argument_order import data_and_path
 from .._atomic import atomic_output
 from ..convert import layout
 from ..errors import ArrayDictError, DataFileError
@@ -57,20 +59,22 @@ _LEAF_TAGS = ("array", "scalar") + _tree.PYTHON_SCALARS
 
 
 def write(
+    array_dict: Mapping[str, Any],
     path: _files.PathLike,
-    array_dict: Dict[str, Any],
     compression: Optional[str] = None,
     compression_level: int = 4,
     kind: Optional[str] = None,
-) -> None:
-    """Write ``array_dict`` to the npz file ``path``, atomically.
+) -> Path:
+    """Write ``array_dict`` to the npz file ``path``, atomically; returns ``path`` as a Path.
 
     Parameters
     ----------
-    path : str or path-like
-        The file written, exactly as given (unlike ``numpy.savez``, no ``.npz`` is added here).
     array_dict : dict
         The ArrayDict; it is checked completely before the file is created.
+        (The older order ``write(path, array_dict)`` still works, with a
+        :class:`~vmtkscripts_numpy.errors.VmtkNumpyDeprecationWarning`.)
+    path : str or path-like
+        The file written, exactly as given (unlike ``numpy.savez``, no ``.npz`` is added here).
     compression : {None, "deflate"}
         None (default) stores the arrays as they are, like ``numpy.savez``;
         ``"deflate"`` compresses them, like ``numpy.savez_compressed``.
@@ -88,6 +92,7 @@ def write(
     ValueError
         For an unknown compression or a level outside 0-9.
     """
+    array_dict, path = data_and_path(array_dict, path, "npz.write")
     _files.check_compression("npz", COMPRESSIONS, compression, "deflate", compression_level)
     nodes = list(_tree.walk(array_dict))  # check everything before touching the disk
     manifest: Dict[str, Any] = {
@@ -127,6 +132,7 @@ def write(
                     children.append([where[-1], entry] if "dict" in parent else entry)
             manifest["root"] = entries[()]
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+    return Path(path)
 
 
 #: Bytes of an array member written or read at a time (numpy's own ``read_array`` reads 256 KiB at a time).

@@ -36,7 +36,7 @@ Examples
 >>> import numpy as np, os, tempfile
 >>> from vmtkscripts_numpy.storage import pickle as pickle_format
 >>> path = os.path.join(tempfile.mkdtemp(), "a.pickle")
->>> pickle_format.write(path, {"Points": np.zeros((2, 3), np.float32), "PointData": {}})
+>>> _ = pickle_format.write({"Points": np.zeros((2, 3), np.float32), "PointData": {}}, path)
 >>> pickle_format.read(path)["Points"].dtype
 dtype('float32')
 """
@@ -50,10 +50,12 @@ import os
 import pickle
 import pickletools
 import re
-from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple, cast
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple, cast
 
 import numpy as np
 
+from .._argument_order import data_and_path
 from .._atomic import atomic_output
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _limits, _tree
@@ -837,15 +839,17 @@ def read(path: _files.PathLike, max_ratio: float = _limits.DEFAULT_MAX_RATIO) ->
         return _load(stream, size, name, budget)
 
 
-def write(path: _files.PathLike, array_dict: Dict[str, Any], protocol: int = pickle.HIGHEST_PROTOCOL) -> None:
-    """Write ``array_dict`` to ``path`` as a pickle of plain containers and numpy arrays, atomically.
+def write(array_dict: Mapping[str, Any], path: _files.PathLike, protocol: int = pickle.HIGHEST_PROTOCOL) -> Path:
+    """Write ``array_dict`` to ``path`` as a pickle of plain containers and numpy arrays, atomically; returns ``path``.
 
     Parameters
     ----------
-    path : str or path-like
-        The file written, exactly as given (no extension is added here).
     array_dict : dict
         The ArrayDict; checked first (see :mod:`vmtkscripts_numpy.storage._tree`).
+        (The older order ``write(path, array_dict)`` still works, with a
+        :class:`~vmtkscripts_numpy.errors.VmtkNumpyDeprecationWarning`.)
+    path : str or path-like
+        The file written, exactly as given (no extension is added here).
     protocol : int
         The pickle protocol, 2 to :data:`pickle.HIGHEST_PROTOCOL` (default).
 
@@ -856,9 +860,11 @@ def write(path: _files.PathLike, array_dict: Dict[str, Any], protocol: int = pic
     DataFileError
         If the file cannot be written; an earlier file at ``path`` is left intact.
     """
+    array_dict, path = data_and_path(array_dict, path, "pickle.write")
     if not 2 <= protocol <= pickle.HIGHEST_PROTOCOL:
         raise ValueError(f"pickle protocol must be 2 to {pickle.HIGHEST_PROTOCOL}, not {protocol}")
     tree = _tree.plain(array_dict)
     with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream:
             pickle.dump(tree, stream, protocol=protocol)
+    return Path(path)
