@@ -13,7 +13,7 @@ The kinds and the signatures of their functions:
 ===========  ============================================  ==========================================
 kind         ``read``                                      ``write``
 ===========  ============================================  ==========================================
-arraydict    ``read(path, *, max_ratio) -> dict``          ``write(path, array_dict, **options)``
+arraydict    ``read(path, *, max_ratio) -> dict``          ``write(array_dict, path, **options)``
 surface      ``read(path) -> vtkPolyData``                 ``write(surface, path, mode)``
 mesh         ``read(path) -> vtkUnstructuredGrid``         ``write(mesh, path, mode)``
 image        ``read(path) -> vtkImageData``                ``write(image, path, mode)``
@@ -382,7 +382,7 @@ def identify(path: PathLike, kind: Optional[str] = None) -> Optional[FileFormat]
     --------
     >>> import numpy as np, os, tempfile
     >>> from vmtkscripts_numpy import storage
-    >>> path = storage.write(os.path.join(tempfile.mkdtemp(), "a.data"), {"a": np.ones(2)}, format="hdf5")
+    >>> path = storage.write({"a": np.ones(2)}, os.path.join(tempfile.mkdtemp(), "a.data"), format="hdf5")
     >>> identify(path).name, identify(path, "surface")
     ('hdf5', None)
     """
