@@ -14,9 +14,9 @@ The kinds and the signatures of their functions:
 kind         ``read``                                      ``write``
 ===========  ============================================  ==========================================
 arraydict    ``read(path, *, max_ratio) -> dict``          ``write(array_dict, path, **options)``
-surface      ``read(path) -> vtkPolyData``                 ``write(surface, path, mode)``
-mesh         ``read(path) -> vtkUnstructuredGrid``         ``write(mesh, path, mode)``
-image        ``read(path) -> vtkImageData``                ``write(image, path, mode)``
+surface      ``read_surface(path) -> vtkPolyData``         ``write_surface(surface, path, mode)``
+mesh         ``read_mesh(path) -> vtkUnstructuredGrid``    ``write_mesh(mesh, path, mode)``
+image        ``read_image(path) -> vtkImageData``          ``write_image(image, path, mode)``
 timeseries   ``read(path) -> dict`` (a time series)        ``write(series, path, mode)``
 ===========  ============================================  ==========================================
 
@@ -513,34 +513,38 @@ register(FileFormat("hdf5", "arraydict", "HDF5", (".hdf5", ".h5", ".hdf"), _STOR
 register(FileFormat("npz", "arraydict", "npz", (".npz",), _STORAGE + "npz", compressions=(_DEFLATE,),
                     magic=(b"PK\x03\x04", b"PK\x05\x06"), noun="an npz file"))
 
-_SURFACE, _MESH, _IMAGE = _VTK + "surface", _VTK + "mesh", _VTK + "image"
-register(FileFormat("vtkxml", "surface", "VTK XML PolyData", (".vtp",), _SURFACE, "_read_vtkxml", "_write_vtkxml",
-                    ascii=True))
-register(FileFormat("vtk", "surface", "legacy VTK POLYDATA", (".vtk",), _SURFACE, "_read_legacy", "_write_legacy",
-                    ascii=True, magic=_LEGACY, content=_legacy_of("surface")))
-register(FileFormat("stl", "surface", "STL", (".stl",), _SURFACE, "_read_stl", "_write_stl", ascii=True))
-register(FileFormat("ply", "surface", "PLY", (".ply",), _SURFACE, "_read_ply", "_write_ply", ascii=True))
-register(FileFormat("wavefront", "surface", "Wavefront OBJ", (".obj",), _SURFACE, "_read_obj", None))
-register(FileFormat("vtkhdf", "surface", "VTKHDF PolyData", (".vtkhdf", ".hdf"), _SURFACE, "_read_vtkhdf",
-                    "_write_vtkhdf", magic=_HDF5, content=_vtkhdf_of("surface")))
 
-register(FileFormat("vtkxml", "mesh", "VTK XML UnstructuredGrid", (".vtu",), _MESH, "_read_vtkxml", "_write_vtkxml",
-                    ascii=True))
-register(FileFormat("vtk", "mesh", "legacy VTK UNSTRUCTURED_GRID", (".vtk",), _MESH, "_read_legacy",
-                    "_write_legacy", ascii=True, magic=_LEGACY, content=_legacy_of("mesh")))
-register(FileFormat("vtkhdf", "mesh", "VTKHDF UnstructuredGrid", (".vtkhdf", ".hdf"), _MESH, "_read_vtkhdf",
-                    "_write_vtkhdf", magic=_HDF5, content=_vtkhdf_of("mesh")))
+def _vtk_format(name: str, kind: str, description: str, extensions: Tuple[str, ...], module: str,
+                read: bool = True, write: bool = True, **rest: Any) -> FileFormat:
+    """Register a VTK data format of ``kind``: its module reads with ``read_<kind>`` and writes with ``write_<kind>``."""
+    return register(FileFormat(name, kind, description, extensions, _VTK + "formats." + module,
+                               f"read_{kind}" if read else None, f"write_{kind}" if write else None, **rest))
 
-register(FileFormat("vtkxml", "image", "VTK XML ImageData", (".vti",), _IMAGE, "_read_vtkxml", "_write_vtkxml",
-                    ascii=True))
-register(FileFormat("vtk", "image", "legacy VTK STRUCTURED_POINTS", (".vtk",), _IMAGE, "_read_legacy",
-                    "_write_legacy", ascii=True, magic=_LEGACY, content=_legacy_of("image")))
-register(FileFormat("meta", "image", "MetaImage", (".mha", ".mhd"), _IMAGE, "_read_meta", "_write_meta"))
-register(FileFormat("nrrd", "image", "NRRD", (".nrrd", ".nhdr"), _IMAGE, "_read_nrrd", None))
-register(FileFormat("nifti", "image", "NIfTI-1", (".nii", ".nii.gz"), _IMAGE, "_read_nifti", "_write_nifti"))
-register(FileFormat("vtkhdf", "image", "VTKHDF ImageData", (".vtkhdf", ".hdf"), _IMAGE, "_read_vtkhdf",
-                    "_write_vtkhdf", magic=_HDF5, content=_vtkhdf_of("image")))
-register(FileFormat("dicom", "image", "DICOM series", (".dcm",), _IMAGE, "_read_dicom", "_write_dicom"))
+
+_vtk_format("vtkxml", "surface", "VTK XML PolyData", (".vtp",), "vtkxml", ascii=True)
+_vtk_format("vtk", "surface", "legacy VTK POLYDATA", (".vtk",), "legacy", ascii=True, magic=_LEGACY,
+            content=_legacy_of("surface"))
+_vtk_format("stl", "surface", "STL", (".stl",), "stl", ascii=True)
+_vtk_format("ply", "surface", "PLY", (".ply",), "ply", ascii=True)
+_vtk_format("wavefront", "surface", "Wavefront OBJ", (".obj",), "wavefront", write=False)
+_vtk_format("vtkhdf", "surface", "VTKHDF PolyData", (".vtkhdf", ".hdf"), "vtkhdf", magic=_HDF5,
+            content=_vtkhdf_of("surface"))
+
+_vtk_format("vtkxml", "mesh", "VTK XML UnstructuredGrid", (".vtu",), "vtkxml", ascii=True)
+_vtk_format("vtk", "mesh", "legacy VTK UNSTRUCTURED_GRID", (".vtk",), "legacy", ascii=True, magic=_LEGACY,
+            content=_legacy_of("mesh"))
+_vtk_format("vtkhdf", "mesh", "VTKHDF UnstructuredGrid", (".vtkhdf", ".hdf"), "vtkhdf", magic=_HDF5,
+            content=_vtkhdf_of("mesh"))
+
+_vtk_format("vtkxml", "image", "VTK XML ImageData", (".vti",), "vtkxml", ascii=True)
+_vtk_format("vtk", "image", "legacy VTK STRUCTURED_POINTS", (".vtk",), "legacy", ascii=True, magic=_LEGACY,
+            content=_legacy_of("image"))
+_vtk_format("meta", "image", "MetaImage", (".mha", ".mhd"), "meta")
+_vtk_format("nrrd", "image", "NRRD", (".nrrd", ".nhdr"), "nrrd", write=False)
+_vtk_format("nifti", "image", "NIfTI-1", (".nii", ".nii.gz"), "nifti")
+_vtk_format("vtkhdf", "image", "VTKHDF ImageData", (".vtkhdf", ".hdf"), "vtkhdf", magic=_HDF5,
+            content=_vtkhdf_of("image"))
+_vtk_format("dicom", "image", "DICOM series", (".dcm",), "dicom")
 
 register(FileFormat("pvd", "timeseries", "ParaView collection", (".pvd",), _VTK + "pvd", ascii=True))
 register(FileFormat("vtkhdf", "timeseries", "transient VTKHDF", (".vtkhdf", ".hdf"), _VTK + "vtkhdf_series",

@@ -1,7 +1,8 @@
 """VTK files: surfaces (vtkPolyData), images (vtkImageData) and meshes (vtkUnstructuredGrid).
 
 One module per data kind, each with a reader and a writer function and a table
-of its formats (a view of the package's one registry, :mod:`vmtkscripts_numpy.formats`):
+of its formats (a view of the package's one registry, :mod:`vmtkscripts_numpy.formats`);
+each format is one module of :mod:`.formats`:
 
 - :func:`read_surface` / :func:`write_surface`: ``.vtp``, ``.vtk``, ``.stl``, ``.ply``, ``.obj`` (read), ``.vtkhdf``;
 - :func:`read_image` / :func:`write_image`: ``.vti``, ``.vtk``, ``.mha``/``.mhd``, ``.nrrd`` (read),

@@ -473,6 +473,7 @@ def _serve() -> None:
     import vtkmodules.vtkIOXML  # noqa: F401
 
     from . import image, mesh, surface  # noqa: F401
+    from .formats import legacy, meta, nifti, nrrd, ply, stl, vtkhdf, vtkxml, wavefront  # noqa: F401
 
     _warm_up()
     out = sys.stdout.buffer

@@ -46,7 +46,7 @@ def _check_file_stem(name: str) -> str:
 
 def _check_xml_names(series: Mapping[str, Any], arrays: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse array names a VTK XML file cannot hold: unreadable, or changed (before any step is written)."""
-    from ._common import XML_NORMALIZED_CHARACTERS, XML_UNWRITABLE_CHARACTERS
+    from .formats.vtkxml import XML_NORMALIZED_CHARACTERS, XML_UNWRITABLE_CHARACTERS
 
     refused = XML_UNWRITABLE_CHARACTERS | XML_NORMALIZED_CHARACTERS
     for section in SECTIONS:

@@ -301,7 +301,8 @@ def read_vmtk_image(file_name: str, options: ReaderOptions = ReaderOptions()) ->
     """
     from ._bitmap import read_bitmap
     from ._raw import read_raw_image
-    from .image import SINGLE_ARRAY_NAME, read_image
+    from ._image_grid import SINGLE_ARRAY_NAME
+    from .image import read_image
 
     name = file_name or options.prefix
     format_name = options.format or format_from_name(name)

@@ -1,13 +1,35 @@
-"""The VTK file formats of each data kind, as the package's one registry holds them.
+"""The VTK data file formats: one module each, and a table per data kind.
 
-Every format is a row of :mod:`vmtkscripts_numpy.formats`. Each data kind
-(surface, image, mesh) has one :class:`FormatTable`, a live view of its rows:
-a format is found from its name (vmtk's names where vmtk has one:
-``"vtkxml"``, ``"vtk"``, ``"stl"``, ``"ply"``, ``"wavefront"``, ``"meta"``;
-ours otherwise: ``"nrrd"``, ``"nifti"``, ``"vtkhdf"``) or from the file's
+Each format is one module of this package that reads and writes its files
+for every data kind it holds, with functions named after the kind:
+``read_surface(path)`` / ``write_surface(surface, path, mode)``, and likewise
+``read_mesh``/``write_mesh`` and ``read_image``/``write_image``:
+
+==========  ====================================  =========================
+module      files                                 kinds
+==========  ====================================  =========================
+vtkxml      .vtp, .vtu, .vti                      surface, mesh, image
+legacy      .vtk                                  surface, mesh, image
+vtkhdf      .vtkhdf, .hdf                         surface, mesh, image
+stl         .stl                                  surface
+ply         .ply                                  surface
+wavefront   .obj (read only)                      surface
+meta        .mha, .mhd                            image
+nifti       .nii, .nii.gz                         image
+nrrd        .nrrd, .nhdr (read only)              image
+dicom       .dcm                                  image
+==========  ====================================  =========================
+
+Every format is registered once, by name, extension and content, in the
+package's one registry (:mod:`vmtkscripts_numpy.formats`); the format
+modules are imported only when a file of theirs is read or written. The
+functions of :mod:`..surface`, :mod:`..mesh` and :mod:`..image` check the
+file and the data around them, so a format module only reads and writes.
+Each data kind has one :class:`FormatTable`, a live view of its rows: a format
+is found from its name (vmtk's names where vmtk has one: ``"vtkxml"``,
+``"vtk"``, ``"stl"``, ``"ply"``, ``"wavefront"``, ``"meta"``; ours otherwise:
+``"nrrd"``, ``"nifti"``, ``"dicom"``, ``"vtkhdf"``) or from the file's
 extension, the longest matching one first (``.nii.gz`` before ``.gz``).
-Adding a format is one reading and one writing function in the module of its
-kind and one ``register`` line in the registry.
 
 Examples
 --------
@@ -24,9 +46,10 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from .. import formats as _registry
-from .._typing import PathLike
-from ..formats import FileFormat
+from ... import formats as _registry
+from ..._typing import PathLike
+from ...formats import FileFormat
+
 
 __all__ = ["FileFormat", "FormatTable", "WRITE_MODES", "check_mode"]
 
