@@ -9,9 +9,8 @@
 - images: an int16 volume of ``n³`` voxels (a CT's type), x fastest as VTK keeps it.
 
 Each kind comes as the ArrayDict (``make_dict``) and as the VTK object a
-reader would give (``make_vtk``): the VTK object owns its memory (it is built
-with copies, with VTK's general offsets + connectivity cell storage), so
-neither side shares memory with the other.
+reader would give (``to_vtk``: its own memory, VTK's general offsets +
+connectivity cell storage), so neither side shares memory with the other.
 """
 
 from __future__ import annotations
@@ -21,9 +20,6 @@ from typing import Any, Dict, List
 import numpy as np
 
 SEED = 7
-
-
-# --- surfaces ------------------------------------------------------------------
 
 
 def surface_dict(triangles: int) -> Dict[str, Any]:
@@ -53,24 +49,14 @@ def surface_dict(triangles: int) -> Dict[str, Any]:
     ids = ids.reshape(-1, 3)
     shear = np.empty_like(points)
     shear[:, 0], shear[:, 1], shear[:, 2] = points[:, 2], points[:, 0], 1.0
-    return {
-        "Points": points,
-        "PointData": {"WallShearStress": shear},
-        "CellData": {"CellPointIds": ids, "CellEntityIds": (np.arange(len(ids)) // around % 3 + 1).astype(np.int32)},
-    }
-
-
-# --- centerlines -----------------------------------------------------------------
-
-
-def centerline_lengths(lines: int) -> np.ndarray:
-    """The number of points of each line: 10 to 100, seeded."""
-    return np.random.default_rng(SEED).integers(10, 101, lines)
+    entity_ids = (np.arange(len(ids)) // around % 3 + 1).astype(np.int32)
+    return {"Points": points, "PointData": {"WallShearStress": shear},
+            "CellData": {"CellPointIds": ids, "CellEntityIds": entity_ids}}
 
 
 def centerlines_dict(lines: int) -> Dict[str, Any]:
     """``lines`` polylines of varying length (vmtk's centerline layout: a list of id arrays)."""
-    lengths = centerline_lengths(lines)
+    lengths = np.random.default_rng(SEED).integers(10, 101, lines)
     total = int(lengths.sum())
     starts = np.zeros(lines + 1, np.int64)
     np.cumsum(lengths, out=starts[1:])
@@ -82,14 +68,8 @@ def centerlines_dict(lines: int) -> Dict[str, Any]:
     points[:, 2] = along * 0.25
     ids = np.arange(total, dtype=np.int64)
     cell_ids: List[np.ndarray] = np.split(ids, starts[1:-1])
-    return {
-        "Points": points,
-        "PointData": {"MaximumInscribedSphereRadius": 1.0 + 0.3 * np.cos(along * 0.05)},
-        "CellData": {"CellPointIds": cell_ids, "CenterlineIds": np.arange(lines, dtype=np.int32)},
-    }
-
-
-# --- meshes ------------------------------------------------------------------------
+    return {"Points": points, "PointData": {"MaximumInscribedSphereRadius": 1.0 + 0.3 * np.cos(along * 0.05)},
+            "CellData": {"CellPointIds": cell_ids, "CenterlineIds": np.arange(lines, dtype=np.int32)}}
 
 
 #: The six tetrahedra of a cube with corners numbered x + 2y + 4z (Kuhn's subdivision).
@@ -111,19 +91,10 @@ def mesh_dict(tetrahedra: int) -> Dict[str, Any]:
     flat = np.empty((count, 5), np.int64)
     flat[:, 0] = 4
     flat[:, 1:] = ids
-    return {
-        "Points": points,
-        "PointData": {"Temperature": points[:, 2] * 0.5},
-        "CellData": {"CellEntityIds": np.ones(count, np.int32)},
-        "Cells": {
-            "CellPointIds": flat.ravel(),
-            "CellLocations": np.arange(count, dtype=np.int64) * 5,
-            "CellTypes": np.full(count, 10, np.uint8),
-        },
-    }
-
-
-# --- images ---------------------------------------------------------------------------
+    cells = {"CellPointIds": flat.ravel(), "CellLocations": np.arange(count, dtype=np.int64) * 5,
+             "CellTypes": np.full(count, 10, np.uint8)}
+    return {"Points": points, "PointData": {"Temperature": points[:, 2] * 0.5},
+            "CellData": {"CellEntityIds": np.ones(count, np.int32)}, "Cells": cells}
 
 
 def image_dict(edge: int) -> Dict[str, Any]:
@@ -139,7 +110,7 @@ def image_dict(edge: int) -> Dict[str, Any]:
 # --- the VTK objects a reader would give --------------------------------------------
 
 
-def _vtk_array(values: np.ndarray, name: str = "", array_type=None):
+def _vtk_array(values: np.ndarray, name: str = "", array_type: Any = None):
     from vtkmodules.util.numpy_support import numpy_to_vtk
 
     array = numpy_to_vtk(np.ascontiguousarray(values), deep=True, array_type=array_type)
@@ -148,77 +119,55 @@ def _vtk_array(values: np.ndarray, name: str = "", array_type=None):
     return array
 
 
-def _cell_array(offsets: np.ndarray, connectivity: np.ndarray):
+def _geometry(dataset, array_dict: Dict[str, Any], offsets: np.ndarray, connectivity: np.ndarray):
+    """Points, cells (64-bit ids, as VTK's readers give them) and data arrays set on ``dataset``; the cells."""
+    from vtkmodules.vtkCommonCore import VTK_LONG_LONG, vtkPoints
     from vtkmodules.vtkCommonDataModel import vtkCellArray
 
-    from vtkmodules.vtkCommonCore import VTK_LONG_LONG
-
-    # 64-bit ids as VTK's readers give them (numpy_support's default, vtkLongArray, would make VTK
-    # fall back to its slow generic cell storage).
+    points = vtkPoints()
+    points.SetData(_vtk_array(array_dict["Points"]))
+    dataset.SetPoints(points)
+    # numpy_support's default id type, vtkLongArray, would make VTK fall back to its slow generic cell storage.
     cells = vtkCellArray()
     cells.SetData(_vtk_array(offsets, array_type=VTK_LONG_LONG), _vtk_array(connectivity, array_type=VTK_LONG_LONG))
     assert cells.IsStorage64Bit()
-    return cells
-
-
-def _points(values: np.ndarray):
-    from vtkmodules.vtkCommonCore import vtkPoints
-
-    points = vtkPoints()
-    points.SetData(_vtk_array(values))
-    return points
-
-
-def _add_data(dataset, array_dict: Dict[str, Any], skip=("CellPointIds",)) -> None:
     for name, values in array_dict.get("PointData", {}).items():
         dataset.GetPointData().AddArray(_vtk_array(values, name))
     for name, values in array_dict.get("CellData", {}).items():
-        if name not in skip:
+        if name != "CellPointIds":
             dataset.GetCellData().AddArray(_vtk_array(values, name))
+    return cells
 
 
 def to_vtk(kind: str, array_dict: Dict[str, Any]):
     """The VTK object of ``array_dict``, built as a reader would (own memory, general cell storage)."""
-    if kind in ("surface", "centerlines"):
-        from vtkmodules.vtkCommonDataModel import vtkPolyData
+    from vtkmodules.vtkCommonDataModel import vtkImageData, vtkPolyData, vtkUnstructuredGrid
 
+    if kind in ("surface", "centerlines"):
         ids = array_dict["CellData"]["CellPointIds"]
         if isinstance(ids, np.ndarray):
-            offsets = np.arange(0, ids.size + 1, ids.shape[1])
-            connectivity = ids.ravel()
+            offsets, connectivity = np.arange(0, ids.size + 1, ids.shape[1]), ids.ravel()
         else:
             offsets = np.zeros(len(ids) + 1, np.int64)
             np.cumsum([len(cell) for cell in ids], out=offsets[1:])
             connectivity = np.concatenate(ids)
         polydata = vtkPolyData()
-        polydata.SetPoints(_points(array_dict["Points"]))
-        (polydata.SetPolys if kind == "surface" else polydata.SetLines)(_cell_array(offsets, connectivity))
-        _add_data(polydata, array_dict)
+        cells = _geometry(polydata, array_dict, offsets, connectivity)
+        (polydata.SetPolys if kind == "surface" else polydata.SetLines)(cells)
         return polydata
     if kind == "mesh":
-        from vtkmodules.vtkCommonDataModel import vtkUnstructuredGrid
-
-        cells = array_dict["Cells"]
-        count = len(cells["CellTypes"])
-        connectivity = cells["CellPointIds"].reshape(count, 5)[:, 1:].ravel()
+        types = array_dict["Cells"]["CellTypes"]
+        connectivity = array_dict["Cells"]["CellPointIds"].reshape(len(types), 5)[:, 1:].ravel()
         grid = vtkUnstructuredGrid()
-        grid.SetPoints(_points(array_dict["Points"]))
-        types = _vtk_array(cells["CellTypes"])
-        grid.SetCells(types, _cell_array(np.arange(0, 4 * count + 1, 4), connectivity))
-        _add_data(grid, array_dict)
+        grid.SetCells(_vtk_array(types), _geometry(grid, array_dict, np.arange(0, 4 * len(types) + 1, 4), connectivity))
         return grid
-    if kind == "image":
-        from vtkmodules.vtkCommonDataModel import vtkImageData
-
-        image = vtkImageData()
-        image.SetDimensions(*(int(count) for count in array_dict["Dimensions"]))
-        image.SetSpacing(*array_dict["Spacing"])
-        image.SetOrigin(*array_dict["Origin"])
-        volume = array_dict["PointData"]["ImageScalars"]
-        scalars = _vtk_array(volume.ravel(order="F"), "ImageScalars")
-        image.GetPointData().SetScalars(scalars)
-        return image
-    raise ValueError(f"unknown kind {kind!r}")
+    image = vtkImageData()
+    image.SetDimensions(*(int(count) for count in array_dict["Dimensions"]))
+    image.SetSpacing(*array_dict["Spacing"])
+    image.SetOrigin(*array_dict["Origin"])
+    voxels = array_dict["PointData"]["ImageScalars"].ravel(order="F")
+    image.GetPointData().SetScalars(_vtk_array(voxels, "ImageScalars"))
+    return image
 
 
 MAKERS = {"surface": surface_dict, "centerlines": centerlines_dict, "mesh": mesh_dict, "image": image_dict}
@@ -238,33 +187,29 @@ def cell_count(kind: str, array_dict: Dict[str, Any]) -> int:
     return len(array_dict["CellData"]["CellPointIds"])
 
 
+def all_arrays(value: Any) -> List[np.ndarray]:
+    """Every numpy array of a nested dict/list, in order."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [array for item in value for array in all_arrays(item)]
+    return [value] if isinstance(value, np.ndarray) else []
+
+
 def array_bytes(value: Any) -> int:
-    """Bytes of every numpy array in a nested dict/list (each buffer counted once)."""
-    seen = set()
-    total = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, np.ndarray):
-            base = item
-            while isinstance(base.base, np.ndarray):
-                base = base.base
-            key = (id(base), item.__array_interface__["data"][0])
-            if key not in seen:
-                seen.add(key)
-                total += item.nbytes
-    return total
+    """Bytes of every numpy array in a nested dict/list, each buffer counted once."""
+    sizes: Dict[tuple, int] = {}
+    for array in all_arrays(value):
+        base = array
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        sizes.setdefault((id(base), array.__array_interface__["data"][0]), array.nbytes)
+    return sum(sizes.values())
 
 
 def vtk_bytes(dataset) -> int:
-    """Bytes VTK holds for a dataset's points, cells and data arrays (implicit arrays count 0)."""
-    arrays = []
-    cell_arrays = []
-    # An image's points and cells are implicit: only its data arrays hold memory.
+    """Bytes VTK holds for a dataset's points, cells and data arrays (implicit arrays, an image's points, count 0)."""
+    arrays, cell_arrays = [], []
     if dataset.IsA("vtkPolyData"):
         arrays.append(dataset.GetPoints().GetData())
         cell_arrays = [dataset.GetVerts(), dataset.GetLines(), dataset.GetPolys(), dataset.GetStrips()]
@@ -273,12 +218,8 @@ def vtk_bytes(dataset) -> int:
         cell_arrays = [dataset.GetCells()]
     for cells in cell_arrays:
         if cells is not None and cells.GetNumberOfCells():
-            arrays.extend([cells.GetOffsetsArray(), cells.GetConnectivityArray()])
+            arrays += [cells.GetOffsetsArray(), cells.GetConnectivityArray()]
     for attributes in (dataset.GetPointData(), dataset.GetCellData(), dataset.GetFieldData()):
-        arrays.extend(attributes.GetArray(index) for index in range(attributes.GetNumberOfArrays()))
-    total = 0
-    for array in arrays:
-        if array is None or not array.HasStandardMemoryLayout():
-            continue
-        total += array.GetNumberOfValues() * array.GetDataTypeSize()
-    return total
+        arrays += [attributes.GetArray(index) for index in range(attributes.GetNumberOfArrays())]
+    return sum(array.GetNumberOfValues() * array.GetDataTypeSize()
+               for array in arrays if array is not None and array.HasStandardMemoryLayout())
