@@ -7,13 +7,10 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from .methods import DIRECTION_TITLES, DIRECTIONS, KINDS, STORAGE_FORMATS, STORAGE_KINDS
 
-KIND_TITLES = {
-    "surface": "Surfaces",
-    "centerlines": "Centerlines",
-    "mesh": "Meshes",
-    "image": "Images",
-    "image-zyx": "Images in [z, y, x] order",
-}
+KIND_TITLES = {"surface": "Surfaces", "centerlines": "Centerlines", "mesh": "Meshes", "image": "Images",
+               "image-zyx": "Images in [z, y, x] order"}
+STARTUP_LABELS = {"vmtknumpy-help": "`vmtknumpy --help` (python -m vmtkscripts_numpy --help)",
+                  "import-numpy": '`python -c "import numpy"`', "python": '`python -c "pass"`'}
 
 
 def seconds(value: Optional[float]) -> str:
@@ -21,9 +18,7 @@ def seconds(value: Optional[float]) -> str:
         return "–"
     if value < 1e-3:
         return f"{value * 1e6:.1f} µs"
-    if value < 1:
-        return f"{value * 1e3:.2f} ms"
-    return f"{value:.2f} s"
+    return f"{value * 1e3:.2f} ms" if value < 1 else f"{value:.2f} s"
 
 
 def ratio(value: Optional[float]) -> str:
@@ -37,6 +32,7 @@ def megabytes(value: float) -> str:
 
 
 def size_label(kind: str, size: int) -> str:
+    """``"512³"`` for an image, ``"1M"``, ``"10k"`` or ``"1,234"`` for other kinds."""
     if kind.startswith("image"):
         return f"{size}³"
     for factor, suffix in ((1_000_000, "M"), (1_000, "k")):
@@ -64,61 +60,40 @@ def memory_text(record: Dict[str, Any]) -> str:
     return f"{megabytes(peak)} ({peak / max(memory['input_bytes'] + memory['output_bytes'], 1):.2f}× in+out)"
 
 
-def _select(records: List[Dict[str, Any]], section: str, **fields: Any) -> List[Dict[str, Any]]:
+def select(records: List[Dict[str, Any]], section: str, **fields: Any) -> List[Dict[str, Any]]:
+    """The records of ``section`` whose ``fields`` have the values given."""
     return [r for r in records if r["section"] == section and all(r.get(k) == v for k, v in fields.items())]
 
 
 def conversion_table(records: List[Dict[str, Any]], kind: str, direction: str) -> str:
     rows = []
-    found = _select(records, "conversion", kind=kind, direction=direction)
+    found = select(records, "conversion", kind=kind, direction=direction)
     for record in found:
-        size, time = record["size"], record.get("time")
-        times = {r["method"]: r.get("time") for r in found if r["size"] == size}
+        size, time, key = record["size"], record["time"], record["method"]
+        times = {r["method"]: r["time"] for r in found if r["size"] == size}
         limit, loop = times.get("numpy-copy"), times.get("loop")
         if time is None:
             note = f"not run (projected {seconds(record['projected'])})" if record.get("projected") else "not run"
             rows.append([size_label(kind, size), record["label"], note, "", "", ""])
             continue
-        rows.append([
-            size_label(kind, size),
-            record["label"],
-            seconds(time),
-            ratio(time / limit) if limit and record["method"] != "numpy-copy" else "",
-            ratio(loop / time) if loop and record["method"] != "loop" else "",
-            memory_text(record),
-        ])
+        rows.append([size_label(kind, size), record["label"], seconds(time),
+                     ratio(time / limit) if limit and key != "numpy-copy" else "",
+                     ratio(loop / time) if loop and key != "loop" else "", memory_text(record)])
     return table([KINDS[kind], "method", "time", "× numpy copy", "loop ÷ this", "peak memory"], rows, "llrrrr")
 
 
 def storage_table(records: List[Dict[str, Any]], kind: str) -> str:
     rows = []
     labels = {f.key: f.label for f in STORAGE_FORMATS}
-    found = _select(records, "storage", kind=kind)
+    found = select(records, "storage", kind=kind)
     for record in found:
         limit = next((r for r in found if r["size"] == record["size"] and r["format"] == "numpy-save"), None)
         compared = limit is not None and record is not limit
-        rows.append([
-            size_label(kind, record["size"]),
-            labels[record["format"]],
-            seconds(record["write"]),
-            ratio(record["write"] / limit["write"]) if compared else "",
-            seconds(record["read"]),
-            ratio(record["read"] / limit["read"]) if compared else "",
-            megabytes(record["file_bytes"]),
-        ])
+        rows.append([size_label(kind, record["size"]), labels[record["format"]],
+                     seconds(record["write"]), ratio(record["write"] / limit["write"]) if compared else "",
+                     seconds(record["read"]), ratio(record["read"] / limit["read"]) if compared else "",
+                     megabytes(record["file_bytes"])])
     return table([STORAGE_KINDS[kind], "format", "write", "÷ np.save", "read", "÷ np.load", "file"], rows, "llrrrrr")
-
-
-def startup_table(records: List[Dict[str, Any]]) -> str:
-    times = {r["command"]: r["time"] for r in _select(records, "startup")}
-    base = times.get("import-numpy")
-    labels = {
-        "vmtknumpy-help": "`vmtknumpy --help` (python -m vmtkscripts_numpy --help)",
-        "import-numpy": '`python -c "import numpy"`',
-        "python": '`python -c "pass"`',
-    }
-    rows = [[labels[key], seconds(value), ratio(value / base) if base else ""] for key, value in times.items()]
-    return table(["command", "median wall time", "÷ import numpy"], rows, "lrr")
 
 
 def full_report(records: List[Dict[str, Any]]) -> str:
@@ -126,12 +101,16 @@ def full_report(records: List[Dict[str, Any]]) -> str:
     parts = []
     for kind in KINDS:
         for direction in DIRECTIONS:
-            if _select(records, "conversion", kind=kind, direction=direction):
+            if select(records, "conversion", kind=kind, direction=direction):
                 title = f"## {KIND_TITLES[kind]}: {DIRECTION_TITLES[direction]}"
                 parts += [title, "", conversion_table(records, kind, direction), ""]
     for kind in STORAGE_KINDS:
-        if _select(records, "storage", kind=kind):
+        if select(records, "storage", kind=kind):
             parts += [f"## Storage: {KIND_TITLES[kind].lower()}", "", storage_table(records, kind), ""]
-    if _select(records, "startup"):
-        parts += ["## Start-up", "", startup_table(records), ""]
+    startup = {r["command"]: r["time"] for r in select(records, "startup")}
+    if startup:
+        base = startup.get("import-numpy")
+        rows = [[STARTUP_LABELS[key], seconds(value), ratio(value / base) if base else ""]
+                for key, value in startup.items()]
+        parts += ["## Start-up", "", table(["command", "median wall time", "÷ import numpy"], rows, "lrr"), ""]
     return "\n".join(parts)
