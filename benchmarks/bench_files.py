@@ -115,7 +115,7 @@ def storage_calls(key: str, array_dict: Dict[str, Any], path: str) -> Tuple[Call
     path = path + storage.FORMATS[name].extension
 
     def write() -> None:
-        storage.write(path, array_dict, format=name, **options)
+        storage.write(array_dict, path, format=name, **options)
 
     def read() -> Any:
         return storage.read(path, format=name)

@@ -425,7 +425,7 @@ def storage_calls(storage_format: StorageFormat, array_dict: Dict[str, Any], pat
     name = storage_format.key.split("-")[0]
 
     def write():
-        storage.write(path, array_dict, format=name, **storage_format.options)
+        storage.write(array_dict, path, format=name, **storage_format.options)
 
     def read():
         return storage.read(path, format=name)
