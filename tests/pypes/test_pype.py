@@ -151,6 +151,7 @@ def test_logs_go_to_the_output_stream_unless_nolog():
     PypeRun("vmtktestsource --pipe vmtktestsink", output_stream=stream)
     assert "Automatic piping vmtktestsink" in stream.getvalue()
     assert "Surface = vmtktestsource-0.Surface" in stream.getvalue()
+    assert "Input vmtktestsource members:\n    Id = 0\n" in stream.getvalue()  # the scripts' own logs too
     quiet = io.StringIO()
     PypeRun(["--nolog", "vmtktestsource", "--pipe", "vmtktestsink"], output_stream=quiet)
     assert quiet.getvalue() == ""

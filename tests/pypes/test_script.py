@@ -107,19 +107,29 @@ def test_print_error_raises_with_the_script_name():
         find_script_class("vmtktestsink")().Execute()
 
 
-def test_nolog_silences_logs():
+def test_a_script_made_from_python_is_quiet():
     script = find_script_class("vmtktestsource")()
     script.OutputStream = io.StringIO()
-    script.LogOn = 0
     script.Arguments = ["-count", "2"]
     script.ParseArguments()
+    script.PrintInputMembers()
     script.PrintLog("hidden")
     assert script.OutputStream.getvalue() == ""
 
 
+def test_log_on_makes_a_script_say_what_it_is_given():
+    script = find_script_class("vmtktestsource")()
+    script.OutputStream = io.StringIO()
+    script.LogOn = 1
+    script.Arguments = ["-count", "2"]
+    script.ParseArguments()
+    script.PrintLog("shown")
+    assert script.OutputStream.getvalue() == "    Count = 2\nshown\n"
+
+
 def test_a_member_with_two_options_is_logged_once():
     script = find_script_class("vmtktestwriter")()
-    script.OutputStream = io.StringIO()
+    script.OutputStream, script.LogOn = io.StringIO(), 1
     script.SetInputMembers([["OutputFileName", "o", "str", 1, "", "deprecated"]])
     script.PrintInputMembers()
     assert script.OutputStream.getvalue().count("OutputFileName =") == 1

@@ -87,6 +87,20 @@ def test_nolog_silences_both_runners_the_same(tmp_path, vmtk_test_data):
     assert theirs.stdout.strip() == f"Executing {line}"  # vmtk's launcher echoes the command, then is quiet
 
 
+def test_a_mixed_pipe_logs_the_packages_scripts_as_vmtks_runner_logs_vmtks(vmtk_test_data):
+    # vmtk's runner runs vmtk's modules only (vmtk.<name>), and sets LogOn on each script it makes;
+    # vmtknumpy does the same for both packages' scripts, which made from Python are quiet.
+    surface = vmtk_test_data("aorta-surface.vtp")
+    line = f"vmtksurfacereader -ifile {surface} --pipe {{}}vmtksurfacetonumpy"
+
+    theirs, ours = run("vmtk", line.format("")), run("vmtknumpy", line.format("vmtkscripts_numpy."))
+
+    assert ours.returncode == theirs.returncode == 0
+    for logged in ("Input vmtksurfacereader members:", "Input vmtksurfacetonumpy members:",
+                   "    Surface = vmtksurfacereader-0.Surface", "Output vmtksurfacetonumpy members:"):
+        assert logged.lower() in theirs.stdout.lower() and logged in ours.stdout, logged  # vmtk: vmtkSurfaceToNumpy
+
+
 #: Wrong command lines for vmtk's own scripts, and the one line vmtknumpy prints for each.
 ERRORS = {
     "unknown option": ("vmtksurfacesmoothing -nosuchoption 3",

@@ -34,6 +34,13 @@ class pypeScript:
     Every script has the built-in members ``Id`` (``-id``), ``Self`` (``-handle``)
     and ``Disabled`` (``-disabled``).
 
+    Messages: a script made from Python is quiet; set ``LogOn = 1`` to see
+    what it reads, writes and is given, on ``OutputStream`` (standard output),
+    and long reads and writes show their progress on a terminal's standard
+    error. Run by a pipe (``vmtknumpy``, the script's command, :func:`PypeRun`
+    or vmtk's own ``vmtk`` runner), it logs as vmtk's scripts do, for the pipe
+    sets ``LogOn`` (``--nolog`` turns it off).
+
     Examples
     --------
     >>> class Greeter(pypeScript):
@@ -49,11 +56,14 @@ class pypeScript:
     ...         self.Greeting = "hello " + self.Name
     >>> script = Greeter()
     >>> script.Arguments = ["-name", "vmtk"]
-    >>> script.LogOn = 0
     >>> script.ParseArguments()
     1
     >>> script.Execute(); script.Greeting
     'hello vmtk'
+    >>> script.LogOn = 1  # now it says what it was given
+    >>> script.ParseArguments()
+        Name = vmtk
+    1
     """
 
     lastVisitedPath = "."
@@ -70,7 +80,8 @@ class pypeScript:
         self.Id = "0"
         self.Disabled = 0
         self.ExitOnError = 0
-        self.LogOn = 1
+        # Quiet from Python (vmtk's scripts start at 1); every pipe, vmtk's too, sets it before running a script.
+        self.LogOn = 0
         self.Progress = 0
 
         id_member = pypeMember("Id", "id", "str", 1, "", "script id")
