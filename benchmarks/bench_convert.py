@@ -249,8 +249,8 @@ def small_cases() -> Dict[str, Callable[[], Any]]:
         cases[f"one triangle, VTK → ArrayDict, {label}"] = lambda c=copies: polydata_to_dict(triangle_vtk, copy=c)
         cases[f"one triangle, ArrayDict → VTK, {label}"] = lambda c=copies: dict_to_polydata(triangle, share=not c)
     loop = methods.Inputs("centerlines", 10)
-    cases["10 centerlines, VTK → ArrayDict, per-cell loop"] = methods._loop_to_dict(loop)
-    cases["10 centerlines, ArrayDict → VTK, per-cell loop"] = methods._loop_from_dict(loop)
+    cases["10 centerlines, VTK → ArrayDict, per-cell loop"] = methods.loop_to_dict(loop)
+    cases["10 centerlines, ArrayDict → VTK, per-cell loop"] = methods.loop_from_dict(loop)
     cases["10 centerlines, VTK → ArrayDict, bare calls"] = lambda: _bare_to_dict(lines_vtk)
     cases["10 centerlines, ArrayDict → VTK, bare calls"] = lambda: _bare_from_dict(lines)
     return cases

@@ -34,19 +34,16 @@ Run from the project root::
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
 from . import data, measure
-from .measure import PROJECT_ROOT
 
 #: Format key -> (storage format name, write options).
 FORMATS: Dict[str, Tuple[str, Dict[str, Any]]] = {
@@ -74,13 +71,6 @@ def make(name: str, edge: int, megabytes: float) -> Dict[str, Any]:
     return data.surface_dict(int(megabytes * 1e6 / 40))
 
 
-def arrays_of(value: Any) -> List[Any]:
-    """Every numpy array of a nested dict/list, in order."""
-    from .methods import all_arrays
-
-    return all_arrays(value)
-
-
 def numpy_calls(array_dict: Dict[str, Any], folder: str, synced: bool = False
                 ) -> Tuple[Callable[[], Any], Callable[[], Any], List[str]]:
     """``(save, load, paths)``: np.save of every array to its own ``.npy`` file, np.load of each.
@@ -90,7 +80,7 @@ def numpy_calls(array_dict: Dict[str, Any], folder: str, synced: bool = False
     """
     import numpy as np
 
-    arrays = arrays_of(array_dict)
+    arrays = data.all_arrays(array_dict)
     paths = [os.path.join(folder, f"array{index}.npy") for index in range(len(arrays))]
 
     def save() -> None:
@@ -138,29 +128,14 @@ def _peak_child(dict_name: str, key: str, edge: int, megabytes: float, folder: s
         write, _, _ = storage_calls(key, array_dict, path)
         tiny_write = storage_calls(key, make(dict_name, 8, 0.01), path + ".tiny")[0]
     tiny_write()  # imports and first-use set-up are not part of the peak
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
-    if not measure._reset_peak():
-        return {"error": "cannot reset the peak RSS"}
-    before = measure._status("VmRSS")
-    write()
-    rise = measure._status("VmHWM") - before
-    return {"input_bytes": input_bytes, "rise": rise}
+    measure.release_freed_memory()
+    _, before, peak = measure.peak_during(write)
+    return {"input_bytes": input_bytes, "rise": peak - before}
 
 
 def measure_peak(dict_name: str, key: str, edge: int, megabytes: float, folder: str) -> Dict[str, Any]:
-    command = [sys.executable, "-m", "benchmarks.bench_files", "--peak-child", dict_name, key,
-               "--edge", str(edge), "--megabytes", str(megabytes), "--folder", folder]
-    environment = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    )
-    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
-    if completed.returncode:
-        return {"error": (completed.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return measure.run_child("benchmarks.bench_files", "--peak-child", dict_name, key, "--edge", str(edge),
+                             "--megabytes", str(megabytes), "--folder", folder)
 
 
 # --- times ------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Kept as a short name for::
 
-    python -m benchmarks.run --kinds image --sizes image=16,512 --no-storage --no-startup --memory none
+    python -m benchmarks.run --kinds image --sizes image=16,512 --no-storage --no-startup --no-memory
 
 Run from the project root: ``python -m benchmarks.bench_image [16 512]`` (voxels along an edge).
 """
@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     sizes = ",".join(argv) or "16,512"
     # Its own folder: the full run's results in benchmarks/results stay as they are.
     return run_main(
-        ["--kinds", "image", "--sizes", f"image={sizes}", "--no-storage", "--no-startup", "--memory", "none"]
+        ["--kinds", "image", "--sizes", f"image={sizes}", "--no-storage", "--no-startup", "--no-memory"]
         + ["--output", str(DEFAULT_OUTPUT / "bench_image")]
     )
 

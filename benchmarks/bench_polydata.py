@@ -2,7 +2,7 @@
 
 Kept as a short name for::
 
-    python -m benchmarks.run --kinds surface,mesh --sizes surface=N mesh=N --no-storage --no-startup --memory none
+    python -m benchmarks.run --kinds surface,mesh --sizes surface=N mesh=N --no-storage --no-startup --no-memory
 
 Run from the project root: ``python -m benchmarks.bench_polydata [--cells 1000000]``.
 """
@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT / "bench_polydata"), help="folder for the results")
     options = parser.parse_args(argv)
     arguments = ["--kinds", "surface,mesh", "--sizes", f"surface={options.cells}", f"mesh={options.cells}"]
-    arguments += ["--no-storage", "--no-startup", "--memory", "none"]
+    arguments += ["--no-storage", "--no-startup", "--no-memory"]
     return run_main(arguments + ["--output", options.output])
 
 

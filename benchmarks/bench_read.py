@@ -24,14 +24,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import subprocess
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Dict
-
-import numpy as np
 
 from . import data, measure, report
 
@@ -112,19 +109,15 @@ def peak_child(how: str, path: Path) -> Dict[str, int]:
     """In a fresh process: the resident memory before a read of ``path`` and its peak during the read."""
     kind = "surface"
     read, reader = package_reader(kind), vtk_reader(path, kind)  # every module imported before the peak is reset
-    if not measure._reset_peak():
-        raise SystemExit("cannot reset the peak RSS (/proc/self/clear_refs)")
-    before = measure._status("VmRSS")
-    result = read(path) if how == "package" else reader.Update()
-    peak = measure._status("VmHWM")
-    del result
+    _, before, peak = measure.peak_during(lambda: read(path) if how == "package" else reader.Update())
     return {"before": before, "peak": peak}
 
 
 def peak(how: str, path: Path) -> Dict[str, int]:
-    command = [sys.executable, "-m", "benchmarks.bench_read", "--peak-child", how, str(path)]
-    completed = subprocess.run(command, cwd=measure.PROJECT_ROOT, capture_output=True, text=True, check=True)
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    found = measure.run_child("benchmarks.bench_read", "--peak-child", how, str(path))
+    if "error" in found:
+        raise SystemExit(f"the peak of a read of {path.name} by {how}: {found['error']}")
+    return found
 
 
 def memory(triangles: int) -> None:

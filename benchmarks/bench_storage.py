@@ -19,7 +19,6 @@ import tempfile
 
 from . import data, measure, report
 from .run import Run
-from .run import parser as run_parser
 
 #: Bytes of arrays per triangle of the generated surface (points, their vectors, ids and a cell array).
 BYTES_PER_TRIANGLE = 40
@@ -32,7 +31,7 @@ def main(argv=None) -> int:
     parser.add_argument("--budget", type=float, default=2.0, help="seconds of runs per format (fastest kept)")
     options = parser.parse_args(argv)
     measure.fresh_memory_for_large_arrays()
-    runner = Run(run_parser().parse_args(["--budget", str(options.budget)]))
+    runner = Run(budget=options.budget)
     triangles = max(int(options.megabytes * 1e6 / BYTES_PER_TRIANGLE), 100)
     folder = tempfile.mkdtemp(prefix="bench_storage_")
     try:

@@ -29,22 +29,18 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from . import measure, methods, report
+from . import data, measure, methods, report
 from .methods import DIRECTIONS, KINDS, STORAGE_FORMATS, Inputs
 
-FULL_SIZES = {
-    "surface": [10_000, 100_000, 1_000_000, 10_000_000],
-    "centerlines": [10, 100, 1_000, 10_000, 100_000],
-    "mesh": [10_000, 100_000, 1_000_000],
-    "image": [32, 64, 128, 256, 512],
-}
-QUICK_SIZES = {
-    "surface": [10_000, 100_000, 1_000_000],
-    "centerlines": [10, 100, 1_000, 10_000],
-    "mesh": [10_000, 100_000],
-    "image": [32, 64, 128, 256],
-}
+FULL_SIZES = {"surface": [10_000, 100_000, 1_000_000, 10_000_000], "centerlines": [10, 100, 1_000, 10_000, 100_000],
+              "mesh": [10_000, 100_000, 1_000_000], "image": [32, 64, 128, 256, 512]}
+QUICK_SIZES = {"surface": [10_000, 100_000, 1_000_000], "centerlines": [10, 100, 1_000, 10_000],
+               "mesh": [10_000, 100_000], "image": [32, 64, 128, 256]}
 SMOKE_SIZES = {"surface": [2_000], "centerlines": [30], "mesh": [1_200], "image": [16]}
+#: The per-cell loop runs up to this many cells, and only while it is projected to take at most LOOP_LIMIT seconds.
+LOOP_MAX_CELLS, LOOP_LIMIT = 1_000_000, 60.0
+#: The conversions whose peak memory is measured (a smoke run: the first kind's copying one only).
+MEMORY_METHODS = ("numpy-copy", "copy", "zero-copy", "pyvista-copy", "pyvista-zero-copy")
 
 DEFAULT_OUTPUT = measure.PROJECT_ROOT / "benchmarks" / "results"
 DOCS_PATH = measure.PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -57,6 +53,7 @@ def log(message: str) -> None:
 
 
 def parse_sizes(items: List[str], base: Dict[str, List[int]]) -> Dict[str, List[int]]:
+    """``base`` with the sizes of ``KIND=N,N,...`` items in its place."""
     sizes = {kind: list(values) for kind, values in base.items()}
     for item in items:
         kind, _, values = item.partition("=")
@@ -66,132 +63,138 @@ def parse_sizes(items: List[str], base: Dict[str, List[int]]) -> Dict[str, List[
     return sizes
 
 
-def _check(kind: str, direction: str, key: str, result: Any, inputs: Inputs) -> None:
-    """A light check that the timed call did the conversion (same points, same number of cells)."""
-    source = inputs.array_dict
+def check(kind: str, direction: str, key: str, result: Any, source: Dict[str, Any]) -> None:
+    """Check that a call did the conversion of ``source``: the same points or voxels, or as many cells."""
     if key == "numpy-copy":
         assert all(isinstance(array, np.ndarray) for array in result), key
     elif direction == "to_dict":
-        name = "ImageScalars" if kind == "image" else None
-        found = result["PointData"][name] if name else result["Points"]
-        assert np.array_equal(found, source["PointData"][name] if name else source["Points"]), key
-    else:
-        cells = methods.data.cell_count(kind, source)
         if kind == "image":
-            cells = int(np.prod(np.maximum(np.asarray(source["Dimensions"]) - 1, 1)))
-        assert result.GetNumberOfCells() == cells, key
+            result, source = result["PointData"], source["PointData"]
+        name = "ImageScalars" if kind == "image" else "Points"
+        assert np.array_equal(result[name], source[name]), key
+    elif kind == "image":
+        assert result.GetNumberOfCells() == int(np.prod(np.maximum(np.asarray(source["Dimensions"]) - 1, 1))), key
+    else:
+        assert result.GetNumberOfCells() == data.cell_count(kind, source), key
 
 
 class Run:
-    def __init__(self, options: argparse.Namespace):
-        self.options = options
+    """The records of one run, added to by each of its parts.
+
+    Parameters
+    ----------
+    budget : float
+        Seconds of repeated runs per measurement (the fastest run is kept).
+    smoke : bool
+        A run that checks the harness: one storage round, one peak-memory measurement.
+    """
+
+    def __init__(self, budget: float = 2.0, smoke: bool = False):
+        self.budget, self.smoke = budget, smoke
         self.records: List[Dict[str, Any]] = []
-        self.with_pyvista = not options.no_pyvista and methods.pyvista_available()
+        self.with_pyvista = methods.pyvista_available()
         self.loop_per_cell: Dict[tuple, float] = {}  # by (kind, direction), from the last size the loop ran at
 
     def conversions(self, kind: str, size: int, inputs: Inputs) -> None:
+        """Time every method both ways, checking the result of a first untimed run of each."""
         for direction in DIRECTIONS:
-            calls, loops, records = {}, [], []
+            calls, loop, records = {}, None, []
             for method in methods.conversion_methods(kind, direction, self.with_pyvista):
                 record = {"section": "conversion", "kind": kind, "direction": direction, "size": size,
                           "cells": inputs.cells, "method": method.key, "label": method.label, "time": None}
                 records.append(record)
-                if method.role == "loop" and not self._loop_allowed(kind, direction, inputs.cells, record):
+                if method.key == "loop" and not self._loop_allowed(kind, direction, inputs.cells, record):
                     continue
                 call = method.prepare(inputs)
-                _check(kind, direction, method.key, call(), inputs)  # a first run: checked, not timed
-                if method.role == "loop":
-                    loops.append((record, call))
+                check(kind, direction, method.key, call(), inputs.array_dict)
+                if method.key == "loop":
+                    loop = call
                 else:
                     calls[method.key] = call
-            timed = measure.best_times(calls, budget=self.options.budget)
-            for record, call in loops:
-                timed[record["method"]] = measure.best_time(
-                    call, budget=self.options.budget, once_over=0.0 if inputs.cells >= 100_000 else 1.0)
-                self.loop_per_cell[(kind, direction)] = timed[record["method"]][0] / inputs.cells
+            timed = measure.best_times(calls, budget=self.budget)
+            if loop:
+                timed["loop"] = measure.best_time(loop, budget=self.budget,
+                                                  once_over=0.0 if inputs.cells >= 100_000 else 1.0)
+                self.loop_per_cell[(kind, direction)] = timed["loop"][0] / inputs.cells
             for record in records:
                 if record["method"] in timed:
                     record["time"], record["runs"] = timed[record["method"]]
                     log(f"  {kind:11} {direction:9} {report.size_label(kind, size):>6}  {record['label']:30} "
                         f"{report.seconds(record['time']):>10}  ({record['runs']} runs)")
             self.records += records
-            del calls, loops
+            del calls, loop
             gc.collect()
 
     def _loop_allowed(self, kind: str, direction: str, cells: int, record: Dict[str, Any]) -> bool:
         per_cell = self.loop_per_cell.get((kind, direction))
         projected = per_cell * cells if per_cell else None
-        if cells <= self.options.loop_max_cells and (projected is None or projected <= self.options.loop_limit):
+        if cells <= LOOP_MAX_CELLS and (projected is None or projected <= LOOP_LIMIT):
             return True
         record["projected"] = projected
         log(f"  {kind:11} {direction:9} {cells:>8} cells: per-cell loop not run")
         return False
 
     def storage(self, kind: str, size: int, inputs: Inputs, folder: str) -> None:
+        """The storage rounds of the dict a copying conversion gives (and of an image in [z, y, x] order)."""
         from vmtkscripts_numpy.convert import image
+        from vmtkscripts_numpy.convert.layout import converter
 
-        self.storage_rounds(kind, size, inputs.cells, methods.ours_to_dict(kind)(inputs.vtk, copy=True), folder)
+        self.storage_rounds(kind, size, inputs.cells, converter(kind, "to_dict")(inputs.vtk, copy=True), folder)
         if kind == "image":  # the same voxels in C order: HDF5 stores them without a transpose
             zyx = image.image_to_dict(inputs.vtk, copy=True, index_order="zyx")
             self.storage_rounds("image-zyx", size, inputs.cells, zyx, folder)
 
     def storage_rounds(self, kind: str, size: int, cells: int, array_dict: Dict[str, Any], folder: str) -> None:
         """Write and read ``array_dict`` in every format and with np.save/np.load; record it under ``kind``."""
-        paths = {f.key: os.path.join(folder, f"{kind}-{size}-{f.key}{f.extension}") for f in STORAGE_FORMATS}
-        calls, before = {}, {}
-        for storage_format in STORAGE_FORMATS:
-            path = paths[storage_format.key]
-            write, read = methods.storage_calls(storage_format, array_dict, path)
-            calls[(storage_format.key, "write")], calls[(storage_format.key, "read")] = write, read
-            before[(storage_format.key, "write")] = functools.partial(measure.new_file_ahead, path)
+        paths, calls, before = {}, {}, {}
+        for stored in STORAGE_FORMATS:
+            paths[stored.key] = path = os.path.join(folder, f"{kind}-{size}-{stored.key}{stored.extension}")
+            calls[stored.key, "write"], calls[stored.key, "read"] = methods.storage_calls(stored, array_dict, path)
+            before[stored.key, "write"] = functools.partial(measure.new_file_ahead, path)
         # Each round writes and reads every format once, so that all see the same load on the machine.
-        rounds = 1 if self.options.smoke else 5
-        timed = measure.best_times(calls, budget=self.options.budget, max_runs=rounds, before=before)
-        for storage_format in STORAGE_FORMATS:
-            file_bytes = os.path.getsize(paths[storage_format.key])
-            os.unlink(paths[storage_format.key])
-            (write, write_runs), (read, read_runs) = (timed[(storage_format.key, "write")],
-                                                      timed[(storage_format.key, "read")])
+        timed = measure.best_times(calls, budget=self.budget, max_runs=1 if self.smoke else 5, before=before)
+        for stored in STORAGE_FORMATS:
+            file_bytes = os.path.getsize(paths[stored.key])
+            os.unlink(paths[stored.key])
+            (write, write_runs), (read, read_runs) = timed[stored.key, "write"], timed[stored.key, "read"]
             self.records.append({"section": "storage", "kind": kind, "size": size, "cells": cells,
-                                 "format": storage_format.key, "write": write, "read": read,
+                                 "format": stored.key, "write": write, "read": read,
                                  "runs": [write_runs, read_runs], "file_bytes": file_bytes})
-            log(f"  {kind:11} storage   {report.size_label(kind, size):>6}  {storage_format.label:30} "
+            log(f"  {kind:11} storage   {report.size_label(kind, size):>6}  {stored.label:30} "
                 f"write {report.seconds(write):>10}  read {report.seconds(read):>10}  {file_bytes / 1e6:9.1f} MB")
 
     def memory(self, kind: str, size: int) -> None:
-        """Peak memory of the conversions at ``size``, each in a fresh process (a smoke run: one, copying)."""
-        keys = ("copy",) if self.options.smoke else ("numpy-copy", "copy", "zero-copy", "pyvista-copy",
-                                                     "pyvista-zero-copy")
-        for record in _records(self.records, kind=kind, size=size):
+        """Peak memory of the conversions at ``size``, each in a fresh process."""
+        keys = ("copy",) if self.smoke else MEMORY_METHODS
+        for record in report.select(self.records, "conversion", kind=kind, size=size):
             if record["method"] in keys and record["time"] is not None:
-                record["memory"] = measure.measure_peak(kind, record["direction"], size, record["method"])
+                # In a fresh process: its input and output bytes and the rise of the peak RSS.
+                record["memory"] = measure.run_child("benchmarks.measure", kind, record["direction"], str(size),
+                                                     record["method"])
                 log(f"  {kind:11} {record['direction']:9} {report.size_label(kind, size):>6}  "
                     f"{record['label']:30} peak memory {report.memory_text(record)}")
-                if self.options.smoke:
+                if self.smoke:
                     return
 
     def startup(self) -> None:
-        for key, command in measure.startup_commands().items():
-            time = measure.startup_time(command, runs=self.options.startup_runs)
+        for key, command in measure.STARTUP_COMMANDS.items():
+            time = measure.startup_time(command, runs=1 if self.smoke else 9)
             self.records.append({"section": "startup", "command": key, "time": time})
             log(f"  start-up {key:16} {report.seconds(time)}")
 
 
-def _records(records: List[Dict[str, Any]], **fields: Any) -> List[Dict[str, Any]]:
-    return [r for r in records if r["section"] == "conversion" and all(r[k] == v for k, v in fields.items())]
-
-
 def run(options: argparse.Namespace) -> Dict[str, Any]:
-    base = SMOKE_SIZES if options.smoke else QUICK_SIZES if options.quick else FULL_SIZES
-    sizes = parse_sizes(options.sizes or [], base)
+    """Every part of the benchmark ``options`` ask for; the results as saved in results.json."""
+    sizes = parse_sizes(options.sizes or [], SMOKE_SIZES if options.smoke else QUICK_SIZES if options.quick
+                        else FULL_SIZES)
     kinds = [kind for kind in KINDS if kind in options.kinds.split(",")]
-    runner = Run(options)
+    runner = Run(budget=0.05 if options.smoke else 2.0, smoke=options.smoke)
     fresh_memory = measure.fresh_memory_for_large_arrays()
     started = datetime.datetime.now(datetime.timezone.utc)
-    why_not = measure.memory_supported() if options.memory != "none" else "not asked for"
+    why_not = "not asked for" if options.no_memory else measure.memory_supported()
     if why_not:
         log(f"  peak memory not measured: {why_not}")
-    folder = tempfile.mkdtemp(prefix="vmtkscripts-numpy-bench-", dir=options.scratch)
+    folder = tempfile.mkdtemp(prefix="vmtkscripts-numpy-bench-")
     try:
         for kind in kinds:
             for size in sizes[kind]:
@@ -203,21 +206,15 @@ def run(options: argparse.Namespace) -> Dict[str, Any]:
                     runner.storage(kind, size, inputs, folder)
                 del inputs
                 gc.collect()
-                if not why_not and (options.memory == "all" or size == sizes[kind][-1]):
-                    if not (options.smoke and kind != kinds[0]):
-                        runner.memory(kind, size)
+                if not why_not and size == sizes[kind][-1] and not (options.smoke and kind != kinds[0]):
+                    runner.memory(kind, size)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if not options.no_startup:
         runner.startup()
-    return {
-        "command": "python -m benchmarks.run " + " ".join(options.argv),
-        "started": started.isoformat(timespec="seconds"),
-        "machine": measure.machine(),
-        "pyvista": runner.with_pyvista,
-        "fresh_memory": fresh_memory,
-        "records": runner.records,
-    }
+    return {"command": "python -m benchmarks.run " + " ".join(options.argv),
+            "started": started.isoformat(timespec="seconds"), "machine": measure.machine(),
+            "pyvista": runner.with_pyvista, "fresh_memory": fresh_memory, "records": runner.records}
 
 
 def write_docs(results: Dict[str, Any], tables: str) -> Path:
@@ -242,19 +239,10 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="folder for the tables and results.json")
     parser.add_argument("--write-docs", action="store_true", help="put this run's tables in docs/benchmarks.md")
     parser.add_argument("--from-results", metavar="JSON", help="render the tables (and docs) of an earlier run")
-    parser.add_argument("--memory", choices=("largest", "all", "none"), default="largest",
-                        help="sizes at which peak memory is measured, each in a fresh process (default: the largest)")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the peak memory (else measured at each kind's largest size, in fresh processes)")
     parser.add_argument("--no-storage", action="store_true", help="skip the storage formats")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up times")
-    parser.add_argument("--no-pyvista", action="store_true", help="skip PyVista even when it is installed")
-    parser.add_argument("--loop-limit", type=float, default=60.0,
-                        help="do not run a per-cell loop projected to take longer (s)")
-    parser.add_argument("--loop-max-cells", type=float, default=1e6,
-                        help="largest number of cells the per-cell loop runs on")
-    parser.add_argument("--budget", type=float, default=2.0,
-                        help="seconds of repeated runs per measurement (fastest run kept)")
-    parser.add_argument("--startup-runs", type=int, default=9, help="runs of each start-up command (median kept)")
-    parser.add_argument("--scratch", help="folder for the storage files (default: the system's temporary folder)")
     return parser
 
 
@@ -262,9 +250,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     options = parser().parse_args(argv)
     options.argv = argv
-    if options.smoke:
-        options.budget = min(options.budget, 0.05)
-        options.startup_runs = min(options.startup_runs, 3)
     output = Path(options.output)
     output.mkdir(parents=True, exist_ok=True)
     if options.from_results:

@@ -25,8 +25,7 @@ def run_benchmarks(*arguments):
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
     output = tmp_path_factory.mktemp("bench")
-    printed = run_benchmarks("--smoke", "--kinds", "surface,centerlines,image", "--startup-runs", "1",
-                             "--output", str(output))
+    printed = run_benchmarks("--smoke", "--kinds", "surface,centerlines,image", "--output", str(output))
     return output, printed
 
 
