@@ -1,5 +1,8 @@
-"""DICOM series (``.dcm``): read and written with pydicom (the ``dicom`` extra), in LPS as DICOM places
-them; a file is read with the series it belongs to (:mod:`.._dicom`, :mod:`.._dicom_writer`).
+"""DICOM series (``.dcm``): images, read and written with pydicom (the ``dicom`` extra).
+
+Files are in LPS, as DICOM places them; a file is read with the series it
+belongs to (:mod:`vmtkscripts_numpy.vtkfiles._dicom`), and an image is written
+as one file per slice (:mod:`vmtkscripts_numpy.vtkfiles._dicom_writer`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ def read_image(path: Path) -> vtkImageData:
 
 
 def write_image(image: vtkImageData, path: Path, mode: str) -> None:
-    """Write ``image`` to a DICOM series file at ``path`` (``mode``: ``"binary"`` or ``"ascii"``)."""
+    """Write ``image`` to a DICOM series file at ``path`` (always binary: ``mode`` is not used)."""
     from .._dicom_writer import write_dicom
 
     # write_image hands patient-frame formats their image in LPS.

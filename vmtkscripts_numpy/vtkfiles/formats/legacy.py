@@ -1,5 +1,9 @@
-"""Legacy VTK files (``.vtk``): surfaces (POLYDATA), meshes (UNSTRUCTURED_GRID) and images
-(STRUCTURED_POINTS), read and written by VTK after the package's own checks (:mod:`.._legacy`).
+"""Legacy VTK files (``.vtk``): surfaces, meshes and images, read and written by VTK.
+
+The file's ``DATASET`` says its kind (POLYDATA, UNSTRUCTURED_GRID,
+STRUCTURED_POINTS). Every count VTK would trust is checked against the file
+first (:mod:`vmtkscripts_numpy.vtkfiles._legacy`): VTK's legacy readers
+accept truncated files silently and crash on counts that lie.
 """
 
 from __future__ import annotations

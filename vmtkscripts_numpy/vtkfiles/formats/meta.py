@@ -1,5 +1,7 @@
-"""MetaImage files (``.mha``, ``.mhd``): read and written by the package itself (:mod:`.._metaimage`), the
-same on every VTK, in LPS as ITK writes them.
+"""MetaImage files (``.mha``, ``.mhd``): images, read and written by the package itself.
+
+Files are in LPS, with ITK's ``TransformMatrix`` convention, the same on every
+VTK (:mod:`vmtkscripts_numpy.vtkfiles._metaimage`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def read_image(path: Path) -> vtkImageData:
 
 
 def write_image(image: vtkImageData, path: Path, mode: str) -> None:
-    """Write ``image`` to a MetaImage file at ``path`` (``mode``: ``"binary"`` or ``"ascii"``)."""
+    """Write ``image`` to a MetaImage file at ``path`` (always binary: ``mode`` is not used)."""
     array, losses = single_array(image, "MetaImage", path)
     values = vtk_to_numpy(array, copy=False)
     if _metaimage.element_type(values.dtype) is None:

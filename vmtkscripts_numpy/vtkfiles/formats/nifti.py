@@ -1,5 +1,8 @@
-"""NIfTI-1 images (``.nii``, ``.nii.gz``): read and written by VTK, placed from the file's sform or
-qform after the package's own header check (:mod:`.._nifti_header`).
+"""NIfTI-1 images (``.nii``, ``.nii.gz``): read and written by VTK, placed as nibabel and ITK place them.
+
+The header is checked first (:mod:`vmtkscripts_numpy.vtkfiles._nifti_header`):
+VTK allocates what it says before reading a voxel. The sform, else the qform,
+gives the placement, in RAS in the file.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ def read_image(path: Path) -> vtkImageData:
 
 
 def write_image(image: vtkImageData, path: Path, mode: str) -> None:
-    """Write ``image`` to a NIfTI-1 file at ``path`` (``mode``: ``"binary"`` or ``"ascii"``)."""
+    """Write ``image`` to a NIfTI-1 file at ``path`` (always binary: ``mode`` is not used)."""
     from vtkmodules.vtkCommonMath import vtkMatrix4x4
     from vtkmodules.vtkIOImage import vtkNIFTIImageWriter
 

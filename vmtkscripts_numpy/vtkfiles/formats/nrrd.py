@@ -1,5 +1,8 @@
-"""NRRD images (``.nrrd``, ``.nhdr``): read by the package itself (:mod:`.._nrrd`, every declared size
-checked against the file) and placed from ``space``, ``space directions`` and ``kinds``; not written.
+"""NRRD images (``.nrrd``, ``.nhdr``): read by the package itself, not written.
+
+Every declared size is checked against the file
+(:mod:`vmtkscripts_numpy.vtkfiles._nrrd`); the image is placed from
+``space``, ``space directions`` and ``kinds``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""PLY surfaces (``.ply``): float32 points and polygons, no arrays; read and written by VTK after the
-package's own check of binary files (:mod:`.._ply`).
+"""PLY surfaces (``.ply``): float32 points and polygons without arrays, read and written by VTK.
+
+Binary files are checked to be complete first
+(:mod:`vmtkscripts_numpy.vtkfiles._ply`): ``vtkPLYReader`` crashes on
+truncated ones.
 """
 
 from __future__ import annotations

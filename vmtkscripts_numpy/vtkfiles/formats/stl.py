@@ -1,4 +1,4 @@
-"""STL surfaces (``.stl``): triangles only, float32 points and no arrays; read and written by VTK."""
+"""STL surfaces (``.stl``): triangles with float32 points and no arrays, read and written by VTK."""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
-"""VTKHDF files (``.vtkhdf``, ``.hdf``): surfaces, meshes and images in VTK's HDF5 layout, read and
-written by VTK after the package's own checks (:mod:`.._vtkhdf_header`).
+"""VTKHDF files (``.vtkhdf``, ``.hdf``): surfaces, meshes and images in VTK's HDF5 layout.
+
+They are read and written by VTK. Counts, shapes and offsets are checked
+first (:mod:`vmtkscripts_numpy.vtkfiles._vtkhdf_header`), since VTK allocates
+and builds cells by them unchecked; what each VTK version can read or write
+is refused in one sentence naming the VTK needed.
 """
 
 from __future__ import annotations
@@ -25,13 +29,13 @@ def read_surface(path: Path) -> vtkPolyData:
 
 
 def write_surface(surface: vtkPolyData, path: Path, mode: str) -> None:
-    """Write ``surface`` to a VTKHDF PolyData file at ``path`` (``mode``: ``"binary"`` or ``"ascii"``)."""
+    """Write ``surface`` to a VTKHDF PolyData file at ``path`` (always binary: ``mode`` is not used)."""
     _write(surface, path, "VTKHDF PolyData")
 
 
 def read_mesh(path: Path) -> vtkUnstructuredGrid:
-    # VTK's readers crash on polyhedra whose faces they cannot take: refuse those files first.
     """Read a mesh from a VTKHDF UnstructuredGrid file (``path`` exists and is readable)."""
+    # VTK's readers crash on polyhedra whose faces they cannot take: refuse those files first.
     check_vtkhdf_type(path, "UnstructuredGrid")
     polyhedra, faces = vtkhdf_polyhedra(path)
     if polyhedra and not faces:
@@ -46,7 +50,7 @@ def read_mesh(path: Path) -> vtkUnstructuredGrid:
 
 
 def write_mesh(mesh: vtkUnstructuredGrid, path: Path, mode: str) -> None:
-    """Write ``mesh`` to a VTKHDF UnstructuredGrid file at ``path`` (``mode``: ``"binary"`` or ``"ascii"``)."""
+    """Write ``mesh`` to a VTKHDF UnstructuredGrid file at ``path`` (always binary: ``mode`` is not used)."""
     if has_polyhedra(mesh):
         # VTK 9.4 to 9.6 write polyhedra without their faces: files that no VTK reads back.
         _common.require_vtk(path, (9, 7), "writing polyhedron cells to VTKHDF")
@@ -69,8 +73,8 @@ def read_image(path: Path) -> vtkImageData:
 
 
 def write_image(image: vtkImageData, path: Path, mode: str) -> None:
+    """Write ``image`` to a VTKHDF ImageData file at ``path`` (always binary: ``mode`` is not used)."""
     # vtkHDFWriter exists from VTK 9.4 but writes images only from 9.7.
-    """Write ``image`` to a VTKHDF ImageData file at ``path`` (``mode``: ``"binary"`` or ``"ascii"``)."""
     _common.require_vtk(path, (9, 7), "writing VTKHDF ImageData files")
     _write(image, path, "VTKHDF ImageData")
 

@@ -1,4 +1,8 @@
-"""VTK XML files: ``.vtp`` surfaces, ``.vtu`` meshes and ``.vti`` images, read and written by VTK."""
+"""VTK XML files: ``.vtp`` surfaces, ``.vtu`` meshes and ``.vti`` images, read and written by VTK.
+
+Every size VTK would allocate is checked against the file first
+(:mod:`vmtkscripts_numpy.vtkfiles._xml_header`).
+"""
 
 from __future__ import annotations
 
