@@ -36,7 +36,7 @@ from typing import Any, Callable, Dict, List
 
 import numpy as np
 
-from . import data, measure, methods
+from . import data, measure, methods, report
 
 #: The targets of this module.
 COPY_TARGET = 1.3  # × the numpy copy of the same bytes
@@ -59,14 +59,6 @@ def fix_allocator(regime: str) -> bool:
 
 def _met(ratio: float, target: float) -> str:
     return "met" if ratio <= target else "MISSED"
-
-
-def _format_time(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.1f} µs"
 
 
 # --- copies in both memory regimes ----------------------------------------------------------
@@ -150,11 +142,11 @@ def run_copies(options: argparse.Namespace) -> int:
             return 1
         for row in json.loads(completed.stdout.strip().splitlines()[-1]):
             print(f"| {row['regime']} | {row['kind']} | {row['size']:,} | "
-                  f"{methods.DIRECTION_TITLES[row['direction']]} | {_format_time(row['numpy'])} | "
-                  f"{_format_time(row['copy'])} | {row['ratio']:.2f}× | {_met(row['ratio'], COPY_TARGET)} |")
+                  f"{methods.DIRECTION_TITLES[row['direction']]} | {report.seconds(row['numpy'])} | "
+                  f"{report.seconds(row['copy'])} | {row['ratio']:.2f}× | {_met(row['ratio'], COPY_TARGET)} |")
             for key, seconds in row["references"].items():
                 notes.append(f"- {row['regime']}, {row['kind']} {methods.DIRECTION_TITLES[row['direction']]}: "
-                             f"{REFERENCE_LABELS[key]}: {_format_time(seconds)} "
+                             f"{REFERENCE_LABELS[key]}: {report.seconds(seconds)} "
                              f"({seconds / row['numpy']:.2f}× the numpy copy)")
     if notes:
         print("\nSteps of vmtk's layout, timed in the same runs:")
@@ -202,13 +194,13 @@ def run_zero_copy(options: argparse.Namespace) -> int:
                     points, faces = array_dict["Points"], array_dict["CellData"]["CellPointIds"]
                     calls["pyvista"] = lambda: pyvista.PolyData.from_regular_faces(points, faces)
             times = measure.best_times(calls, budget=1.0, max_runs=7)
-            peer = _format_time(times["pyvista"][0]) if "pyvista" in times else "—"
+            peer = report.seconds(times["pyvista"][0]) if "pyvista" in times else "—"
             print(f"| {size:,} | {methods.DIRECTION_TITLES[direction]} | {side} | "
-                  f"{_format_time(times['ours'][0])} | {peer} |")
+                  f"{report.seconds(times['ours'][0])} | {peer} |")
         del inputs, reader_like, own
     ids = np.arange(3 * int(float(options.sizes.split(",")[-1])), dtype=np.int64)
     seconds, _ = measure.best_time(ids.view(np.uint64).max)
-    print(f"\nFor scale: one read of {ids.size:,} int64 ids (the id check) takes {_format_time(seconds)}.")
+    print(f"\nFor scale: one read of {ids.size:,} int64 ids (the id check) takes {report.seconds(seconds)}.")
     return 0
 
 
@@ -389,8 +381,8 @@ def run_vtu(options: argparse.Namespace) -> int:
     print("| writer | fastest | median | slowest | file size |")
     print("|---|---|---|---|---|")
     for label, values in times.items():
-        print(f"| {label} | {_format_time(min(values))} | {_format_time(float(np.median(values)))} | "
-              f"{_format_time(max(values))} | {os.path.getsize(paths[label]) / 1e6:.1f} MB |")
+        print(f"| {label} | {report.seconds(min(values))} | {report.seconds(float(np.median(values)))} | "
+              f"{report.seconds(max(values))} | {os.path.getsize(paths[label]) / 1e6:.1f} MB |")
     for path in paths.values():
         if os.path.exists(path):
             os.unlink(path)

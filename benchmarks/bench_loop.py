@@ -38,6 +38,7 @@ import tempfile
 import time
 from typing import Any, Dict, List
 
+from . import measure
 from .measure import PROJECT_ROOT
 
 #: variant key -> (label, garbage collector on, scripts hold themselves as vmtk's do)
@@ -48,15 +49,6 @@ VARIANTS = {
 }
 #: The most the resident memory may rise after the warm-up, as a share of one case's working set.
 TARGET = 0.10
-
-
-def resident_bytes() -> int:
-    """This process's resident memory (``VmRSS``), in bytes."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise OSError("no VmRSS in /proc/self/status")
 
 
 def make_case(case: int, triangles: int) -> Dict[str, Any]:
@@ -102,7 +94,7 @@ def run_loop(cases: int, triangles: int, warmup: int, collector: bool, vmtk_self
             if case == 0:
                 working_set = (data.array_bytes(array_dict) + data.vtk_bytes(to_surface.Surface)
                                + data.array_bytes(to_numpy.ArrayDict))
-            resident.append(resident_bytes())
+            resident.append(measure.status("VmRSS"))
     finally:
         gc.enable()
         for name in os.listdir(folder):
@@ -166,7 +158,8 @@ def main(argv: List[str] = None) -> int:
         print(f"  {label:<15} working set {result['working_set'] / 1e6:6.2f} MB   resident after warm-up "
               f"{figures['start'] / 1e6:7.1f} MB, highest {figures['highest'] / 1e6:7.1f} MB, at the end "
               f"{figures['end'] / 1e6:7.1f} MB   rise {figures['rise'] / 1e6:7.2f} MB = {figures['share']:6.1%} "
-              f"of a case, {result['seconds_per_case'] * 1e3:5.1f} ms a case   {'met' if met else 'missed'}{' (before the fix)' if key == 'vmtk-self' else ''}")
+              f"of a case, {result['seconds_per_case'] * 1e3:5.1f} ms a case   {'met' if met else 'missed'}"
+              f"{' (before the fix)' if key == 'vmtk-self' else ''}")
     print(f"targets missed: {missed}" if missed else "every target met")
     return 0
 

@@ -159,7 +159,8 @@ def main(argv: List[str] = None) -> None:
     print(f"VTKHDF file: {size / mb:.1f} MB = {ratio:.3f} × raw "
           f"(target ≤ {SIZE_TARGET:.2f}: {'met' if ratio <= SIZE_TARGET else 'missed'}); "
           f"np.save files {npy_size / mb:.1f} MB")
-    for label, seconds in (("write_vtkhdf_series (atomic, fsync)", t_hdf), ("VTKHDFSeriesWriter, step by step", t_stream)):
+    writes = (("write_vtkhdf_series (atomic, fsync)", t_hdf), ("VTKHDFSeriesWriter, step by step", t_stream))
+    for label, seconds in writes:
         speed = t_npy / seconds
         print(f"{label:38s} {seconds * 1e3:8.0f} ms = {speed:.2f} × the speed of np.save ({t_npy * 1e3:.0f} ms; "
               f"target ≥ {SPEED_TARGET}: {'met' if speed >= SPEED_TARGET else 'missed'}), "
