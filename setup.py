@@ -25,6 +25,10 @@ TEST_REQUIRES = ["pytest>=7", "pytest-xdist", "hypothesis", "pandas", "mypy"] + 
 TUTORIAL_REQUIRES = [
     "nbclient>=0.6", "nbformat>=5.1", "ipykernel>=6", "jupyter_client>=7", "matplotlib>=3.5", "scipy>=1.7"
 ] + COHORT_REQUIRES  # tutorial 05 runs a cohort on a local Dask cluster
+# The documentation site (docs/conf.py): Sphinx with MyST Markdown (>= 3 tells Sphinx what it includes: the
+# README's links are made the site's), the notebooks executed by myst-nb, numpydoc docstrings. The tutorials run
+# during the build, so it needs what they need (and DICOM, for tutorial 03's slice).
+DOCS_REQUIRES = ["sphinx>=7.2", "myst-parser>=3", "myst-nb>=1.0", "numpydoc>=1.6"] + TUTORIAL_REQUIRES + DICOM_REQUIRES
 # python -m benchmarks.run compares with PyVista when it is installed.
 BENCH_REQUIRES = ["pyvista"]
 # vmtkscripts_numpy.bridges converts to and from these; each is imported only when its bridge is used.
@@ -58,6 +62,7 @@ setup(
     extras_require={
         "test": TEST_REQUIRES + TUTORIAL_REQUIRES + BRIDGES_REQUIRES,
         "tutorials": TUTORIAL_REQUIRES,
+        "docs": DOCS_REQUIRES,
         "bench": BENCH_REQUIRES,
         "bridges": BRIDGES_REQUIRES,
         "dicom": DICOM_REQUIRES,

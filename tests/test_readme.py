@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 INSTALL, TEST = 'pip install -e ".[test]"', "pytest"
+DOCS_INSTALL, DOCS_BUILD = 'pip install -e ".[docs]"', "sphinx-build -W --keep-going -b html docs docs/_build/html"
 
 
 def blocks(language):
@@ -29,6 +30,8 @@ def shell_commands():
 EXERCISED_ELSEWHERE = {
     INSTALL: ".ci/run",
     TEST: ".ci/run",
+    DOCS_INSTALL: ".ci/run",
+    DOCS_BUILD: ".ci/run",
 }
 
 
@@ -36,6 +39,14 @@ def test_the_install_and_test_commands_are_the_ones_ci_runs():
     assert shell_commands()[:2] == [INSTALL, TEST]
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert ci_lines.index(INSTALL) < ci_lines.index(TEST)
+
+
+def test_the_documentation_is_built_in_ci_as_the_readme_says():
+    commands = shell_commands()
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert commands.index(DOCS_INSTALL) + 1 == commands.index(DOCS_BUILD)
+    # CI runs the tutorials afresh: an earlier build's notebook cache is removed first.
+    assert ci_lines.index(DOCS_INSTALL) < ci_lines.index("rm -rf docs/_build") < ci_lines.index(DOCS_BUILD)
 
 
 def test_every_command_and_python_block_runs_as_written(tmp_path):
