@@ -270,7 +270,7 @@ def _run_function(job: Job, temporary: str) -> None:
 def _write(path: str, arrays: Dict[str, Any]) -> None:
     from ..storage import write
 
-    write(path, arrays)
+    write(arrays, path)
 
 
 def _check_complete(temporary: str, extension: str) -> None:
