@@ -66,11 +66,11 @@ def test_the_format_ranges_hold_vmtks_formats_and_the_packages():
                                                       "nifti", "vtkhdf"}
 
 
-def test_from_python_the_reader_logs_the_placement_and_sets_output(tmp_path):
+def test_from_python_the_reader_logs_the_placement_when_asked_and_sets_output(tmp_path):
     path = write_image(make_image(), tmp_path / "image.vti")
     reader = vmtkscripts.vmtkImageReader()
     reader.InputFileName = str(path)
-    reader.OutputStream = io.StringIO()
+    reader.OutputStream, reader.LogOn = io.StringIO(), 1
 
     reader.Execute()
 

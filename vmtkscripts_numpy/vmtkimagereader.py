@@ -73,12 +73,13 @@ class vmtkImageReader(pypes.pypeScript):
         from vmtkscripts_numpy.vtkfiles.vmtk_convention import ReaderOptions, read_vmtk_image
 
         self.PrintLog(f"Reading image file {self.InputFileName or self.InputFilePrefix}.")
-        placed = read_vmtk_image(self.InputFileName, ReaderOptions(
-            format=self.Format, use_itk=bool(self.UseITKIO), prefix=self.InputFilePrefix,
-            pattern=self.InputFilePattern, extent=self.DataExtent, header_size=self.HeaderSize,
-            spacing=self.DataSpacing, origin=self.DataOrigin, orientation=self.DesiredOrientation,
-            byte_order=self.DataByteOrder, scalar_type=self.DataScalarType,
-            file_dimensionality=self.FileDimensionality, flip=self.Flip))
+        with self.ReportProgress(f"reading {self.InputFileName or self.InputFilePrefix}"):
+            placed = read_vmtk_image(self.InputFileName, ReaderOptions(
+                format=self.Format, use_itk=bool(self.UseITKIO), prefix=self.InputFilePrefix,
+                pattern=self.InputFilePattern, extent=self.DataExtent, header_size=self.HeaderSize,
+                spacing=self.DataSpacing, origin=self.DataOrigin, orientation=self.DesiredOrientation,
+                byte_order=self.DataByteOrder, scalar_type=self.DataScalarType,
+                file_dimensionality=self.FileDimensionality, flip=self.Flip))
         self.Image = placed.image
         self.RasToIjkMatrixCoefficients, self.XyzToRasMatrixCoefficients = placed.coefficients()
         self.PrintLog("Spacing %f %f %f" % self.Image.GetSpacing())

@@ -58,10 +58,11 @@ class vmtkImageWriter(pypes.pypeScript):
         from vmtkscripts_numpy.vtkfiles.vmtk_convention import WriterOptions, write_vmtk_image
 
         self.PrintLog(f"Writing image file {self.OutputFileName}.")
-        write_vmtk_image(self.Image, self.OutputFileName, WriterOptions(
-            format=self.Format, apply_transform=bool(self.ApplyTransform),
-            ras_to_ijk=self.RasToIjkMatrixCoefficients, raw_file_name=self.OutputRawFileName,
-            pixel_representation=self.PixelRepresentation, window_level=self.WindowLevel))
+        with self.ReportProgress(f"writing {self.OutputFileName}"):
+            write_vmtk_image(self.Image, self.OutputFileName, WriterOptions(
+                format=self.Format, apply_transform=bool(self.ApplyTransform),
+                ras_to_ijk=self.RasToIjkMatrixCoefficients, raw_file_name=self.OutputRawFileName,
+                pixel_representation=self.PixelRepresentation, window_level=self.WindowLevel))
 
 
 if __name__ == "__main__":

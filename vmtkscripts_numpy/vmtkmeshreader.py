@@ -45,7 +45,8 @@ class vmtkMeshReader(pypes.pypeScript):
         file_format = vmtk_format("mesh", "reader", self.Format, self.InputFileName)
         check_supported("mesh", "reader", file_format, self.InputFileName)
         self.PrintLog(f"Reading mesh file {self.InputFileName}.")
-        self.Mesh = read_mesh(self.InputFileName, format=file_format or None)
+        with self.ReportProgress(f"reading {self.InputFileName}"):
+            self.Mesh = read_mesh(self.InputFileName, format=file_format or None)
         self.Output = self.Mesh
 
 

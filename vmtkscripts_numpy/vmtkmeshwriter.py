@@ -52,10 +52,11 @@ class vmtkMeshWriter(pypes.pypeScript):
         file_format = vmtk_format("mesh", "writer", self.Format, self.OutputFileName)
         check_supported("mesh", "writer", file_format, self.OutputFileName)
         self.PrintLog(f"Writing mesh file {self.OutputFileName}.")
-        if file_format == "pointdata":
-            write_dataset_pointdata(self.Mesh, self.OutputFileName)
-        else:
-            write_mesh(self.Mesh, self.OutputFileName, format=file_format or None, mode=self.Mode)
+        with self.ReportProgress(f"writing {self.OutputFileName}"):
+            if file_format == "pointdata":
+                write_dataset_pointdata(self.Mesh, self.OutputFileName)
+            else:
+                write_mesh(self.Mesh, self.OutputFileName, format=file_format or None, mode=self.Mode)
 
 
 if __name__ == "__main__":

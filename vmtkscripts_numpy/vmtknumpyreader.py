@@ -44,7 +44,8 @@ class vmtkNumpyReader(pypes.pypeScript):
         if self.Format and self.Format not in formats.names(KIND, "read"):
             self.PrintError(f"unknown Format {self.Format!r}; use one of {', '.join(formats.names(KIND, 'read'))}")
         self.PrintLog(f"Reading {self.Format or 'numpy'} file {self.InputFileName}.")
-        self.ArrayDict = storage.read(self.InputFileName, format=self.Format or None, max_ratio=self.MaxRatio)
+        with self.ReportProgress(f"reading {self.InputFileName}"):
+            self.ArrayDict = storage.read(self.InputFileName, format=self.Format or None, max_ratio=self.MaxRatio)
         self.Output = self.ArrayDict
 
 

@@ -51,8 +51,9 @@ class vmtkNumpyToTimeSeries(pypes.pypeScript):
             self.PrintLog(f"Reading the step files {self.InputFiles}.")
             self.ArrayDict = read_step_files(self.InputFiles, list(self.Times) or None, list(self.Static) or None)
         self.PrintLog(f"Writing the time series {self.OutputFileName}.")
-        self.OutputFileName = str(write_time_series(self.ArrayDict, self.OutputFileName, self.Format or None,
-                                                    self.Mode))
+        with self.ReportProgress(f"writing {self.OutputFileName}"):
+            written = write_time_series(self.ArrayDict, self.OutputFileName, self.Format or None, self.Mode)
+        self.OutputFileName = str(written)
 
 
 if __name__ == "__main__":

@@ -87,8 +87,9 @@ class vmtkNumpyWriter(pypes.pypeScript):
             self.PrintError(f"unknown Format {format_name!r}; use one of {', '.join(formats.names(KIND, 'write'))}")
         target = storage.output_path(self.OutputFileName, format_name)
         self.PrintLog(f"Writing {format_name} file {target}.")
-        written = storage.write(self.ArrayDict, target, format=format_name,
-                                **self.FormatOptions(formats.by_name(KIND, format_name)))
+        with self.ReportProgress(f"writing {target}"):
+            written = storage.write(self.ArrayDict, target, format=format_name,
+                                    **self.FormatOptions(formats.by_name(KIND, format_name)))
         self.OutputFileName = str(written)
 
 

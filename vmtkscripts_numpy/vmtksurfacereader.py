@@ -36,7 +36,8 @@ class vmtkSurfaceReader(pypes.pypeScript):
         file_format = vmtk_format("surface", "reader", self.Format, self.InputFileName)
         check_supported("surface", "reader", file_format, self.InputFileName)
         self.PrintLog(f"Reading surface file {self.InputFileName}.")
-        self.Surface = read_surface(self.InputFileName, format=file_format or None)
+        with self.ReportProgress(f"reading {self.InputFileName}"):
+            self.Surface = read_surface(self.InputFileName, format=file_format or None)
         self.Output = self.Surface
 
 

@@ -46,10 +46,11 @@ class vmtkSurfaceWriter(pypes.pypeScript):
         file_format = vmtk_format("surface", "writer", self.Format, self.OutputFileName)
         check_supported("surface", "writer", file_format, self.OutputFileName)
         self.PrintLog(f"Writing surface file {self.OutputFileName}.")
-        if file_format == "pointdata":
-            write_dataset_pointdata(self.Surface, self.OutputFileName, cell_data=bool(self.CellData))
-        else:
-            write_surface(self.Surface, self.OutputFileName, format=file_format or None, mode=self.Mode)
+        with self.ReportProgress(f"writing {self.OutputFileName}"):
+            if file_format == "pointdata":
+                write_dataset_pointdata(self.Surface, self.OutputFileName, cell_data=bool(self.CellData))
+            else:
+                write_surface(self.Surface, self.OutputFileName, format=file_format or None, mode=self.Mode)
 
 
 if __name__ == "__main__":

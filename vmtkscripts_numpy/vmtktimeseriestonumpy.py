@@ -36,7 +36,8 @@ class vmtkTimeSeriesToNumpy(pypes.pypeScript):
 
         step = None if self.Step is None or self.Step == "" else int(self.Step)
         self.PrintLog(f"Reading the time series {self.InputFileName}" + ("." if step is None else f", step {step}."))
-        self.ArrayDict = read_time_series(self.InputFileName, self.Format or None, step)
+        with self.ReportProgress(f"reading {self.InputFileName}"):
+            self.ArrayDict = read_time_series(self.InputFileName, self.Format or None, step)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from typing import Any, Dict, Iterable, List, TextIO, Union
+from typing import Any, ContextManager, Dict, Iterable, List, TextIO, Union
 
 from .errors import PypeError
 from .lookup import PACKAGE, find_script_class
@@ -125,6 +125,17 @@ class pypeScript:
     def OutputText(self, text: str) -> None:
         """Write ``text`` to the output stream as it is."""
         self.OutputStream.write(text)
+
+    def ReportProgress(self, label: str) -> ContextManager[Any]:
+        """A context in which a long read or write shows its progress (``"writing ct.mha:  40%"``).
+
+        Shown on standard error, after a second, when the script logs
+        (``LogOn``) and standard error is a terminal; see
+        :mod:`vmtkscripts_numpy.progress`.
+        """
+        from .. import progress
+
+        return progress.reporting(label, enabled=bool(self.LogOn))
 
     # member table -------------------------------------------------------
     @staticmethod

@@ -58,7 +58,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
-from .. import __version__, formats
+from .. import __version__, formats, progress
 from ..convert import layout
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
@@ -261,10 +261,27 @@ def write_streamed(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: 
             block = buffer[:min(rows, data.shape[0] - start)]
             copy_c_ordered(block, data[start:start + len(block)])
             _write_block(dataset, block, chunk, (start,) + (0,) * (data.ndim - 1), raw)
+            progress.advance(block.nbytes)
         return
     for origin in itertools.product(*(range(0, length, width) for length, width in zip(data.shape, chunk))):
         piece = data[tuple(slice(at, at + width) for at, width in zip(origin, chunk))]
         _write_block(dataset, c_ordered(piece), chunk, origin, raw)
+        progress.advance(piece.nbytes)
+
+
+def write_in_blocks(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: bool) -> None:
+    """Write the C-ordered ``data`` in blocks of whole chunks (about :data:`STREAM_BYTES`), for progress.
+
+    Each chunk is written whole by one block, so the file is the one a single
+    write makes; a progress report (:mod:`vmtkscripts_numpy.progress`) is fed
+    after each block.
+    """
+    row_bytes = max(math.prod(data.shape[1:]) * data.dtype.itemsize, 1)
+    rows = max(STREAM_BYTES // row_bytes // chunk[0], 1) * chunk[0]
+    for start in range(0, data.shape[0], rows):
+        block = data[start:start + rows]
+        _write_block(dataset, block, chunk, (start,) + (0,) * (data.ndim - 1), raw)
+        progress.advance(block.nbytes)
 
 
 def _write_block(dataset: Any, block: np.ndarray, chunk: Tuple[int, ...], origin: Tuple[int, ...], raw: bool) -> None:
@@ -385,10 +402,14 @@ class _Writer:
         raw = self.compression is None and stored.dtype.kind in _RAW_KINDS and stored.dtype.char not in "gG"
         if chunk and not stored.flags.c_contiguous:
             write_streamed(dataset, stored, chunk, raw)
-        elif chunk and raw:
-            write_chunks(dataset, stored, chunk)
-        elif stored.size:
-            dataset.write(h5s.ALL, h5s.ALL, stored)
+        elif chunk and stored.nbytes > STREAM_BYTES and progress.current() is not None:
+            write_in_blocks(dataset, stored, chunk, raw)
+        else:
+            if chunk and raw:
+                write_chunks(dataset, stored, chunk)
+            elif stored.size:
+                dataset.write(h5s.ALL, h5s.ALL, stored)
+            progress.advance(stored.nbytes)
         if packed:
             self.h5py.Dataset(dataset).attrs[DTYPE_ATTRIBUTE] = data.dtype.str
         return dataset
@@ -463,6 +484,7 @@ def write(
     if int(chunk_bytes) < 1:
         raise ValueError(f"chunk_bytes must be positive, not {chunk_bytes!r}")
     nodes = list(_tree.walk(array_dict))  # check everything before touching the disk
+    progress.expect(sum(value.nbytes for _, node_kind, value in nodes if node_kind == "array"))
     import h5py
 
     writer = _Writer(h5py, compression, int(compression_level), bool(shuffle), int(chunk_bytes))

@@ -41,7 +41,7 @@ from typing import Any, Dict, List, Mapping, Optional, cast
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, progress
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
 from ..convert import layout
@@ -95,6 +95,7 @@ def write(
     array_dict, path = data_and_path(array_dict, path, "npz.write")
     _files.check_compression("npz", COMPRESSIONS, compression, "deflate", compression_level)
     nodes = list(_tree.walk(array_dict))  # check everything before touching the disk
+    progress.expect(sum(value.nbytes for _, node_kind, value in nodes if node_kind == "array"))
     manifest: Dict[str, Any] = {
         "format": "vmtkscripts_numpy npz",
         "layout_version": _tree.LAYOUT_VERSION,
@@ -156,11 +157,14 @@ def _write_npy(out: Any, data: np.ndarray) -> None:
         raw = data.reshape(-1, order="F" if header["fortran_order"] else "C").view(np.uint8)
         for start in range(0, raw.size, _BLOCK):
             out.write(raw[start:start + _BLOCK])
+            progress.advance(min(_BLOCK, raw.size - start))
         return
     pieces = np.nditer(data, flags=["external_loop", "buffered", "zerosize_ok"],
                        buffersize=max(_BLOCK // data.itemsize, 1), order="C")
     for piece in pieces:
-        out.write(np.ascontiguousarray(piece).view(np.uint8))
+        block = np.ascontiguousarray(piece).view(np.uint8)
+        out.write(block)
+        progress.advance(block.nbytes)
 
 #: What zipfile, zlib and numpy's header parser raise for archives and members they cannot make sense of.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError, RuntimeError,

@@ -25,6 +25,7 @@ from typing import BinaryIO, Dict, Optional, Tuple
 
 import numpy as np
 
+from .. import progress
 from ..errors import DataFileError
 
 #: Header bytes read at most; a MetaImage header is a few hundred bytes.
@@ -277,6 +278,7 @@ def _inflate_into(path: Path, data_file: Path, start: int, available: int, targe
     # zlib or gzip streams, as MetaIO accepts both.
     inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
     filled, left = 0, available
+    progress.expect(target.size)
     with open(data_file, "rb") as stream:
         stream.seek(start)
         pending = b""
@@ -295,6 +297,7 @@ def _inflate_into(path: Path, data_file: Path, start: int, available: int, targe
             pending = inflater.unconsumed_tail
             target[filled:filled + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
             filled += len(piece)
+            progress.advance(len(piece))
             if inflater.eof:
                 break
     if filled != target.size:
@@ -393,9 +396,11 @@ def write_metaimage(
     target = stream if data_file is None else data_file
     raw = flat.reshape(-1).astype(dtype.newbyteorder("<"), copy=False)
     step = max(CHUNK_BYTES // max(raw.itemsize, 1), 1)
+    progress.expect(raw.size)
     if not compress:
         for begin in range(0, raw.size, step):
             target.write(raw[begin:begin + step].data.cast("B"))
+            progress.advance(min(step, raw.size - begin))
         return
     compressor = zlib.compressobj(COMPRESSION_LEVEL)
     written = 0
@@ -403,6 +408,7 @@ def write_metaimage(
         piece = compressor.compress(np.ascontiguousarray(raw[begin:begin + step]).data.cast("B"))
         target.write(piece)
         written += len(piece)
+        progress.advance(min(step, raw.size - begin))
     piece = compressor.flush()
     target.write(piece)
     written += len(piece)
