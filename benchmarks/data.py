@@ -34,7 +34,7 @@ def surface_dict(triangles: int) -> Dict[str, Any]:
     angle = np.linspace(0.0, 2.0 * np.pi, around, endpoint=False)
     height = np.linspace(0.0, 10.0, rings)
     radius = 1.0 + 0.2 * np.sin(height)
-    points = np.empty((rings, around, 3), np.float32)
+    points: np.ndarray = np.empty((rings, around, 3), np.float32)
     points[..., 0] = radius[:, None] * np.cos(angle)[None, :]
     points[..., 1] = radius[:, None] * np.sin(angle)[None, :]
     points[..., 2] = height[:, None]
@@ -42,7 +42,7 @@ def surface_dict(triangles: int) -> Dict[str, Any]:
     column = np.arange(around, dtype=np.int64)[None, :]
     a = ring + column
     b = ring + (column + 1) % around
-    ids = np.empty((along, around, 2, 3), np.int64)
+    ids: np.ndarray = np.empty((along, around, 2, 3), np.int64)
     ids[..., 0, 0], ids[..., 0, 1], ids[..., 0, 2] = a, b, b + around
     ids[..., 1, 0], ids[..., 1, 1], ids[..., 1, 2] = a, b + around, a + around
     points = points.reshape(-1, 3)

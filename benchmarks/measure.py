@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Hashable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Tuple, TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Calls shorter than this (seconds) run three times in a row within a round of :func:`best_times`: right
@@ -34,11 +34,12 @@ STARTUP_COMMANDS: Dict[str, List[str]] = {
     "import-numpy": [sys.executable, "-c", "import numpy"],
     "python": [sys.executable, "-c", "pass"],
 }
+Key = TypeVar("Key", bound=Hashable)
 
 
-def best_times(calls: Dict[Hashable, Callable[[], Any]], budget: float = 1.0, max_runs: int = 7,
-               once_over: float = 1.0, before: Optional[Dict[Hashable, Callable[[], Any]]] = None,
-               ) -> Dict[Hashable, Tuple[float, int]]:
+def best_times(calls: Mapping[Key, Callable[[], Any]], budget: float = 1.0, max_runs: int = 7,
+               once_over: float = 1.0, before: Optional[Mapping[Key, Callable[[], Any]]] = None,
+               ) -> Dict[Key, Tuple[float, int]]:
     """``{key: (seconds, runs)}``: the fastest run of each call, the calls taking turns.
 
     Each round runs every call once, so that all see the same load on a shared
@@ -46,7 +47,7 @@ def best_times(calls: Dict[Hashable, Callable[[], Any]], budget: float = 1.0, ma
     call. A call that took more than ``once_over`` seconds is not run again.
     ``before[key]``, when given, runs untimed before each run of ``calls[key]``.
     """
-    times: Dict[Hashable, List[float]] = {key: [] for key in calls}
+    times: Dict[Key, List[float]] = {key: [] for key in calls}
     spent = 0.0
     gc.collect()  # once: a collection before each run would leave the caches cold
     for _ in range(max_runs):

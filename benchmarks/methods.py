@@ -38,8 +38,8 @@ class Inputs:
         self.kind = kind
         array_dict = data.make_dict(kind, size)
         self.cells = data.cell_count(kind, array_dict)
-        self.vtk = data.to_vtk(kind, array_dict) if direction != "from_dict" else None
-        self.array_dict = array_dict if direction != "to_dict" else None
+        self.vtk: Any = data.to_vtk(kind, array_dict) if direction != "from_dict" else None
+        self.array_dict: Any = array_dict if direction != "to_dict" else None
 
     def input_bytes(self, direction: str) -> int:
         """The bytes a conversion in ``direction`` starts from."""
@@ -65,10 +65,10 @@ def _ours(inputs: Inputs, direction: str, copies: bool) -> Call:
     """The package's converter of the kind (``copy=`` one way, ``share=`` the other)."""
     from vmtkscripts_numpy.convert.layout import converter
 
-    convert = converter(inputs.kind, direction)
+    convert, source, array_dict = converter(inputs.kind, direction), inputs.vtk, inputs.array_dict
     if direction == "to_dict":
-        return lambda source=inputs.vtk: convert(source, copy=copies)
-    return lambda array_dict=inputs.array_dict: convert(array_dict, share=not copies)
+        return lambda: convert(source, copy=copies)
+    return lambda: convert(array_dict, share=not copies)
 
 
 def _numpy_copy(inputs: Inputs, direction: str) -> Call:

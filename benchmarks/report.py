@@ -87,8 +87,8 @@ def storage_table(records: List[Dict[str, Any]], kind: str) -> str:
     labels = {f.key: f.label for f in STORAGE_FORMATS}
     found = select(records, "storage", kind=kind)
     for record in found:
-        limit = next((r for r in found if r["size"] == record["size"] and r["format"] == "numpy-save"), None)
-        compared = limit is not None and record is not limit
+        limit = next((r for r in found if r["size"] == record["size"] and r["format"] == "numpy-save"), record)
+        compared = record is not limit
         rows.append([size_label(kind, record["size"]), labels[record["format"]],
                      seconds(record["write"]), ratio(record["write"] / limit["write"]) if compared else "",
                      seconds(record["read"]), ratio(record["read"] / limit["read"]) if compared else "",

@@ -100,7 +100,7 @@ class Run:
         for direction in DIRECTIONS:
             calls, loop, records = {}, None, []
             for method in methods.conversion_methods(kind, direction, self.with_pyvista):
-                record = {"section": "conversion", "kind": kind, "direction": direction, "size": size,
+                record: Dict[str, Any] = {"section": "conversion", "kind": kind, "direction": direction, "size": size,
                           "cells": inputs.cells, "method": method.key, "label": method.label, "time": None}
                 records.append(record)
                 if method.key == "loop" and not self._loop_allowed(kind, direction, inputs.cells, record):
