@@ -47,6 +47,8 @@ class Inputs:
 
 
 class Method(NamedTuple):
+    """A method compared: its key in results.json, its label in the tables, and what prepares its call."""
+
     key: str
     label: str
     prepare: Callable[[Inputs], Call]
