@@ -134,17 +134,19 @@ def test_the_arraydict_writers_feed_it_block_by_block_and_write_the_same_file(tm
         assert shown.read_bytes() == quiet.read_bytes()
 
 
-def test_metaimage_writes_and_reads_feed_it(tmp_path):
+@pytest.mark.parametrize("extension", ["mha", "vti"])  # the package's MetaImage code, VTK's XML writer and reader
+def test_image_writes_and_reads_feed_it(tmp_path, extension):
     from vmtkscripts_numpy import dict_to_image
     from vmtkscripts_numpy.vtkfiles import read_image, write_image
 
     image = dict_to_image({"Origin": np.zeros(3), "Spacing": np.ones(3), "Dimensions": np.array(BIG.shape[::-1]),
                            "IndexOrder": "zyx", "PointData": {"ImageScalars": BIG}})
-    for operation in (lambda: write_image(image, tmp_path / "big.mha"), lambda: read_image(tmp_path / "big.mha")):
+    path = tmp_path / f"big.{extension}"
+    for operation in (lambda: write_image(image, path), lambda: read_image(path)):
         terminal = Terminal()
-        with progress.reporting("metaimage", stream=terminal, clock=ticking(1.0)):
+        with progress.reporting("image", stream=terminal, clock=ticking(1.0)):
             operation()
-        assert len(drawn(terminal)) > 3 and drawn(terminal)[-1].startswith("metaimage: 100%")
+        assert len(drawn(terminal)) > 3 and drawn(terminal)[-1].startswith("image: 100%")
 
 
 @pytest.fixture

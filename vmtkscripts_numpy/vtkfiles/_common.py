@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
 from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutputWindow
 
+from .. import progress
 from .._atomic import atomic_output_folder, through_pipe
 from .._vtk_version import needs_vtk
 from ..errors import DataFileError, LossWarning, MissingFileError
@@ -137,6 +138,7 @@ def run_reader(reader: Any, path: Path, description: str) -> Any:
         If VTK reported an error, with VTK's message.
     """
     reader.SetFileName(str(path))
+    progress.observe(reader)
     with capture_vtk_messages(reader, reader.GetExecutive()) as messages:
         reader.Update()
     if messages.errors:
@@ -225,6 +227,7 @@ def run_writer(writer: Any, target: Path, path: Path, description: str) -> None:
 
 
 def _run_write(writer: Any, path: Path, description: str) -> None:
+    progress.observe(writer)
     with capture_vtk_messages(writer, writer.GetExecutive()) as messages:
         # vtkWriter.Write returns 0 on failure; image writers return nothing and only report.
         succeeded = writer.Write() != 0
