@@ -46,6 +46,14 @@ def test_no_arguments_prints_usage_on_stderr_and_exits_2(capsys):
     assert captured.err.startswith("usage: vmtknumpy") and captured.out == ""
 
 
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_a_scripts_command_without_arguments_prints_its_usage_on_stderr_and_exits_2(capsys, name):
+    assert cli.main([f"/somewhere/bin/{name}"]) == 2
+    captured = capsys.readouterr()
+
+    assert captured.err.startswith(f"{name} : {cli.first_doc_line(name, PACKAGE)[:40]}") and captured.out == ""
+
+
 def test_the_runners_version(capsys):
     assert cli.main(["vmtknumpy", "--version"]) == 0
     assert capsys.readouterr().out.startswith("vmtknumpy (vmtkscripts_numpy) ")

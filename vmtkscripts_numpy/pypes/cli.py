@@ -107,6 +107,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if arguments and _is_own_script_file(arguments[0]):
         # `python -m vmtkscripts_numpy.vmtksurfacereader`: this package's script, even where vmtk has one.
         arguments[0] = f"{PACKAGE}.{command}"
+    if command not in RUNNER_NAMES and len(arguments) == 1:
+        # A script's command with nothing to do: its usage on standard error and exit code 2, as vmtknumpy's.
+        return _script_usage(arguments[0])
     if command not in RUNNER_NAMES:
         # A command of its own (vmtknumpybatch --nolog ...): the runner's flags may follow its name.
         count = 0
@@ -136,6 +139,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"error: {message}\n")
         return 1
     return 0
+
+
+def _script_usage(word: str) -> int:
+    """Write the usage of the script named ``word`` to standard error; the exit code of a command given nothing."""
+    name = script_name_from_word(word)
+    try:
+        script = find_script_class(name)()
+    except PypeError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    sys.stderr.write(script.GetUsageString())
+    return 2
 
 
 def _is_own_script_file(word: str) -> bool:
