@@ -148,6 +148,7 @@ def test_the_writer_uses_its_input_and_the_deprecated_o(tmp_path):
 @pytest.mark.parametrize("name, message", [
     ("image.nrrd", r"image.nrrd: format 'nrrd' is not written by this package"),
     ("image.vts", r"image.vts: format 'vtsxml' is not written by this package; vmtk's own writer"),
+    ("image.h5", r"image.h5: unknown image file extension '.h5': not written by this package"),
 ])
 def test_an_image_format_that_cannot_be_written_is_one_clear_error(tmp_path, name, message):
     writer = vmtkscripts.vmtkImageWriter()
@@ -157,6 +158,15 @@ def test_an_image_format_that_cannot_be_written_is_one_clear_error(tmp_path, nam
 
     with pytest.raises(DataFileError, match=message):
         writer.Execute()
+
+
+def test_a_file_the_reader_cannot_tell_the_format_of_names_its_extension(tmp_path):
+    (tmp_path / "case.h5").write_bytes(b"not an image")
+    reader = vmtkscripts.vmtkImageReader()
+    reader.InputFileName = str(tmp_path / "case.h5")
+
+    with pytest.raises(DataFileError, match=r"case.h5: unknown image file extension '.h5'; image formats read: "):
+        reader.Execute()
 
 
 def test_the_writer_writes_a_dicom_series_that_reads_back_in_place(tmp_path):

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple, Union
@@ -342,7 +343,7 @@ def read_vmtk_image(file_name: str, options: ReaderOptions = ReaderOptions()) ->
         from ..errors import DataFileError
 
         known = ", ".join(sorted(set(image_extensions().values()) - {"pointdata", "vtsxml"}))
-        raise DataFileError(name, f"unknown image format {format_name or '(no extension)'!r}; formats read: {known}")
+        raise DataFileError(name, f"{_unknown(format_name, name)}; image formats read: {known} (-f names one)")
     placed.image = flipped(placed.image, options.flip)
     return placed
 
@@ -411,9 +412,24 @@ def write_vmtk_image(image: vtkImageData, file_name: str, options: WriterOptions
     else:
         raise DataFileError(
             file_name,
-            f"format {format_name or '(no extension)'!r} is not written by this package; vmtk's own writer "
-            "(vmtk.vmtkimagewriter, with vmtk installed) writes vtsxml",
+            (f"format {format_name!r} is" if format_name else f"{_unknown(format_name, file_name)}:")
+            + " not written by this package; vmtk's own writer (vmtk.vmtkimagewriter, with vmtk installed) "
+            "writes vtsxml",
         )
+
+
+def _unknown(format_name: str, file_name: str) -> str:
+    """``"unknown image format 'xyz'"``, or for no format, the extension it was not told by.
+
+    Examples
+    --------
+    >>> _unknown("", "case.h5"), _unknown("", "case"), _unknown("xyz", "case.h5")
+    ("unknown image file extension '.h5'", 'unknown image file extension (none)', "unknown image format 'xyz'")
+    """
+    if format_name:
+        return f"unknown image format {format_name!r}"
+    extension = os.path.splitext(os.path.basename(file_name))[1]
+    return f"unknown image file extension {extension!r}" if extension else "unknown image file extension (none)"
 
 
 def _agrees(image: vtkImageData, ras_to_ijk: Sequence[float]) -> bool:
