@@ -37,7 +37,7 @@ extensions = [
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
-exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_ext", "_templates", "**.ipynb_checkpoints"]
 
 # Markdown: the guides link to each other's sections by their headings.
 myst_heading_anchors = 3
@@ -45,6 +45,7 @@ myst_enable_extensions = ["colon_fence"]
 
 # API: autodoc imports the package; numpydoc renders its docstrings' sections.
 autosummary_generate = True
+templates_path = ["_templates"]  # a class's page documents its methods
 autodoc_typehints = "none"  # the signatures show the hints; numpydoc's Parameters say the rest
 autodoc_member_order = "bysource"
 numpydoc_show_class_members = False

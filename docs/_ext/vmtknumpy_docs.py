@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import re
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 DOCS = Path(__file__).resolve().parents[1]
 PROJECT = DOCS.parent
@@ -208,6 +208,11 @@ def fix_readme_links(app: Any, relative_path: Path, parent_docname: str, content
         content[0] = _LINK.sub(lambda match: f"]({site_link(match.group(1))})", content[0])
 
 
+def skip_vtk_classes(app: Any, what: str, name: str, obj: Any, skip: bool, options: Any) -> Optional[bool]:
+    """VTK's classes imported by a module are VTK's to document, not the package's."""
+    return True if str(getattr(obj, "__module__", "")).startswith("vtkmodules.") else None
+
+
 def generate(app: Any, config: Any) -> None:
     pages = {"cli.md": cli_reference(), **api_reference(), **tutorial_copies()}
     for name, text in pages.items():
@@ -218,4 +223,5 @@ def setup(app: Any) -> Dict[str, Any]:
     # Before autosummary writes its stubs (at builder-inited) for the API pages written here.
     app.connect("config-inited", generate)
     app.connect("include-read", fix_readme_links)
+    app.connect("autodoc-skip-member", skip_vtk_classes)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
