@@ -98,6 +98,7 @@ def _list_table(header: List[str], rows: List[List[str]], widths: str) -> List[s
 
 def cli_reference() -> str:
     """The CLI reference page: every script of the package with its options, from its member table."""
+    from vmtkscripts_numpy.pypes.cli import runner_help
     from vmtkscripts_numpy.pypes.lookup import available_script_names, find_script_class
 
     names = available_script_names(PACKAGE)
@@ -108,6 +109,10 @@ def cli_reference() -> str:
         "Every script runs as `vmtknumpy NAME [-option value ...]` and as a step of a pipe",
         "(`vmtknumpy NAME ... --pipe OTHER ...`); `vmtknumpy NAME --help` prints the same table.",
         "This page is generated from the scripts' member tables when the documentation is built.",
+        "",
+        "```text",
+        runner_help().splitlines()[0],
+        "```",
         "",
         "An option of an object member (`-i` of a surface, say) is given by piping",
         "(`-i @vmtksurfacereader.o`, or automatically from the previous script of the pipe); its",
