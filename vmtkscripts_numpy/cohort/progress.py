@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Optional, TextIO
+from typing import Optional, TextIO
+
+from ..progress import is_terminal
 
 #: Seconds between two plain progress lines when the output is not a terminal.
 LINE_INTERVAL = 10.0
 #: Seconds between two redraws of the bar.
 BAR_INTERVAL = 0.2
 BAR_WIDTH = 28
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def _duration(seconds: float) -> str:
@@ -58,7 +53,7 @@ class Progress:
                  label: str = "vmtknumpybatch") -> None:
         self.total = total
         self.stream = stream
-        self.bar = _is_terminal(stream)
+        self.bar = is_terminal(stream)
         self.interval = BAR_INTERVAL if self.bar else interval
         self.label = label
         self.done = 0
