@@ -1,6 +1,7 @@
 """The one registry of file formats: finding formats by name, extension and content, and adding one."""
 
 import json
+import re
 import sys
 import types
 
@@ -234,3 +235,27 @@ def test_each_kinds_table_is_a_view_of_the_registry():
     assert FormatTable("mesh").names() == formats.names("mesh") == ["vtkxml", "vtk", "vtkhdf"]
     assert formats.find("image", "head.NII.GZ").name == "nifti"
     assert formats.find("surface", "aorta.hdf").description == "VTKHDF PolyData"
+
+
+@pytest.mark.parametrize("kind, name, operation, hint", [
+    ("surface", "case.vtu", "read", "VTK XML UnstructuredGrid files hold a mesh: read it with read_mesh (vmtkmeshreader)"),
+    ("mesh", "case.STL", "read", "STL files hold a surface: read it with read_surface (vmtksurfacereader)"),
+    ("surface", "case.nii.gz", "write", "NIfTI-1 files hold an image: write it with write_image (vmtkimagewriter)"),
+    ("image", "case.npz", "read", "npz files hold an ArrayDict: read it with read_array_dict (vmtknumpyreader)"),
+    ("arraydict", "case.vtp", "read", "VTK XML PolyData files hold a surface: read it with read_surface"),
+])
+def test_an_extension_of_another_kind_names_the_function_and_script_for_it(kind, name, operation, hint):
+    with pytest.raises(DataFileError, match=f"unknown {kind} file extension .*; {re.escape(hint)}"):
+        formats.find(kind, name, operation=operation)
+
+
+def test_an_extension_no_kind_has_gets_no_hint():
+    with pytest.raises(DataFileError) as raised:
+        formats.find("surface", "case.xyz")
+    assert str(raised.value).endswith("(or name the format: vtkxml, vtk, stl, ply, wavefront, vtkhdf)")
+
+
+def test_the_surface_reader_script_names_the_mesh_reader_for_a_mesh_file(tmp_path, capsys):
+    code, _, err = run(capsys, "vmtksurfacereader", "-ifile", str(tmp_path / "case.vtu"))
+    assert code == 1
+    assert "hold a mesh: read it with read_mesh (vmtkmeshreader)" in err

@@ -70,6 +70,13 @@ READERS = {
     "mesh": ("read_mesh", "vmtkmeshreader"),
     "image": ("read_image", "vmtkimagereader"),
 }
+#: Where the package's users write each kind from Python, and the vmtk script that does it.
+WRITERS = {
+    "arraydict": ("write_array_dict", "vmtknumpywriter"),
+    "surface": ("write_surface", "vmtksurfacewriter"),
+    "mesh": ("write_mesh", "vmtkmeshwriter"),
+    "image": ("write_image", "vmtkimagewriter"),
+}
 #: The ``Type`` of a VTKHDF file holding each VTK kind.
 VTKHDF_TYPES = {"surface": "PolyData", "mesh": "UnstructuredGrid", "image": "ImageData"}
 
@@ -323,7 +330,8 @@ def find(kind: str, path: PathLike, format: Optional[str] = None, operation: str
             raise DataFileError(
                 path,
                 f"unknown {kind} file extension {suffix}; {kind} extensions for {verb} are "
-                f"{', '.join(extensions(kind, operation))} (or name the format: {', '.join(names(kind, operation))})",
+                f"{', '.join(extensions(kind, operation))} (or name the format: {', '.join(names(kind, operation))})"
+                + _other_kind_hint(kind, path, operation),
             )
         chosen = found
     if not chosen.can(operation):
@@ -334,6 +342,19 @@ def find(kind: str, path: PathLike, format: Optional[str] = None, operation: str
             f"{kind} extensions for {verb} are {', '.join(extensions(kind, operation))}",
         )
     return chosen
+
+
+def _other_kind_hint(kind: str, path: PathLike, operation: str) -> str:
+    """``"; .vtu files hold a mesh: read it with read_mesh (vmtkmeshreader)"`` when another kind has the extension."""
+    functions = READERS if operation == "read" else WRITERS
+    for other in functions:
+        found = by_extension(other, path) if other != kind else None
+        if found is not None and found.can(operation):
+            function, script = functions[other]
+            verb = "read" if operation == "read" else "write"
+            noun = {"arraydict": "an ArrayDict", "image": "an image"}.get(other, f"a {other}")
+            return f"; {found.a_file.split(' ', 1)[1]}s hold {noun}: {verb} it with {function} ({script})"
+    return ""
 
 
 def describe(kind: str) -> str:
