@@ -23,6 +23,9 @@ OWN_CLUSTER_CONFIG = {
     "distributed.scheduler.allowed-failures": 1,
     # Cases queued on the scheduler are given out one per worker thread.
     "distributed.scheduler.worker-saturation": 1.0,
+    # Each worker samples its threads' stacks every 10 ms for the dashboard's profile page: on a machine with a
+    # worker per core, that thread takes CPU from the cases (the dashboard's other pages stay).
+    "distributed.worker.profile.enabled": False,
 }
 
 

@@ -403,7 +403,8 @@ def _run(items: List[_Item], scheduler: Any, workers: Optional[int], retries: in
         )
         queue: Deque[_Item] = collections.deque(items)
         in_flight: Dict[Any, _Item] = {}
-        completed = distributed.as_completed(loop=client.loop)
+        # Results are fetched as cases finish, beside this loop: not one round trip to a worker per case here.
+        completed = distributed.as_completed(loop=client.loop, with_results=True, raise_errors=False)
         capacity, asked = 1, 0.0
 
         def submit_more() -> None:
@@ -420,17 +421,11 @@ def _run(items: List[_Item], scheduler: Any, workers: Optional[int], retries: in
 
         try:
             submit_more()
-            for future in completed:
+            for future, outcome in completed:
                 item = in_flight.pop(future)
-                try:
-                    result = future.result()
-                except killed_worker:
-                    result = {"status": "failed", "error": DIED, "traceback": "", "log": ""}
-                except Exception as error:  # the scheduler lost the task, or could not run it at all
-                    result = {"status": "failed", "error": f"Dask could not run the case: {type(error).__name__}: "
-                                                           f"{error}", "traceback": "", "log": ""}
+                result = outcome if future.status == "finished" else _not_run(outcome, killed_worker)
                 future.release()
-                del future
+                del future, outcome
                 item.attempts += 1
                 if result["status"] == "failed" and item.attempts <= retries:
                     queue.appendleft(item)
@@ -441,6 +436,19 @@ def _run(items: List[_Item], scheduler: Any, workers: Optional[int], retries: in
             with contextlib.suppress(Exception):  # a scheduler that is gone has nothing left to cancel
                 client.cancel(list(in_flight))
             raise
+
+
+def _not_run(outcome: Any, killed_worker: type) -> Dict[str, Any]:
+    """The record of a case Dask could not run: its worker died, or the scheduler lost or cancelled it.
+
+    ``outcome`` is what ``as_completed`` gives for such a future: ``(type,
+    exception, traceback)`` for an error, the exception for a cancellation.
+    """
+    error = outcome[1] if isinstance(outcome, tuple) else outcome
+    if isinstance(error, killed_worker):
+        return {"status": "failed", "error": DIED, "traceback": "", "log": ""}
+    return {"status": "failed", "error": f"Dask could not run the case: {type(error).__name__}: {error}",
+            "traceback": "", "log": ""}
 
 
 def _finish(item: _Item, result: Dict[str, Any], journal: records_module.Journal,
