@@ -1,6 +1,7 @@
-"""The package's exceptions: a bad file is an OSError naming the file; a missing one is a FileNotFoundError."""
+"""The package's exceptions and warnings: errors name the file (an OSError), warnings the user's line."""
 
 import errno
+import linecache
 import os
 import pickle
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from vmtkscripts_numpy import storage, vtkfiles
-from vmtkscripts_numpy.errors import DataFileError, MissingFileError, VmtkNumpyError
+from vmtkscripts_numpy.errors import DataFileError, LossWarning, MissingFileError, VmtkNumpyError
 from vmtkscripts_numpy.vtkfiles import pvd
 
 
@@ -94,3 +95,29 @@ def test_an_unreadable_file_carries_the_system_error_number(tmp_path):
     assert raised.value.errno == errno.EACCES
     assert raised.value.filename == str(path)
     assert not isinstance(raised.value, FileNotFoundError)
+
+
+# --- warnings name the user's line ------------------------------------------------------------------------
+
+
+def test_a_loss_warning_names_the_line_that_called_the_package(tmp_path):
+    from vmtkscripts_numpy.sample_data import make_vessel_surface
+    from vmtkscripts_numpy.vtkfiles import write_surface
+
+    with pytest.warns(LossWarning, match="STL does not keep everything") as caught:
+        write_surface(make_vessel_surface(), tmp_path / "vessel.stl")  # the format module is three calls down
+    assert [record.filename for record in caught] == [__file__]
+    assert "write_surface(" in linecache.getline(__file__, caught[0].lineno)
+
+
+def test_a_loss_warning_from_a_script_names_the_line_that_ran_it(tmp_path):
+    from vmtkscripts_numpy import vmtkscripts
+    from vmtkscripts_numpy.sample_data import make_vessel_surface
+
+    writer = vmtkscripts.vmtkSurfaceWriter()
+    writer.Surface, writer.OutputFileName = make_vessel_surface(), str(tmp_path / "vessel.stl")
+    with pytest.warns(LossWarning) as caught:
+        writer.Execute()
+    assert [record.filename for record in caught] == [__file__]
+    assert "writer.Execute()" in linecache.getline(__file__, caught[0].lineno)
+

@@ -11,11 +11,10 @@ never guessed otherwise.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 from typing import Any, Tuple, Type, Union
 
-from .errors import VmtkNumpyDeprecationWarning
+from .errors import VmtkNumpyDeprecationWarning, warn
 
 #: How far up the stack a warning points from :func:`data_and_path`: at the writer's caller.
 _CALLER = 3
@@ -49,10 +48,9 @@ def data_and_path(
     write_array_dict(path, data) is deprecated: give the data first, write_array_dict(data, path)
     """
     if is_path(data) and not is_path(path) and isinstance(path, data_types):
-        warnings.warn(
+        warn(
             f"{function}(path, data) is deprecated: give the data first, {function}(data, path)",
             VmtkNumpyDeprecationWarning,
-            stacklevel=_CALLER,
         )
         return path, data
     return data, path

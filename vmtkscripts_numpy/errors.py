@@ -3,8 +3,11 @@
 Every message names the key or the file, what was expected and what was found.
 """
 
+import os
+import sys
+import warnings
 from errno import ENOENT
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Type
 
 from ._typing import PathLike
 
@@ -81,3 +84,34 @@ class VmtkNumpyDeprecationWarning(DeprecationWarning):
 
     The package's own tests turn it into an error, so that none of its own calls creeps back.
     """
+
+
+#: The package's folder: frames of files under it are the package's own.
+_PACKAGE_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str, category: Type[Warning] = LossWarning) -> None:
+    """Warn, naming the line of the user's code that called into the package.
+
+    Python attributes a warning to a frame a fixed number of calls up
+    (``stacklevel``), but the package is reached by many paths (a function,
+    a script, a pipe, a format module under a reader): the warning is
+    attributed here to the first frame outside the package, the line a user
+    can act on. Where every frame is the package's (its command line), the
+    outermost one is named.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("aorta.stl: STL does not keep everything: point arrays 'Pressure' are dropped")
+    >>> caught[0].category.__name__, caught[0].filename.startswith(_PACKAGE_FOLDER)
+    ('LossWarning', False)
+    """
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_FOLDER):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -44,14 +44,13 @@ array([[16., 19.],
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .convert.image import DEFAULT_FRAME, dict_to_image, image_to_dict
-from .errors import ArrayDictError, LossWarning
+from .errors import ArrayDictError, LossWarning, warn
 
 #: How ``vtkImageReslice`` samples between voxels.
 INTERPOLATIONS: Tuple[str, ...] = ("linear", "nearest", "cubic")
@@ -314,8 +313,8 @@ def extract_slice(
     if missing:
         raise ValueError(f"arrays: {missing} are not point data arrays of the image (it has {names})")
     if volume.GetCellData().GetNumberOfArrays():
-        warnings.warn("extract_slice: the image's cell data is not sampled; a slice keeps point data only",
-                      LossWarning, stacklevel=2)
+        warn("extract_slice: the image's cell data is not sampled; a slice keeps point data only",
+                      LossWarning)
 
     result = vtkImageData()
     result.SetExtent(0, counts[0] - 1, 0, counts[1] - 1, 0, 0)

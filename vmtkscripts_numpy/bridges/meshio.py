@@ -15,12 +15,11 @@ array([10], dtype=uint8)
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Dict, Iterable, List, Tuple
 
 import numpy as np
 
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 from ._common import as_mesh_dict, require
 from .cells import blocks_of_mesh_dict
 
@@ -54,7 +53,7 @@ def _numeric(arrays: Dict[str, Any], section: str) -> Iterable[Tuple[str, np.nda
         if values.dtype.kind in "biuf":
             yield name, values
         else:
-            warnings.warn(f"{section}[{name!r}]: {values.dtype} arrays do not go to meshio; left out", LossWarning)
+            warn(f"{section}[{name!r}]: {values.dtype} arrays do not go to meshio; left out", LossWarning)
 
 
 def to_meshio(data: Any) -> Any:

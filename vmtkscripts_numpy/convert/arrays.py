@@ -23,7 +23,6 @@ The rules every converter of the package follows:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, Optional, Tuple
 
@@ -48,7 +47,7 @@ from vtkmodules.vtkCommonCore import (
 )
 from vtkmodules.vtkCommonDataModel import vtkDataSetAttributes
 
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 from .validate import key_path, numeric_array
 
 #: The VTK type each numpy dtype becomes by default.
@@ -157,11 +156,10 @@ def _check_array_type(values: np.ndarray, array_type: Any, where: str, types_whe
                 f"{types_where}: {array_type} holds {target} values ({limits.min} to {limits.max}), "
                 f"but {where} holds {bad}; name a type that holds every value, or none"
             )
-    warnings.warn(
+    warn(
         f"{types_where}: {array_type} holds {target} values: the {dtype} values of {where} are kept, "
         f"but come back as {target}",
         LossWarning,
-        stacklevel=4,
     )
     return target
 
@@ -347,17 +345,16 @@ def attributes_to_dict(
         name = abstract.GetName()
         names.append(name)
         if array is None:
-            warnings.warn(
+            warn(
                 f"{where}: array {name!r} ({abstract.GetClassName()}) is not numeric and is left out",
                 LossWarning,
-                stacklevel=3,
             )
             continue
         if not name:
             name = f"Array{index}"
-            warnings.warn(f"{where}: an array without a name is stored as {name!r}", LossWarning, stacklevel=3)
+            warn(f"{where}: an array without a name is stored as {name!r}", LossWarning)
         if name in arrays:
-            warnings.warn(f"{where}: a second array named {name!r} is left out", LossWarning, stacklevel=3)
+            warn(f"{where}: a second array named {name!r} is left out", LossWarning)
             continue
         arrays[name] = vtk_to_numpy(array, copy=copy)
         special = special_type_name(array)
@@ -439,11 +436,10 @@ def dict_to_attributes(
         )
         if (values.shape if isinstance(values, np.ndarray) else np.shape(values))[1:] == (1,):
             # One component is 1-D in the layout ((n,), or the grid for images): the axis of 1 is not kept.
-            warnings.warn(
+            warn(
                 f"{array_where}: has one component on an axis of its own, shape {np.shape(values)}; "
                 "it comes back without that axis",
                 LossWarning,
-                stacklevel=3,
             )
         if expected_tuples is not None and vtk_array.GetNumberOfTuples() != expected_tuples:
             raise ArrayDictError(
@@ -457,11 +453,10 @@ def dict_to_attributes(
         if name not in arrays:
             raise ArrayDictError(f"{key_path(where, role)}: names {name!r}, which is not an array of the section")
         if attributes.SetActiveAttribute(name, ATTRIBUTE_ROLES.index(role)) < 0:
-            warnings.warn(
+            warn(
                 f"{key_path(where, role)}: VTK does not accept {name!r} as active {role} "
                 "(wrong component count); it is left inactive",
                 LossWarning,
-                stacklevel=2,
             )
 
 
@@ -499,8 +494,7 @@ def _check_array_types_entries(
             )
         else:
             continue
-        warnings.warn(
+        warn(
             f"{key_path(types_where, name)}: {name!r} {reason}; the entry is ignored",
             LossWarning,
-            stacklevel=4,
         )

@@ -8,14 +8,13 @@ reads and writes them, the kind-specific modules add the cells.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints
 
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 from .arrays import attributes_to_dict, dict_to_attributes, numpy_to_vtk, vtk_to_numpy
 from .cells import keep_alive
 from . import layout
@@ -53,11 +52,10 @@ def data_sections_to_dict(
     cell_data, cell_types, cell_active = attributes_to_dict(dataset.GetCellData(), copy=copy, where=f"{what} cell data")
     for name in cell_arrays_left_out:
         if name in cell_data:
-            warnings.warn(
+            warn(
                 f"{what} cell data: the array {name!r} has the name the layout gives to the cells' point ids "
                 "and is left out",
                 LossWarning,
-                stacklevel=3,
             )
             del cell_data[name]
             cell_types.pop(name, None)
@@ -82,12 +80,11 @@ def check_array_dict(array_dict: Any, known_keys: Iterable[str], what: str, wher
     known = set(known_keys)
     unknown = [key for key in array_dict if key not in known]
     if unknown:
-        warnings.warn(
+        warn(
             f"{where}: {', '.join(repr(key) for key in unknown)} "
             f"{'is' if len(unknown) == 1 else 'are'} not part of a {what} ArrayDict and "
             f"{'is' if len(unknown) == 1 else 'are'} ignored (known keys: {', '.join(sorted(known))})",
             LossWarning,
-            stacklevel=3,
         )
 
 

@@ -40,14 +40,13 @@ from __future__ import annotations
 
 import math
 import struct
-import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 from vtkmodules.vtkCommonDataModel import vtkImageData
 
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 from .arrays import attributes_to_dict, dict_to_attributes
 from . import layout
 from .validate import key_path, numeric_array, optional_mapping, require
@@ -302,11 +301,10 @@ def dict_to_image(
         raise ArrayDictError(f"{where}: expected a dict, found {type(array_dict).__name__}")
     unknown = [repr(key) for key in array_dict if key not in _IMAGE_KEY_SET]
     if unknown:
-        warnings.warn(
+        warn(
             f"{where}: {', '.join(unknown)} not part of an image ArrayDict, ignored "
             f"(known keys: {', '.join(IMAGE_KEYS)})",
             LossWarning,
-            stacklevel=2,
         )
     order = _index_order(array_dict.get("IndexOrder", default_index_order), key_path(where, "IndexOrder"))
     frame = _frame(frame, "frame")

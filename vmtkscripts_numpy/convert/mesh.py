@@ -24,7 +24,6 @@ which the layout has no place for: they are refused with an error.
 
 from __future__ import annotations
 
-import warnings
 from functools import lru_cache
 from typing import Any, Dict, Mapping, Optional, cast
 
@@ -32,7 +31,7 @@ import numpy as np
 from vtkmodules.vtkCommonDataModel import VTK_POLYHEDRON, vtkCellArray, vtkGenericCell, vtkUnstructuredGrid
 
 from .._vtk_version import vtk_at_least
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 from .arrays import numpy_to_vtk, vtk_to_numpy
 from .cells import (
     FIXED_SIZE_STORAGE,
@@ -248,7 +247,7 @@ def dict_to_mesh(array_dict: Mapping[str, Any], *, share: bool = True) -> vtkUns
     check_point_ids(connectivity, number_of_points, ids_where, largest=read.largest_id if read else None)
     types = _checked_types(types, offsets, types_where, uniform_size=uniform_size)
     for what in unread:
-        warnings.warn(f"{cells_where}: {what} is not read and does not come back", LossWarning, stacklevel=2)
+        warn(f"{cells_where}: {what} is not read and does not come back", LossWarning)
     if "CellTypesAsStrings" in cells:
         _check_type_strings(cells["CellTypesAsStrings"], types, key_path(cells_where, "CellTypesAsStrings"))
 
@@ -281,11 +280,10 @@ def _check_type_strings(given: Any, types: np.ndarray, where: str) -> None:
     )
     if not matches:
         written = {name: [cell_type] for name, cell_type in expected.items()}
-        warnings.warn(
+        warn(
             f"{where}: does not name the types of CellTypes as uint8 arrays of one type each ({written}); "
             "it is informative and not read, and comes back made from CellTypes",
             LossWarning,
-            stacklevel=3,
         )
 
 

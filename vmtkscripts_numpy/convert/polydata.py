@@ -23,7 +23,6 @@ without copying when asked (``copy=False`` one way, ``share=True`` the other).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, cast
 
 import numpy as np
@@ -41,7 +40,7 @@ from vtkmodules.vtkCommonDataModel import (
 )
 
 from .._vtk_version import needs_vtk, vtk_at_least
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 from .arrays import vtk_to_numpy
 from .cells import (
     FIXED_SIZE_STORAGE,
@@ -466,11 +465,10 @@ def dict_to_polydata(
     reordered: Optional[Dict[str, Any]] = None
     if offsets is not None and not isinstance(kinds, int) and kinds.size > 1 and (kinds[1:] < kinds[:-1]).any():
         order = np.argsort(kinds, kind="stable")
-        warnings.warn(
+        warn(
             f"{key_path(where, 'CellTypes')}: the cells are not grouped as VTK stores them (vertices, lines, "
             "polygons, strips); they are reordered that way, with their cell data, so cell ids change",
             LossWarning,
-            stacklevel=2,
         )
         check_data_lengths(cell_data, number_of_cells, cell_data_where, skip=("CellPointIds",))
         offsets, connectivity = reorder_cells(offsets, connectivity, order)
@@ -618,11 +616,10 @@ def _single_cell_kind(
 def _warn_renamed(cell_type: int, size: int, index: int, count: int, where: str) -> None:
     """Say that VTK gives a cell of ``size`` points of a type of any size (a polygon, say) a fixed-size type."""
     vtk_type = _RENAMED_AT_SIZE[cell_type][size]
-    warnings.warn(
+    warn(
         f"{where}: cell {index}{f' (and {count - 1} more)' if count > 1 else ''} has type {cell_type} and "
         f"{size} point ids, which VTK names type {vtk_type}: the same cell, whose type comes back as {vtk_type}",
         LossWarning,
-        stacklevel=4,
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
@@ -27,7 +26,7 @@ from vtkmodules.vtkCommonCore import VTK_STRING, vtkCommand, vtkLogger, vtkOutpu
 from .. import progress
 from .._atomic import atomic_output_folder, through_pipe
 from .._vtk_version import needs_vtk
-from ..errors import DataFileError, LossWarning, MissingFileError
+from ..errors import DataFileError, LossWarning, MissingFileError, warn
 from .._typing import PathLike
 
 
@@ -303,13 +302,15 @@ def file_type(mode: str) -> Callable[[Any], Any]:
     return lambda writer: writer.SetFileTypeToASCII() if mode == "ascii" else writer.SetFileTypeToBinary()
 
 
-def warn_losses(path: PathLike, description: str, losses: Sequence[str], stacklevel: int = 4) -> None:
-    """Emit one :class:`LossWarning` listing what writing ``path`` as ``description`` does not keep."""
+def warn_losses(path: PathLike, description: str, losses: Sequence[str]) -> None:
+    """One :class:`LossWarning` listing what writing ``path`` as ``description`` does not keep.
+
+    It names the user's line that called into the package (see :func:`~vmtkscripts_numpy.errors.warn`).
+    """
     if losses:
-        warnings.warn(
+        warn(
             f"{path}: {description} does not keep everything: " + "; ".join(losses),
             LossWarning,
-            stacklevel=stacklevel,
         )
 
 

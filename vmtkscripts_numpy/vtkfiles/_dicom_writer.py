@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -38,7 +37,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from .._atomic import atomic_output_folder
-from ..errors import LossWarning
+from ..errors import LossWarning, warn
 from .._typing import PathLike
 
 
@@ -307,7 +306,7 @@ def write_dicom(
     others = [other for other in point_data if other != name]
     path = Path(path)
     if others:
-        warnings.warn(f"{path}: only {name!r} is written to DICOM; {others} are not", LossWarning, stacklevel=2)
+        warn(f"{path}: only {name!r} is written to DICOM; {others} are not", LossWarning)
     stored, slope, intercept, error = stored_values(voxels)
     if error > 0:
         # Stated rounded up, so that the statement holds.
@@ -317,11 +316,10 @@ def write_dicom(
                 f"{name!r}: stored as 16-bit integers with RescaleSlope {slope}, the values change by up to "
                 f"{stated}, more than the tolerance {float(tolerance):g}; write .mha, .nii or .vti for exact floats"
             )
-        warnings.warn(
+        warn(
             f"{path}: {name!r} is stored as 16-bit integers (RescaleSlope {slope}, RescaleIntercept {intercept}): "
             f"values change by up to {stated}",
             LossWarning,
-            stacklevel=2,
         )
 
     origin, spacing, direction = placed["Origin"], placed["Spacing"], placed["Direction"]

@@ -40,7 +40,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ..errors import DataFileError
+from ..errors import DataFileError, warn
 
 #: Set in the server and its children: their reads run in place, never in yet another child.
 IN_CHILD = "VMTKSCRIPTS_NUMPY_ISOLATED_READ"
@@ -78,7 +78,7 @@ def read_in_child(path: Path, kind: str, format_name: str, why: str) -> Any:
         answer = _SERVER.read(request) if hasattr(os, "fork") else _read_in_new_process(request)
         status = answer.get("status")
         for message in answer.get("warnings", []):
-            warnings.warn(message["text"], _warning_class(message["category"]), stacklevel=5)
+            warn(message["text"], _warning_class(message["category"]))
         if status == "read":
             if answer.get("manifest") is not None:
                 return _unpack(answer["manifest"], Path(request["target"]))

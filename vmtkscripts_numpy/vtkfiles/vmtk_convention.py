@@ -29,7 +29,6 @@ Examples
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple, Union
 
@@ -39,7 +38,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData
 
 from .. import formats
 from ..convert.arrays import numpy_to_vtk, vtk_to_numpy
-from ..errors import ArrayDictError, LossWarning
+from ..errors import ArrayDictError, LossWarning, warn
 
 #: vmtk's ``-orientation`` values and the axes they ask for, as (RAS axis, sign) per image axis:
 #: ITK's RAI (axial), RSA (coronal) and ASL (sagittal) in LPS, written in RAS.
@@ -392,11 +391,10 @@ def write_vmtk_image(image: vtkImageData, file_name: str, options: WriterOptions
             raise DataFileError(file_name, "-transform 1 needs a RasToIjk matrix (-matrix, or piped from vmtkimagereader)")
         image = placed_by_ras_to_ijk(image, options.ras_to_ijk)
     elif options.ras_to_ijk is not None and not _agrees(image, options.ras_to_ijk):
-        warnings.warn(
+        warn(
             f"{file_name}: the image is written axis-aligned, as vmtk's scripts hold it, not where it was read: its "
             "RasToIjk matrix (from vmtkimagereader) places it otherwise; add -transform 1 to write it where it was read",
             LossWarning,
-            stacklevel=2,
         )
     if options.pixel_representation:
         image = _cast(image, options.pixel_representation)

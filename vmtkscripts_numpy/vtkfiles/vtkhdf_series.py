@@ -263,7 +263,7 @@ class VTKHDFSeriesWriter:
         plain = {key: value for key, value in geometry.items() if key != TIME_SERIES_KEY}
         datasets, static, active = _geometry_datasets(plain, self.kind)
         _check_names(plain, {section: {} for section in SECTIONS})
-        warn_losses(self.path, "a VTKHDF time series", _losses(plain), stacklevel=3)
+        warn_losses(self.path, "a VTKHDF time series", _losses(plain))
         self.index_order = str(plain.get("IndexOrder", "xyz")) if self.kind == "image" else "xyz"
         self.number_of_points = 0 if self.kind == "image" else int(datasets["NumberOfPoints"][0])
         self._file = _open(self.path, "w")
@@ -375,7 +375,7 @@ class VTKHDFSeriesWriter:
             return {name: np.asarray(values)[None] for name, values in (arrays or {}).items()}
 
         warn_losses(self.path, "a VTKHDF time series", _losses({}, {"PointData": point_data or {},
-                                                                   "CellData": cell_data or {}}), stacklevel=3)
+                                                                   "CellData": cell_data or {}}))
         self.write_steps([time], block(point_data), block(cell_data),
                          None if points is None else np.asarray(points)[None],
                          where=f"step {self.steps} (time {time!r})")
@@ -646,7 +646,7 @@ def write_vtkhdf_series(series: Mapping[str, Any], path: PathLike) -> Path:
     _check_names(series, arrays)
     moving = series[TIME_SERIES_KEY].get("Points")
     target = Path(path)
-    warn_losses(target, "a VTKHDF time series", _losses(series, arrays), stacklevel=2)
+    warn_losses(target, "a VTKHDF time series", _losses(series, arrays))
     with atomic_output(target) as temporary, warnings.catch_warnings():
         warnings.simplefilter("ignore", LossWarning)  # said above, with the target's name
         with VTKHDFSeriesWriter(temporary, series) as writer:

@@ -135,8 +135,7 @@ def _write(
 ) -> None:
     """Write a legacy VTK file; in ASCII, first warn of rounded floats unless the caller warns itself."""
     if mode == "ascii" and warn_ascii:
-        # Called from a format's writer, under write_surface/write_mesh: one frame more than there.
-        _common.warn_losses(path, "legacy VTK (ASCII)", legacy_ascii_losses(data), stacklevel=5)
+        _common.warn_losses(path, "legacy VTK (ASCII)", legacy_ascii_losses(data))
     _common.write_with(data, path, writer_class, description, _common.file_type(mode))
 
 

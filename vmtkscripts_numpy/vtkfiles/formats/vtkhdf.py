@@ -271,8 +271,7 @@ def _write(data: Any, path: Path, description: str) -> None:
     from vtkmodules.vtkCommonDataModel import vtkPolyData, vtkUnstructuredGrid
     from vtkmodules.vtkIOHDF import vtkHDFWriter
 
-    # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.
-    _common.warn_losses(path, "VTKHDF", hdf5_renamed_arrays(data), stacklevel=5)
+    _common.warn_losses(path, "VTKHDF", hdf5_renamed_arrays(data))
     finish = None
     if not vtk_at_least(9, 7) and isinstance(data, (vtkPolyData, vtkUnstructuredGrid)):
         finish = lambda file: mark_vtkhdf_attributes(data, file)  # noqa: E731

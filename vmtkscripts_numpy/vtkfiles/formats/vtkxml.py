@@ -145,8 +145,7 @@ def _write(data: Any, path: Path, mode: str, writer_class: Callable[[], Any], de
             f"and {_common.quoted(unwritable)} would make the file unreadable (XML needs <, >, & and \" escaped); "
             "rename the arrays, or write legacy .vtk, VTKHDF or a numpy file, which keep these names",
         )
-    # Called from a format's writer, under write_surface/write_mesh/write_image: one frame more than there.
-    _common.warn_losses(path, description, changed, stacklevel=5)
+    _common.warn_losses(path, description, changed)
     _common.write_with(data, path, writer_class, description, lambda writer: _xml_mode(writer, mode))
 
 

@@ -50,4 +50,4 @@ def _obj_arrays_for_every_point_and_cell(surface: vtkPolyData, path: Path) -> No
             attributes.RemoveArray(name)
     if dropped:
         _common.warn_losses(path, "vtkOBJReader", [f"arrays {', '.join(dropped)} are not tied to the points or "
-                                                   "cells by the file's faces and are dropped"], stacklevel=5)
+                                                   "cells by the file's faces and are dropped"])
