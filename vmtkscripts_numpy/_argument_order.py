@@ -16,10 +16,6 @@ from typing import Any, Tuple, Type, Union
 
 from .errors import VmtkNumpyDeprecationWarning, warn
 
-#: How far up the stack a warning points from :func:`data_and_path`: at the writer's caller.
-_CALLER = 3
-
-
 def is_path(value: Any) -> bool:
     """Whether ``value`` names a file: a ``str``, ``bytes`` or :class:`os.PathLike`."""
     return isinstance(value, (str, bytes, os.PathLike))
