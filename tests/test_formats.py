@@ -238,7 +238,8 @@ def test_each_kinds_table_is_a_view_of_the_registry():
 
 
 @pytest.mark.parametrize("kind, name, operation, hint", [
-    ("surface", "case.vtu", "read", "VTK XML UnstructuredGrid files hold a mesh: read it with read_mesh (vmtkmeshreader)"),
+    ("surface", "case.vtu", "read",
+     "VTK XML UnstructuredGrid files hold a mesh: read it with read_mesh (vmtkmeshreader)"),
     ("mesh", "case.STL", "read", "STL files hold a surface: read it with read_surface (vmtksurfacereader)"),
     ("surface", "case.nii.gz", "write", "NIfTI-1 files hold an image: write it with write_image (vmtkimagewriter)"),
     ("image", "case.npz", "read", "npz files hold an ArrayDict: read it with read_array_dict (vmtknumpyreader)"),

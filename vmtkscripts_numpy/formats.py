@@ -537,7 +537,7 @@ register(FileFormat("npz", "arraydict", "npz", (".npz",), _STORAGE + "npz", comp
 
 def _vtk_format(name: str, kind: str, description: str, extensions: Tuple[str, ...], module: str,
                 read: bool = True, write: bool = True, **rest: Any) -> FileFormat:
-    """Register a VTK data format of ``kind``: its module reads with ``read_<kind>`` and writes with ``write_<kind>``."""
+    """Register a VTK data format of ``kind``, whose module reads with ``read_<kind>``, writes with ``write_<kind>``."""
     return register(FileFormat(name, kind, description, extensions, _VTK + "formats." + module,
                                f"read_{kind}" if read else None, f"write_{kind}" if write else None, **rest))
 
