@@ -40,6 +40,7 @@ API_MODULES = {
     "cohort": "Cohorts",
     "sample_data": "Sample data",
     "memory": "Shared memory",
+    "progress": "Progress of long reads and writes",
     "errors": "Errors and warnings",
     "pypes": "The PypeS engine",
 }
