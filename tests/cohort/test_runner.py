@@ -226,6 +226,34 @@ def test_a_worker_that_dies_fails_only_its_case_and_is_replaced(tmp_path, client
     client.wait_for_workers(2, timeout=60)
 
 
+def test_quick_cases_run_several_to_a_task_and_a_crash_among_them_fails_only_its_case(tmp_path, client, monkeypatch):
+    from vmtkscripts_numpy.cohort import runner
+
+    # Every task after the first results holds as many cases as a task may: the crash is in one of those.
+    monkeypatch.setattr(runner, "TASK_SECONDS", 1e6)
+    folder = tmp_path / "arrays"
+    folder.mkdir()
+    counts = []
+    for seed in range(14):
+        arrays = vn.cohort.sample.sample_case(seed, "centerlines")
+        vn.write_array_dict(arrays, folder / f"case{seed:02d}.hdf5")
+        counts.append(len(arrays["Points"]))
+    assert counts.count(counts[13]) == 1
+    submitted = []
+    submit = client.submit
+    monkeypatch.setattr(client, "submit", lambda function, jobs, **options: (
+        submitted.append([job.name for job in jobs]), submit(function, jobs, **options))[1])
+
+    report = run(str(folder / "*.hdf5"), tmp_path / "out", client, pipe=crash_on_case_with(counts[13]))
+
+    assert any(len(names) > 1 and "case13" in names for names in submitted), submitted
+    assert (report.done, report.failed) == (13, 1)
+    assert report.failures == [("case13", DIED)]
+    assert sorted(name for name in os.listdir(tmp_path / "out") if name.endswith(".hdf5")) == [
+        f"case{seed:02d}.hdf5" for seed in range(14) if seed != 13]
+    client.wait_for_workers(2, timeout=60)
+
+
 def test_an_error_vtk_reported_fails_the_case_though_nothing_raised(tmp_path, client):
     vn.write_array_dict(vn.cohort.sample.sample_case(0, "centerlines"), tmp_path / "case.hdf5")
 

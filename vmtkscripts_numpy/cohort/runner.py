@@ -30,6 +30,7 @@ import collections
 import contextlib
 import os
 import shlex
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -40,14 +41,19 @@ from . import records as records_module
 from ._dask import connect, dashboard_link
 from .cases import Case, find_cases
 from .progress import Progress, _duration
-from .task import Job, file_sha256, fill_pipe, pipe_fields, run_case
+from .task import Job, file_sha256, fill_pipe, pipe_fields, run_cases
 
 #: Fields every case gives a pipe.
 CASE_FIELDS = ("input", "output", "name")
 #: Fingerprints of an input a rerun compares.
 FINGERPRINTS = ("stat", "sha256")
-#: Cases submitted at a time per worker thread.
+#: Tasks submitted at a time per worker thread.
 IN_FLIGHT_PER_THREAD = 2
+#: Seconds a task should last at least: quick cases go to the workers several to a task, so that Dask's own cost
+#: per task (a few milliseconds of the scheduler's and the client's time, on the same cores) stays small beside it.
+TASK_SECONDS = 0.2
+#: Cases a task runs at the most.
+MOST_CASES_PER_TASK = 4
 #: Seconds between two questions to the scheduler about how many worker threads it has.
 CAPACITY_REFRESH = 1.0
 
@@ -118,6 +124,8 @@ class _Item:
     job: Job
     row: Dict[str, Any]
     attempts: int = 0
+    #: Whether the case runs in a task of its own: after a worker died in a task of several cases, not knowing which.
+    alone: bool = False
 
 
 def pipe_identity(pipe: Pipe) -> str:
@@ -402,40 +410,75 @@ def _run(items: List[_Item], scheduler: Any, workers: Optional[int], retries: in
             + (f"; dashboard {report.dashboard}" if report.dashboard else "")
         )
         queue: Deque[_Item] = collections.deque(items)
-        in_flight: Dict[Any, _Item] = {}
-        # Results are fetched as cases finish, beside this loop: not one round trip to a worker per case here.
+        in_flight: Dict[Any, List[_Item]] = {}
+        # Results are fetched as tasks finish, beside this loop: not one round trip to a worker per task here.
         completed = distributed.as_completed(loop=client.loop, with_results=True, raise_errors=False)
         capacity, asked = 1, 0.0
+        durations: Deque[float] = collections.deque(maxlen=20)
 
         def submit_more() -> None:
             nonlocal capacity, asked
             if time.perf_counter() - asked > CAPACITY_REFRESH:
-                # Two cases per worker thread: each worker has its next case at hand when one ends, instead of
+                # Two tasks per worker thread: each worker has its next one at hand when one ends, instead of
                 # idling for a round trip through this process; and the backlog stays on this side.
                 capacity, asked = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())), time.perf_counter()
+            size = cases_per_task(durations)
             while queue and len(in_flight) < capacity:
-                item = queue.popleft()
-                future = client.submit(run_case, item.job, pure=False, key=f"vmtknumpybatch-{os.urandom(8).hex()}")
-                in_flight[future] = item
+                batch = [queue.popleft()]
+                while queue and len(batch) < size and not batch[0].alone and not queue[0].alone:
+                    batch.append(queue.popleft())
+                future = client.submit(run_cases, [item.job for item in batch], pure=False,
+                                       key=f"vmtknumpybatch-{os.urandom(8).hex()}")
+                in_flight[future] = batch
                 completed.add(future)
 
         try:
             submit_more()
             for future, outcome in completed:
-                item = in_flight.pop(future)
-                result = outcome if future.status == "finished" else _not_run(outcome, killed_worker)
+                batch = in_flight.pop(future)
+                finished = future.status == "finished"
+                results = outcome if finished else [_not_run(outcome, killed_worker)] * len(batch)
                 future.release()
                 del future, outcome
-                item.attempts += 1
-                if result["status"] == "failed" and item.attempts <= retries:
-                    queue.appendleft(item)
-                else:
-                    _finish(item, result, journal, failures, progress, report)
+                if not finished and len(batch) > 1:
+                    # Which of the cases took the worker down is not known: each runs again in a task of its own,
+                    # and only the one that fails alone fails.
+                    for item in reversed(batch):
+                        item.alone = True
+                        queue.appendleft(item)
+                    submit_more()
+                    continue
+                for item, result in zip(batch, results):
+                    item.attempts += 1
+                    if result.get("seconds") is not None:
+                        durations.append(result["seconds"])
+                    if result["status"] == "failed" and item.attempts <= retries:
+                        item.alone = True
+                        queue.appendleft(item)
+                    else:
+                        _finish(item, result, journal, failures, progress, report)
                 submit_more()
         except BaseException:
             with contextlib.suppress(Exception):  # a scheduler that is gone has nothing left to cancel
                 client.cancel(list(in_flight))
             raise
+
+
+def cases_per_task(seconds: Sequence[float]) -> int:
+    """How many cases a task runs, from the seconds of the cases done lately: enough for :data:`TASK_SECONDS`.
+
+    One until a case has finished, and for cases of :data:`TASK_SECONDS` or
+    more; at most :data:`MOST_CASES_PER_TASK`.
+
+    Examples
+    --------
+    >>> cases_per_task([]), cases_per_task([0.5, 0.4]), cases_per_task([0.08, 0.07, 0.09]), cases_per_task([0.001])
+    (1, 1, 3, 4)
+    """
+    if not seconds:
+        return 1
+    typical = max(statistics.median(seconds), 1e-6)
+    return max(1, min(MOST_CASES_PER_TASK, int(-(-TASK_SECONDS // typical))))
 
 
 def _not_run(outcome: Any, killed_worker: type) -> Dict[str, Any]:

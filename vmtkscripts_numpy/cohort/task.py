@@ -242,6 +242,11 @@ def run_case(job: Job) -> Dict[str, Any]:
     return record
 
 
+def run_cases(jobs: Sequence[Job]) -> List[Dict[str, Any]]:
+    """Run cases one after another in one task: their records, in order (see :func:`run_case`)."""
+    return [run_case(job) for job in jobs]
+
+
 def _run_pipe(job: Job, temporary: str, log: io.StringIO) -> None:
     from ..pypes import PypeRun
 
