@@ -31,13 +31,10 @@ import math
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-import numpy as np
-
-from .._atomic import atomic_output_with_data, writable_target
 from ..convert.timeseries import check_time_series, geometry_kind
 from ..errors import DataFileError, MissingFileError
 from .._typing import PathLike
-from .pvd import _check_file_stem, _check_xml_names
+from .pvd import _check_file_stem, _check_xml_names, write_listed_steps
 
 #: The version of the JSON layout written.
 VERSION = "1.0"
@@ -66,24 +63,14 @@ def write_file_series(
     DataFileError
         If a file cannot be written.
     """
-    from .step_files import STEP_EXTENSIONS, stage_step_files
+    from .step_files import STEP_EXTENSIONS
 
     _, arrays = check_time_series(series)
     _check_xml_names(series, arrays)
     name = _check_file_stem(name)
-    kind = geometry_kind(series)
     directory = Path(directory)
-    target = directory / f"{name}{STEP_EXTENSIONS[kind]}.series"
-    if directory.is_dir():
-        writable_target(target)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DataFileError(directory, f"cannot be created: {error.strerror or error}", error.errno) from None
-    with atomic_output_with_data(target) as stage:
-        steps = stage_step_files(series, name, stage, mode)
-        stage.index = lambda reference: _index(steps, reference)
-    return target
+    target = directory / f"{name}{STEP_EXTENSIONS[geometry_kind(series)]}.series"
+    return write_listed_steps(series, name, target, directory, mode, _index)
 
 
 def _index(steps: Sequence[Tuple[float, str]], reference: Callable[[str], str]) -> bytes:

@@ -113,27 +113,32 @@ def write_pvd_series(
     >>> write_pvd_series(series, tempfile.mkdtemp(), "vessel").name
     'vessel.pvd'
     """
-    from .step_files import stage_step_files
-
     _, arrays = check_time_series(series)
     _check_xml_names(series, arrays)
     name = _check_file_stem(name)
     directory = Path(directory)
-    steps_folder = directory / name
-    pvd = directory / f"{name}.pvd"
-    if directory.is_dir():
-        writable_target(pvd)  # a refused target changes nothing, not even the steps' folder
-    try:
-        steps_folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DataFileError(steps_folder, f"cannot be created: {error.strerror or error}", error.errno) from None
+    return write_listed_steps(series, name, directory / f"{name}.pvd", directory / name, mode, _collection)
 
-    # The collection and its steps are replaced as a whole: ParaView never finds a collection
-    # listing steps of another write.
-    with atomic_output_with_data(pvd) as stage:
+
+def write_listed_steps(series: Mapping[str, Any], name: str, target: Path, folder: Path, mode: str,
+                       index: Callable[[Sequence[Tuple[float, str]], Callable[[str], str]], bytes]) -> Path:
+    """Write the step files of ``series`` and ``target``, the file listing them (``index(steps, reference)``).
+
+    ``folder`` is created first. The list and its steps are replaced as a
+    whole: ParaView never finds a list naming steps of another write.
+    """
+    from .step_files import stage_step_files
+
+    if target.parent.is_dir():
+        writable_target(target)  # a refused target changes nothing, not even the steps' folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataFileError(folder, f"cannot be created: {error.strerror or error}", error.errno) from None
+    with atomic_output_with_data(target) as stage:
         steps = stage_step_files(series, name, stage, mode)
-        stage.index = lambda reference: _collection(steps, reference)
-    return pvd
+        stage.index = lambda reference: index(steps, reference)
+    return target
 
 
 def _collection(steps: Sequence[Tuple[float, str]], reference: Callable[[str], str]) -> bytes:
