@@ -207,14 +207,20 @@ def test_a_function_gets_the_vtk_object_and_its_arraydict_is_written(tmp_path, c
     np.testing.assert_array_equal(written["CellData"]["Area"], expected["CellData"]["Area"])
 
 
-def test_a_worker_that_dies_fails_only_its_case_and_is_replaced(tmp_path, client):
-    folder = tmp_path / "arrays"
+def centerline_cases(folder, count, name):
+    """``count`` generated centerline cases as ArrayDict files in ``folder``; their numbers of points."""
     folder.mkdir()
     counts = []
-    for seed in range(6):
+    for seed in range(count):
         arrays = vn.cohort.sample.sample_case(seed, "centerlines")
-        vn.write_array_dict(arrays, folder / f"case{seed}.hdf5")
+        vn.write_array_dict(arrays, folder / name.format(seed))
         counts.append(len(arrays["Points"]))
+    return counts
+
+
+def test_a_worker_that_dies_fails_only_its_case_and_is_replaced(tmp_path, client):
+    folder = tmp_path / "arrays"
+    counts = centerline_cases(folder, 6, "case{}.hdf5")
     assert counts.count(counts[3]) == 1
 
     report = run(str(folder / "*.hdf5"), tmp_path / "out", client, pipe=crash_on_case_with(counts[3]))
@@ -232,12 +238,7 @@ def test_quick_cases_run_several_to_a_task_and_a_crash_among_them_fails_only_its
     # Every task after the first results holds as many cases as a task may: the crash is in one of those.
     monkeypatch.setattr(runner, "TASK_SECONDS", 1e6)
     folder = tmp_path / "arrays"
-    folder.mkdir()
-    counts = []
-    for seed in range(14):
-        arrays = vn.cohort.sample.sample_case(seed, "centerlines")
-        vn.write_array_dict(arrays, folder / f"case{seed:02d}.hdf5")
-        counts.append(len(arrays["Points"]))
+    counts = centerline_cases(folder, 14, "case{:02d}.hdf5")
     assert counts.count(counts[13]) == 1
     submitted = []
     submit = client.submit
