@@ -62,6 +62,7 @@ from .. import __version__, formats, progress
 from ..convert import layout
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
+from .._preallocate import h5py_descriptor, release_unused, reserve
 from ..errors import DataFileError
 from . import _files, _hdf5_heaps, _limits, _tree
 
@@ -493,15 +494,16 @@ def write(
             h5file.attrs[LAYOUT_VERSION_ATTRIBUTE] = _tree.LAYOUT_VERSION
             h5file.attrs[KIND_ATTRIBUTE] = kind or layout.guess_kind(array_dict)
             h5file.attrs[WRITER_ATTRIBUTE] = f"vmtkscripts_numpy {__version__}"
-        if compression is None:
-            _preallocate(temporary, _expected_size(nodes, writer.chunk_bytes))
         # No chunk cache: each chunk is written once, whole, straight from the array, not copied first.
         with h5py.File(temporary, "r+", libver=_LIBVER, rdcc_nbytes=0) as h5file:
+            if compression is None:
+                _reserve(h5file, _expected_size(nodes, writer.chunk_bytes))
             groups: Dict[Tuple[Any, ...], Any] = {(): h5file}
             for where, node_kind, value in nodes[1:]:
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)
                 if created is not None:
                     groups[where] = created
+        release_unused(temporary)
     return Path(path)
 
 
@@ -524,24 +526,17 @@ def _expected_size(nodes: List[Tuple[Any, str, Any]], chunk_bytes: int) -> int:
     return size
 
 
-def _preallocate(path: str, size: int) -> None:
-    """Reserve ``size`` bytes of disk for ``path`` before HDF5 writes into it.
+def _reserve(h5file: Any, size: int) -> None:
+    """Reserve ``size`` bytes of disk for an open file before HDF5 writes into it (see :mod:`.._preallocate`).
 
     Writing into space reserved in one step is about twice as fast as letting
     the file system allocate block by block (numpy's ``np.save`` does the same);
     on ext4 it also spares the flush that renaming over an older file would
-    force. HDF5 cuts the file back to the size it used when it closes it. Where
-    reserving is not supported, nothing is done.
+    force. What the write does not use is given back when the file is closed.
     """
-    if size < _PREALLOCATE_FROM or not hasattr(os, "posix_fallocate"):
-        return
-    handle = os.open(path, os.O_RDWR)
-    try:
-        os.posix_fallocate(handle, 0, size)
-    except OSError:
-        pass  # not supported here, or no room: the write itself will say so
-    finally:
-        os.close(handle)
+    descriptor = h5py_descriptor(h5file)
+    if size >= _PREALLOCATE_FROM and descriptor is not None:
+        reserve(descriptor, size, 0)
 
 
 #: Filters a dataset may be stored with: HDF5's deflate, shuffle and fletcher32, and h5py's lzf. Every
