@@ -279,3 +279,19 @@ def test_blockwise_checks_of_short_arrays():
     assert steps_equal(np.empty(0, np.int64), 3) and steps_equal(np.array([5]), 3)
     assert all_equal(np.empty(0, np.int64), 1)
     assert not steps_equal(np.array([5, 7]), 3)
+
+
+@pytest.mark.skipif(not cells_module.KEEPS_GIVEN_ARRAYS, reason="this VTK has no fixed-size cell storage")
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("size, count", [(3, 5), (4, 1), (2, 0)])
+def test_fixed_size_cells_give_the_offsets_vtk_computes(dtype, size, count):
+    cells = vtkCellArray()
+    (cells.UseFixedSize32BitStorage if dtype == np.int32 else cells.UseFixedSize64BitStorage)(size)
+    for cell in np.arange(count * size).reshape(count, size):
+        cells.InsertNextCell(size, cell.tolist())
+    offsets, connectivity = cells_module.cell_array_to_numpy(cells)
+    assert cells.IsStorageFixedSize()
+    assert offsets.tolist() == [cells.GetCellSize(0) * i if count else 0 for i in range(count + 1)] \
+        == [0] + [cells.GetOffset(i + 1) for i in range(count)]
+    assert offsets.dtype == connectivity.dtype == dtype
+    assert connectivity.tolist() == list(range(count * size))

@@ -56,8 +56,12 @@ def cell_array_to_numpy(cells: Optional[vtkCellArray], copy: bool = True) -> Tup
     """
     if cells is None:
         return np.zeros(1, np.int64), np.empty(0, np.int64)
-    offsets = vtk_to_numpy(cells.GetOffsetsArray(), copy=copy)
     connectivity = vtk_to_numpy(cells.GetConnectivityArray(), copy=copy)
+    if KEEPS_GIVEN_ARRAYS and cells.IsStorageFixedSize():
+        # The offsets are implicit (computed from the cell's index): made here at once, as VTK would.
+        return regular_offsets(cells.GetNumberOfCells(), cells.GetCellSize(0) if connectivity.size else 0,
+                               connectivity.dtype), connectivity
+    offsets = vtk_to_numpy(cells.GetOffsetsArray(), copy=copy)
     if offsets.size == 0:  # a cell array that was never allocated
         offsets = np.zeros(1, connectivity.dtype)
     return offsets, connectivity
