@@ -2,13 +2,28 @@
 
 import os
 
+import numpy as np
+import pytest
+
 from vmtkscripts_numpy import _preallocate
+from vmtkscripts_numpy.convert.polydata import polydata_to_dict
+from vmtkscripts_numpy.sample_data import make_vessel_surface
+from vmtkscripts_numpy.vtkfiles.vtkhdf_series import VTKHDFSeriesWriter, read_vtkhdf_series
 
 MIB = 1 << 20
 
 
 def allocated(path):
     return os.stat(path).st_blocks * 512
+
+
+def reserves_here(folder):
+    """Whether this system and file system reserve space (Linux's fallocate, e.g. on ext4, XFS, tmpfs)."""
+    path = folder / "probe"
+    with open(path, "wb") as probe:
+        reserved = _preallocate.reserve(probe.fileno(), MIB)
+    os.remove(path)
+    return reserved
 
 
 def test_a_reservation_changes_neither_size_nor_content_and_is_given_back(tmp_path):
@@ -33,3 +48,24 @@ def test_without_the_call_nothing_is_reserved_and_writes_go_on(tmp_path, monkeyp
         stream.write(b"x" * 10)
     _preallocate.release_unused(path)
     assert path.read_bytes() == b"x" * 10
+
+
+def test_a_time_series_keeps_no_reserved_space_also_after_a_killed_writer(tmp_path):
+    if not reserves_here(tmp_path):
+        pytest.skip("this file system reserves no space ahead")
+    surface = polydata_to_dict(make_vessel_surface())
+    steps = np.random.default_rng(5).random((12, len(surface["Points"]), 64))  # 0.5 MB a step: reserved
+    path = tmp_path / "run.vtkhdf"
+    with VTKHDFSeriesWriter(path, surface) as writer:
+        for step, values in enumerate(steps[:10]):
+            writer.write_step(float(step), {"Spectrum": values})
+    assert allocated(path) <= os.path.getsize(path) + 64 * 1024
+    # A writer killed between reserving a step's space and writing it leaves the space reserved:
+    with open(path, "r+b") as stream:
+        assert _preallocate.reserve(stream.fileno(), 32 * MIB)
+    assert allocated(path) > os.path.getsize(path) + 16 * MIB
+    with VTKHDFSeriesWriter(path, append=True) as writer:  # the next writer gives it back
+        for step, values in enumerate(steps[10:], start=10):
+            writer.write_step(float(step), {"Spectrum": values})
+    assert allocated(path) <= os.path.getsize(path) + 64 * 1024
+    np.testing.assert_array_equal(read_vtkhdf_series(path)["TimeSeries"]["PointData"]["Spectrum"], steps)

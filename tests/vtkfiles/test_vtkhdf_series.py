@@ -148,7 +148,8 @@ def test_streaming_and_appending_give_the_file_written_at_once(tmp_path):
     moving, pressure = series["TimeSeries"]["Points"], series["TimeSeries"]["CellData"]["Pressure"]
     velocity = series["TimeSeries"]["PointData"]["Velocity"]
     path = tmp_path / "run.vtkhdf"
-    with VTKHDFSeriesWriter(path, series) as writer:
+    VTKHDFSeriesWriter(path, series).close()
+    with VTKHDFSeriesWriter(path, append=True) as writer:  # after no step
         writer.write_step(TIMES[0], {"Velocity": velocity[0]}, {"Pressure": pressure[0]}, moving[0])
     with VTKHDFSeriesWriter(path, append=True) as writer:  # after one step too
         writer.write_step(TIMES[1], {"Velocity": velocity[1]}, {"Pressure": pressure[1]}, moving[1])
@@ -175,6 +176,21 @@ def test_a_step_that_breaks_the_series_is_refused_naming_the_array(tmp_path):
         writer.write_step(2.0, {"Pressure": np.ones(960, np.float32)})
     back = read_vtkhdf_series(tmp_path / "run.vtkhdf")
     assert back["TimeSeries"]["Times"].tolist() == [0.0, 2.0]
+
+
+def test_steps_given_several_at_once_are_checked_as_one_by_one(tmp_path):
+    surface = polydata_to_dict(make_vessel_surface())
+    with VTKHDFSeriesWriter(tmp_path / "run.vtkhdf", surface) as writer:
+        writer.write_steps([0.0, 1.0], {"Pressure": np.zeros((2, 960), np.float32)})
+        with pytest.raises(ArrayDictError, match=r"steps 2..3\['PointData'\]\['Pressure'\]: 3 rows for 2 times"):
+            writer.write_steps([2.0, 3.0], {"Pressure": np.zeros((3, 960), np.float32)})
+        with pytest.raises(ArrayDictError, match=r"\['Speed'\]: not an array of the earlier steps \(\['Pressure'\]\)"):
+            writer.write_steps([2.0], {"Pressure": np.zeros((1, 960), np.float32), "Speed": np.zeros((1, 960))})
+        writer.write_steps([2.0], {"Pressure": np.ones((1, 960), np.float32)})
+    with VTKHDFSeriesWriter(tmp_path / "flags.vtkhdf", surface) as writer:
+        with pytest.warns(LossWarning, match=r"flags.vtkhdf: .*PointData array 'Open' is stored as uint8"):
+            writer.write_steps([0.0, 1.0], {"Open": np.ones((2, 960), bool)})
+    assert read_vtkhdf_series(tmp_path / "run.vtkhdf")["TimeSeries"]["Times"].tolist() == [0.0, 1.0, 2.0]
 
 
 def test_a_file_that_is_no_vtkhdf_series_is_named(tmp_path):

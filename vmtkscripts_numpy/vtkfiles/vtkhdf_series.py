@@ -33,11 +33,11 @@ array([1., 1., 1.])
 
 from __future__ import annotations
 
-import os
+import math
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -45,6 +45,7 @@ from ..convert import layout
 from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
 from ..convert.validate import key_path
 from ..errors import ArrayDictError, DataFileError, LossWarning, MissingFileError
+from .._preallocate import h5py_descriptor, release_unused, reserve
 from .._typing import PathLike
 from ._common import warn_losses
 
@@ -56,6 +57,8 @@ HDF_TYPES = {"surface": "PolyData", "centerlines": "PolyData", "mesh": "Unstruct
 POLY_TOPOLOGIES = ("Vertices", "Lines", "Polygons", "Strips")
 #: Bytes of an HDF5 chunk of a step's array, at most: below it a chunk is one step, written as it is.
 _CHUNK_BYTES = 1 << 30
+#: Writes of this many bytes or more reserve their disk space first.
+_RESERVE_FROM = 1 << 16
 
 
 def _h5py() -> Any:
@@ -163,8 +166,12 @@ def _losses(geometry: Mapping[str, Any], steps: Optional[Mapping[str, Mapping[st
         arrays = {**(geometry.get(section) or {}), **((steps or {}).get(section) or {})}
         for name, values in arrays.items():
             if getattr(values, "dtype", None) == np.bool_:
-                losses.append(f"{section} array {name!r} is stored as uint8 (VTK has no boolean arrays)")
+                losses.append(_bool_loss(section, name))
     return losses
+
+
+def _bool_loss(section: str, name: str) -> str:
+    return f"{section} array {name!r} is stored as uint8 (VTK has no boolean arrays)"
 
 
 def _step_rows(values: np.ndarray, kind: str, index_order: str) -> np.ndarray:
@@ -242,7 +249,11 @@ class VTKHDFSeriesWriter:
         self._cache: Dict[str, Any] = {}
         #: Seconds between two writes of the ``Steps`` tables, at least (see :meth:`flush`).
         self.publish_interval = 0.1
-        self._pending: Dict[str, List[np.ndarray]] = {}
+        # Per step written and not yet published: its times and the first rows of its growing datasets.
+        self._pending: List[Tuple[np.ndarray, Dict[str, np.ndarray]]] = []
+        self._shapes: Dict[str, Tuple[int, ...]] = {}  # of the growing datasets, kept here (h5py asks HDF5)
+        self._direct: Dict[str, bool] = {}
+        self._values_per_step: Optional[Dict[str, int]] = None
         self._published_at = 0.0
         self._last_time = 0.0
         if append:
@@ -251,6 +262,7 @@ class VTKHDFSeriesWriter:
             if not self.path.is_file():
                 raise MissingFileError(self.path, "cannot be appended to: no such file")
             self._file = _open(self.path, "r+")
+            self._descriptor = h5py_descriptor(self._file)
             try:
                 self._load_state()
             except BaseException:
@@ -267,7 +279,10 @@ class VTKHDFSeriesWriter:
         self.index_order = str(plain.get("IndexOrder", "xyz")) if self.kind == "image" else "xyz"
         self.number_of_points = 0 if self.kind == "image" else int(datasets["NumberOfPoints"][0])
         self._file = _open(self.path, "w")
+        self._descriptor = h5py_descriptor(self._file)
         try:
+            self._reserve(sum(values.nbytes for values in datasets.values())
+                          + sum(values.nbytes for arrays in static.values() for values in arrays.values()))
             self._create(datasets, static, active)
         except BaseException:
             self._file.close()
@@ -276,7 +291,7 @@ class VTKHDFSeriesWriter:
     # The layout of a new file: the geometry, the static arrays, and Steps with no step yet.
     def _create(self, datasets: Mapping[str, Any], static: Mapping[str, Mapping[str, np.ndarray]],
                 active: Mapping[str, Mapping[str, str]]) -> None:
-        root = self._file.create_group("VTKHDF")
+        root = self._cache[""] = self._file.create_group("VTKHDF")
         root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
         hdf_type = HDF_TYPES[self.kind]
         root.attrs.create("Type", np.bytes_(hdf_type), dtype=_h5py().string_dtype("ascii", len(hdf_type)))
@@ -285,32 +300,34 @@ class VTKHDFSeriesWriter:
                 root.attrs[name[1:]] = values
             elif name == "Points":
                 # Resizable: moving points append one block of rows per step.
-                root.create_dataset(name, data=values, maxshape=(None, 3), chunks=_chunks(values.shape, values.dtype))
+                self._new(name, values, maxshape=(None, 3), chunks=_chunks(values.shape, values.dtype))
             else:
-                root.create_dataset(name, data=values)
-        steps = root.create_group("Steps")
+                self._new(name, values)
+        steps = self._group("Steps")
         steps.attrs["NSteps"] = np.int64(0)
         columns = {"surface": 4, "centerlines": 4, "mesh": 1}.get(self.kind)
         for name in ("Values", "PartOffsets", "NumberOfParts", "PointOffsets"):
-            dtype = np.float64 if name == "Values" else np.int64
-            steps.create_dataset(name, shape=(0,), maxshape=(None,), dtype=dtype, chunks=(1024,))
+            self._new_table(f"Steps/{name}", np.float64 if name == "Values" else np.int64)
         if columns:
             for name in ("CellOffsets", "ConnectivityIdOffsets"):
-                steps.create_dataset(name, shape=(0, columns), maxshape=(None, columns), dtype=np.int64,
-                                     chunks=(1024, columns))
+                self._new_table(f"Steps/{name}", np.int64, columns)
         for section in SECTIONS:
-            group = root.create_group(section)
+            group = self._group(section)
             for role, name in active[section].items():  # as XML files mark them; VTK's HDF reader ignores them
                 group.attrs[role] = np.bytes_(name.encode("utf-8"))
-            offsets = steps.create_group(f"{section}Offsets")
             for name, values in static[section].items():
-                group.create_dataset(name, data=values[None] if self.kind == "image" else values)
-                offsets.create_dataset(name, shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(1024,))
+                self._new(f"{section}/{name}", values[None] if self.kind == "image" else values)
+                self._new_table(f"Steps/{section}Offsets/{name}", np.int64)
         self.static = {section: set(static[section]) for section in SECTIONS}
         self.changing: Dict[str, Dict[str, Tuple[Tuple[int, ...], np.dtype]]] = {section: {} for section in SECTIONS}
         self.moving = False
         self.steps = self._published = 0
         self._file.flush()
+
+    def _reserve(self, nbytes: int) -> None:
+        """Reserve the disk space of a large write ahead (see :mod:`vmtkscripts_numpy._preallocate`)."""
+        if self._descriptor is not None and nbytes >= _RESERVE_FROM:
+            reserve(self._descriptor, nbytes)
 
     def _load_state(self) -> None:
         root = self._file.get("VTKHDF")
@@ -374,11 +391,9 @@ class VTKHDFSeriesWriter:
         def block(arrays: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
             return {name: np.asarray(values)[None] for name, values in (arrays or {}).items()}
 
-        warn_losses(self.path, "a VTKHDF time series", _losses({}, {"PointData": point_data or {},
-                                                                   "CellData": cell_data or {}}))
-        self.write_steps([time], block(point_data), block(cell_data),
-                         None if points is None else np.asarray(points)[None],
-                         where=f"step {self.steps} (time {time!r})")
+        step = self.steps
+        self._write(np.array([time], dtype=np.float64), block(point_data), block(cell_data),
+                    None if points is None else np.asarray(points)[None], lambda: f"step {step} (time {time!r})")
 
     def write_steps(
         self,
@@ -394,65 +409,87 @@ class VTKHDFSeriesWriter:
         The same as :meth:`write_step` for each row, in fewer, larger writes.
         """
         times = np.asarray(times, dtype=np.float64).reshape(-1)
-        where = where or f"steps {self.steps}..{self.steps + len(times) - 1}"
+        first, count = self.steps, times.size
+        self._write(times, point_data, cell_data, points, lambda: where or f"steps {first}..{first + count - 1}")
+
+    def _write(self, times: np.ndarray, point_data: Optional[Mapping[str, Any]],
+               cell_data: Optional[Mapping[str, Any]], points: Any, where_of: Callable[[], str]) -> None:
+        """Check and append ``(S,)`` times and their ``(S, ...)`` rows; ``where_of()`` names them in errors.
+
+        The arrays of the earlier steps, of the same shape and dtype, are
+        checked first (a solver's loop pays for no other check); anything
+        else goes through every check, which names what is wrong.
+        """
         last = self._last_time if self.steps else None
         if not times.size:
             return
-        if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0) or (last is not None and times[0] <= last):
-            raise ArrayDictError(f"{where} (time {times[0]!r}): times must be finite and increasing; "
+        if times.size == 1:  # a solver's step: its time checked without numpy's calls on arrays
+            increasing = math.isfinite(times[0]) and (last is None or times[0] > last)
+        else:
+            increasing = bool(np.all(np.isfinite(times)) and np.all(np.diff(times) > 0)
+                              and (last is None or times[0] > last))
+        if not increasing:
+            raise ArrayDictError(f"{where_of()} (time {times[0]!r}): times must be finite and increasing; "
                                  f"the last step's is {last!r}")
-        given = {"PointData": dict(point_data or {}), "CellData": dict(cell_data or {})}
-        rows: Dict[str, Dict[str, np.ndarray]] = {}
-        for section in SECTIONS:
-            rows[section] = {}
-            for name, values in given[section].items():
-                array_where = key_path(where, section, name)
-                if name in self.static[section]:
-                    raise ArrayDictError(f"{array_where}: the geometry has an array of this name that does not "
-                                         "change; an array either changes over time or not")
-                if "/" in str(name) or str(name) in (".", ""):
-                    raise ArrayDictError(f"{array_where}: a VTKHDF file cannot hold this name (HDF5 takes '/' "
-                                         "for a group); rename the array")
-                block = _step_rows(np.asarray(values), self.kind, self.index_order)
-                if block.dtype.kind not in "iuf":
-                    raise ArrayDictError(f"{array_where}: expected numbers, found dtype {block.dtype}")
-                if block.ndim < 1 or block.shape[0] != times.size:
-                    raise ArrayDictError(f"{array_where}: {block.shape[0] if block.ndim else 0} rows "
-                                         f"for {times.size} times")
-                if self.steps or self.changing[section]:
-                    if name not in self.changing[section]:
-                        raise ArrayDictError(f"{array_where}: not an array of the earlier steps "
-                                             f"({sorted(self.changing[section])})")
-                    shape, dtype = self.changing[section][name]
-                    if block.shape[1:] != shape or block.dtype != dtype:
-                        raise ArrayDictError(f"{array_where}: {block.dtype} {block.shape[1:]}, "
-                                             f"but {dtype} {shape} before")
-                elif self.kind != "image" and (block.ndim < 2 or block.shape[1] != self._count[section]):
-                    raise ArrayDictError(f"{array_where}: expected {self._count[section]} values per step, "
-                                         f"found shape {block.shape[1:]}")
+        rows: Dict[str, Dict[str, np.ndarray]] = {"PointData": {}, "CellData": {}}
+        lost: List[str] = []
+        for section, given in (("PointData", point_data), ("CellData", cell_data)):
+            changing = self.changing[section]
+            for name, values in (given or {}).items():
+                values = np.asarray(values)
+                if values.dtype == np.bool_:
+                    lost.append(_bool_loss(section, name))
+                block = _step_rows(values, self.kind, self.index_order)
+                known = changing.get(name)
+                if known is None or block.shape[1:] != known[0] or block.dtype != known[1] \
+                        or block.shape[0] != times.size:
+                    self._check_rows(section, name, block, times.size, key_path(where_of(), section, name))
                 rows[section][name] = block
-            if self.steps:
-                missing = sorted(set(self.changing[section]) - set(rows[section]))
-                if missing:
-                    raise ArrayDictError(f"{key_path(where, section)}: misses {missing}, given at earlier steps")
+            if self.steps and len(rows[section]) != len(changing):
+                missing = sorted(set(changing) - set(rows[section]))
+                raise ArrayDictError(f"{key_path(where_of(), section)}: misses {missing}, given at earlier steps")
+        warn_losses(self.path, "a VTKHDF time series", lost)
         if points is not None and self.kind == "image":
-            raise ArrayDictError(f"{key_path(where, 'Points')}: an image's points do not move")
+            raise ArrayDictError(f"{key_path(where_of(), 'Points')}: an image's points do not move")
         if self.steps and (points is not None) != self.moving:
-            raise ArrayDictError(f"{key_path(where, 'Points')}: points are given at every step or at none")
+            raise ArrayDictError(f"{key_path(where_of(), 'Points')}: points are given at every step or at none")
         if points is not None:
             points = np.asarray(points)
             expected = (times.size, self.number_of_points, 3)
             if points.shape != expected or points.dtype.kind != "f":
-                raise ArrayDictError(f"{key_path(where, 'Points')}: expected floats of shape {expected[1:]} "
+                raise ArrayDictError(f"{key_path(where_of(), 'Points')}: expected floats of shape {expected[1:]} "
                                      f"per step, found {points.dtype} {points.shape[1:]}")
         if not self.steps:
             self._first_step(rows, points is not None)
         self._append(rows, points, times)
 
+    def _check_rows(self, section: str, name: str, block: np.ndarray, count: int, array_where: str) -> None:
+        """Refuse, naming ``array_where``, rows that are not those of a changing array (every check)."""
+        if name in self.static[section]:
+            raise ArrayDictError(f"{array_where}: the geometry has an array of this name that does not "
+                                 "change; an array either changes over time or not")
+        if "/" in str(name) or str(name) in (".", ""):
+            raise ArrayDictError(f"{array_where}: a VTKHDF file cannot hold this name (HDF5 takes '/' "
+                                 "for a group); rename the array")
+        if block.dtype.kind not in "iuf":
+            raise ArrayDictError(f"{array_where}: expected numbers, found dtype {block.dtype}")
+        if block.ndim < 1 or block.shape[0] != count:
+            raise ArrayDictError(f"{array_where}: {block.shape[0] if block.ndim else 0} rows "
+                                 f"for {count} times")
+        if self.steps or self.changing[section]:
+            if name not in self.changing[section]:
+                raise ArrayDictError(f"{array_where}: not an array of the earlier steps "
+                                     f"({sorted(self.changing[section])})")
+            shape, dtype = self.changing[section][name]
+            if block.shape[1:] != shape or block.dtype != dtype:
+                raise ArrayDictError(f"{array_where}: {block.dtype} {block.shape[1:]}, "
+                                     f"but {dtype} {shape} before")
+        elif self.kind != "image" and (block.ndim < 2 or block.shape[1] != self._count[section]):
+            raise ArrayDictError(f"{array_where}: expected {self._count[section]} values per step, "
+                                 f"found shape {block.shape[1:]}")
+
     def _first_step(self, rows: Mapping[str, Mapping[str, np.ndarray]], moving: bool) -> None:
         """Create the datasets of the arrays that change, from the first step's rows."""
-        root = self._file["VTKHDF"]
-        steps = root["Steps"]
         for section in SECTIONS:
             for name, block in rows[section].items():
                 row = block.shape[1:]
@@ -460,10 +497,9 @@ class VTKHDFSeriesWriter:
                     shape, maxshape, chunk_row = (0,) + row, (None,) + row, (1,) + row
                 else:
                     shape, maxshape, chunk_row = (0,) + row[1:], (None,) + row[1:], row
-                root[section].create_dataset(name, shape=shape, maxshape=maxshape, dtype=block.dtype,
-                                             chunks=_chunks(chunk_row, block.dtype))
-                steps[f"{section}Offsets"].create_dataset(name, shape=(0,), maxshape=(None,), dtype=np.int64,
-                                                          chunks=(1024,))
+                self._new(f"{section}/{name}", shape=shape, maxshape=maxshape, dtype=block.dtype,
+                          chunks=_chunks(chunk_row, block.dtype))
+                self._new_table(f"Steps/{section}Offsets/{name}", np.int64)
                 self.changing[section][name] = (row, block.dtype)
         # The geometry's own points stay as they are: the moving points follow them, one block per step.
         self.moving = moving
@@ -472,53 +508,120 @@ class VTKHDFSeriesWriter:
         """The dataset (or group) ``/VTKHDF/name``, looked up once (h5py's look-ups cost more than a small write)."""
         found = self._cache.get(name)
         if found is None:
-            found = self._cache[name] = self._file["VTKHDF"][name]
+            found = self._cache[name] = self._file["VTKHDF"][name] if name else self._file["VTKHDF"]
         return found
+
+    def _new(self, name: str, values: Optional[np.ndarray] = None, *, shape: Tuple[int, ...] = (),
+             maxshape: Optional[Tuple[Optional[int], ...]] = None, dtype: Any = None,
+             chunks: Optional[Tuple[int, ...]] = None) -> Any:
+        """Create the dataset ``/VTKHDF/name``, holding ``values`` or empty, and remember it.
+
+        Through h5py's low-level calls, as ``create_dataset`` makes it (no
+        times recorded): its high-level checks cost more here than the file's
+        thirty small datasets take to write.
+        """
+        h5py = _h5py()
+        if values is not None:
+            values = np.ascontiguousarray(values)
+            shape, dtype = values.shape, values.dtype
+        properties = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        properties.set_obj_track_times(False)
+        if chunks:
+            properties.set_chunk(chunks)
+        limits = None if maxshape is None else tuple(h5py.h5s.UNLIMITED if n is None else n for n in maxshape)
+        parent, _, base = name.rpartition("/")
+        identifier = h5py.h5d.create(self._group(parent).id, base.encode("utf-8"),
+                                     h5py.h5t.py_create(np.dtype(dtype), logical=True),
+                                     h5py.h5s.create_simple(shape, limits), dcpl=properties, lcpl=_utf8_links())
+        if values is not None and values.size:
+            identifier.write(h5py.h5s.ALL, h5py.h5s.ALL, values)
+        dataset = self._cache[name] = h5py.Dataset(identifier)
+        return dataset
+
+    def _group(self, name: str) -> Any:
+        """The group ``/VTKHDF/name``, made if need be, remembered."""
+        group = self._cache.get(name)
+        if group is None:
+            if not name:
+                return self._dataset("")
+            parent, _, base = name.rpartition("/")
+            group = self._cache[name] = self._group(parent).require_group(base)
+        return group
+
+    def _new_table(self, name: str, dtype: Any, columns: int = 0) -> None:
+        """Create an empty ``Steps`` table, one row per step."""
+        row = (columns,) if columns else ()
+        self._new(name, shape=(0,) + row, maxshape=(None,) + row, dtype=dtype, chunks=(1024,) + row)
 
     @property
     def _count(self) -> Dict[str, int]:
         """Values per step of a point and of a cell array (not for images)."""
-        root = self._file["VTKHDF"]
-        cells = (int(root["NumberOfCells"][0]) if self.kind == "mesh" else
-                 sum(int(root[f"{t}/NumberOfCells"][0]) for t in POLY_TOPOLOGIES))
-        return {"PointData": self.number_of_points, "CellData": cells}
+        if self._values_per_step is None:
+            root = self._dataset("")
+            cells = (int(root["NumberOfCells"][0]) if self.kind == "mesh" else
+                     sum(int(root[f"{t}/NumberOfCells"][0]) for t in POLY_TOPOLOGIES))
+            self._values_per_step = {"PointData": self.number_of_points, "CellData": cells}
+        return self._values_per_step
 
     def _append(self, rows: Mapping[str, Mapping[str, np.ndarray]], points: Optional[np.ndarray],
                 times: np.ndarray) -> None:
-        dataset = self._dataset
         count = times.size
-        zeros = np.zeros(count, np.int64)
-        tables: Dict[str, np.ndarray] = {}
+        image = self.kind == "image"
+        starts: Dict[str, np.ndarray] = {}
         for section in SECTIONS:
-            for name in self.static[section]:
-                tables[f"Steps/{section}Offsets/{name}"] = zeros
             for name, block in rows[section].items():
-                values = dataset(f"{section}/{name}")
-                start = values.shape[0]
-                per_step = 1 if self.kind == "image" else block.shape[1]
-                values.resize(start + count * per_step, axis=0)
-                _write_rows(values, start, block, per_step, self.kind == "image")
-                tables[f"Steps/{section}Offsets/{name}"] = start + per_step * np.arange(count, dtype=np.int64)
-        point_offsets = zeros
+                path = f"{section}/{name}"
+                per_step = 1 if image else block.shape[1]
+                start = self._grow(path, count * per_step)
+                direct = self._direct.get(path)
+                if direct is None:
+                    direct = self._direct[path] = _writes_whole_chunks(self._dataset(path), block, per_step, image)
+                self._reserve(block.nbytes)
+                _write_rows(self._dataset(path), start, block, per_step, image, direct)
+                starts[f"Steps/{section}Offsets/{name}"] = start + per_step * np.arange(count, dtype=np.int64)
         if points is not None:
-            moving = dataset("Points")
-            start = moving.shape[0]
-            moving.resize(start + count * self.number_of_points, axis=0)
-            moving[start:] = points.reshape(-1, 3)
-            point_offsets = start + self.number_of_points * np.arange(count, dtype=np.int64)
-        tables.update({"Steps/PartOffsets": zeros, "Steps/NumberOfParts": zeros + 1, "Steps/PointOffsets": point_offsets})
-        if self.kind in ("surface", "centerlines", "mesh"):
-            for name in ("CellOffsets", "ConnectivityIdOffsets"):
-                columns = 1 if self.kind == "mesh" else len(POLY_TOPOLOGIES)
-                tables[f"Steps/{name}"] = np.zeros((count, columns), np.int64)
-        # The times last: a reader of a file cut short finds no step whose offsets are not written.
-        tables["Steps/Values"] = times
-        for name, values in tables.items():
-            self._pending.setdefault(name, []).append(values)
+            start = self._grow("Points", count * self.number_of_points)
+            self._reserve(points.nbytes)
+            self._dataset("Points")[start:] = points.reshape(-1, 3)
+            starts["Steps/PointOffsets"] = start + self.number_of_points * np.arange(count, dtype=np.int64)
+        self._pending.append((times, starts))
         self.steps += count
         self._last_time = float(times[-1])
         if time.monotonic() - self._published_at >= self.publish_interval:
             self.flush()
+
+    def _grow(self, path: str, rows: int) -> int:
+        """Add ``rows`` rows to the growing dataset ``/VTKHDF/path``; return the first of them."""
+        shape = self._shapes.get(path)
+        if shape is None:
+            shape = tuple(self._dataset(path).shape)
+        self._shapes[path] = (shape[0] + rows,) + shape[1:]
+        self._dataset(path).id.set_extent(self._shapes[path])
+        return shape[0]
+
+    def _tables(self) -> Dict[str, np.ndarray]:
+        """The rows of the ``Steps`` tables of the pending steps, the times last."""
+        count = sum(times.size for times, _ in self._pending)
+        zeros = np.zeros(count, np.int64)
+
+        def joined(name: str) -> np.ndarray:
+            return np.concatenate([starts[name] for _, starts in self._pending]) if count else zeros
+
+        tables: Dict[str, np.ndarray] = {}
+        for section in SECTIONS:
+            for name in self.static[section]:
+                tables[f"Steps/{section}Offsets/{name}"] = zeros
+            for name in self.changing[section]:
+                tables[f"Steps/{section}Offsets/{name}"] = joined(f"Steps/{section}Offsets/{name}")
+        tables["Steps/PartOffsets"] = zeros
+        tables["Steps/NumberOfParts"] = zeros + 1
+        tables["Steps/PointOffsets"] = joined("Steps/PointOffsets") if self.moving else zeros
+        if self.kind != "image":
+            columns = 1 if self.kind == "mesh" else len(POLY_TOPOLOGIES)
+            tables["Steps/CellOffsets"] = tables["Steps/ConnectivityIdOffsets"] = np.zeros((count, columns), np.int64)
+        # The times last: a reader of a file cut short finds no step whose offsets are not written.
+        tables["Steps/Values"] = np.concatenate([times for times, _ in self._pending]) if count else np.zeros(0)
+        return tables
 
     def flush(self) -> None:
         """Write the ``Steps`` tables of the steps written since the last flush, and flush the file.
@@ -530,9 +633,9 @@ class VTKHDFSeriesWriter:
         at once, a fast loop does not pay ten small writes per step.
         """
         first = self._published
-        for name, blocks in self._pending.items():
-            _put(self._dataset(name), first, np.concatenate(blocks))
-        self._pending = {}
+        for name, values in (self._tables() if self._pending else {}).items():
+            _put(self._dataset(name), first, values)
+        self._pending = []
         self._dataset("Steps").attrs["NSteps"] = np.int64(self.steps)
         self._published = self.steps
         self._file.flush()
@@ -546,6 +649,7 @@ class VTKHDFSeriesWriter:
                     self.flush()
             finally:
                 self._file.close()
+                release_unused(self.path)  # what this write, or an earlier one killed, reserved and did not use
 
     def __enter__(self) -> "VTKHDFSeriesWriter":
         return self
@@ -554,17 +658,30 @@ class VTKHDFSeriesWriter:
         self.close()
 
 
-def _write_rows(dataset: Any, start: int, block: np.ndarray, per_step: int, image: bool) -> None:
+def _utf8_links() -> Any:
+    """Link-creation properties of names in UTF-8 (as h5py makes them)."""
+    h5py = _h5py()
+    properties = h5py.h5p.create(h5py.h5p.LINK_CREATE)
+    properties.set_char_encoding(h5py.h5t.CSET_UTF8)
+    return properties
+
+
+def _writes_whole_chunks(dataset: Any, block: np.ndarray, per_step: int, image: bool) -> bool:
+    """Whether a step of ``block`` is one whole, unfiltered HDF5 chunk of ``dataset``, of its dtype."""
+    chunk = (1,) + block.shape[1:] if image else (per_step,) + block.shape[2:]
+    return bool(dataset.chunks == chunk and dataset.dtype == block.dtype and dataset.compression is None)
+
+
+def _write_rows(dataset: Any, start: int, block: np.ndarray, per_step: int, image: bool, direct: bool) -> None:
     """Write ``(S, ...)`` step rows from row ``start`` of a dataset: one HDF5 chunk per step where it is one.
 
-    A chunk that is exactly one step is written as it is (``write_direct_chunk``:
-    no chunk cache, no conversion, three times faster than a selection here);
-    other layouts go through h5py's selection.
+    Where a step is one whole chunk (``direct``, see :func:`_writes_whole_chunks`)
+    it is written as it is (``write_direct_chunk``: no chunk cache, no
+    conversion, three times faster than a selection here); other layouts go
+    through h5py's selection.
     """
-    row_shape = block.shape[1:] if image else (per_step,) + block.shape[2:]
-    chunk = (1,) + block.shape[1:] if image else row_shape
-    if dataset.chunks == chunk and dataset.dtype == block.dtype and dataset.compression is None:
-        rest = (0,) * (len(chunk) - 1)
+    if direct:
+        rest = (0,) * (block.ndim - 1 if image else block.ndim - 2)
         for index in range(block.shape[0]):
             row = np.ascontiguousarray(block[index])
             dataset.id.write_direct_chunk((start + index * (1 if image else per_step),) + rest, row)
