@@ -20,8 +20,8 @@ scalar per point and step. Printed:
   steps (every step a whole ``.vtp``), its size and time, and both scaled to
   all the steps.
 
-Times are the fastest of ``--runs`` runs (the machine is shared); each write
-makes a new file (:func:`benchmarks.measure.new_file_ahead`).
+Times are the fastest of ``--runs`` runs, the writes taking turns (the machine
+is shared); each write makes a new file (:func:`benchmarks.measure.new_file_ahead`).
 """
 
 from __future__ import annotations
@@ -55,19 +55,29 @@ def make_series(triangles: int, steps: int) -> Dict[str, Any]:
 
 
 def raw_bytes(series: Dict[str, Any]) -> Dict[str, int]:
-    """The bytes a file must hold: the geometry as VTK stores it, and the scalar."""
+    """The bytes a file must hold: the geometry as VTK stores it (with its arrays), and the scalar."""
     cells = len(series["CellData"]["CellPointIds"])
     geometry = (series["Points"].nbytes + series["CellData"]["CellPointIds"].size * 8 + (cells + 1) * 8
-                + sum(values.nbytes for values in series["PointData"].values()))
+                + sum(values.nbytes for section in ("PointData", "CellData")
+                      for name, values in series[section].items() if name != "CellPointIds"))
     scalar = series["TimeSeries"]["PointData"]["Pressure"].nbytes
     return {"geometry": geometry, "scalar": scalar}
 
 
+def every_array(arrays: Dict[str, Any], prefix: str = "") -> Dict[str, np.ndarray]:
+    """The arrays of a nested dict, by their ``a.b.c`` key paths."""
+    found: Dict[str, np.ndarray] = {}
+    for key, value in arrays.items():
+        if isinstance(value, dict):
+            found.update(every_array(value, f"{prefix}{key}."))
+        elif isinstance(value, np.ndarray):
+            found[f"{prefix}{key}"] = value
+    return found
+
+
 def np_save_all(series: Dict[str, Any], folder: Path, sync: bool) -> None:
-    arrays = {"points": series["Points"], "triangles": series["CellData"]["CellPointIds"],
-              "shear": series["PointData"]["WallShearStress"], "times": series["TimeSeries"]["Times"],
-              "pressure": series["TimeSeries"]["PointData"]["Pressure"]}
-    for name, values in arrays.items():
+    """``np.save`` of every array of the series, each to its own ``.npy`` file."""
+    for name, values in every_array(series).items():
         path = folder / f"{name}.npy"
         with open(path, "wb") as stream:
             np.save(stream, values)
@@ -83,16 +93,6 @@ def stream_steps(series: Dict[str, Any], path: Path) -> None:
     with VTKHDFSeriesWriter(path, series) as writer:
         for step, time_value in enumerate(series["TimeSeries"]["Times"]):
             writer.write_step(time_value, {"Pressure": pressure[step]})
-
-
-def timed(call: Callable[[], Any], cleanup: Callable[[], None], runs: int) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        cleanup()
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def folder_bytes(folder: Path) -> int:
@@ -126,11 +126,15 @@ def main(argv: List[str] = None) -> None:
     def clean(*paths: Path) -> Callable[[], None]:
         return lambda: measure.new_file_ahead(*[str(path) for path in paths])
 
-    npy_files = [npy / f"{name}.npy" for name in ("points", "triangles", "shear", "times", "pressure")]
-    t_npy = timed(lambda: np_save_all(series, npy, sync=False), clean(*npy_files), args.runs)
-    t_npy_sync = timed(lambda: np_save_all(series, npy, sync=True), clean(*npy_files), args.runs)
-    t_hdf = timed(lambda: write_vtkhdf_series(series, hdf), clean(hdf), args.runs)
-    t_stream = timed(lambda: stream_steps(series, streamed), clean(streamed), args.runs)
+    npy_files = [npy / f"{name}.npy" for name in every_array(series)]
+    # The writes take turns, so that each sees the same load of the (shared) machine.
+    writes = {"npy": lambda: np_save_all(series, npy, sync=False), "npy+fsync": lambda: np_save_all(series, npy, sync=True),
+              "atomic": lambda: write_vtkhdf_series(series, hdf), "steps": lambda: stream_steps(series, streamed)}
+    cleanups = {"npy": clean(*npy_files), "npy+fsync": clean(*npy_files), "atomic": clean(hdf),
+                "steps": clean(streamed)}
+    best = {key: seconds for key, (seconds, _) in measure.best_times(
+        writes, budget=float("inf"), max_runs=args.runs, once_over=float("inf"), before=cleanups).items()}
+    t_npy, t_npy_sync, t_hdf, t_stream = best["npy"], best["npy+fsync"], best["atomic"], best["steps"]
     size = hdf.stat().st_size
     npy_size = sum(file.stat().st_size for file in npy_files)
 
@@ -148,7 +152,10 @@ def main(argv: List[str] = None) -> None:
         shutil.rmtree(pvd_folder, ignore_errors=True)
         os.sync()
 
-    t_pvd = timed(lambda: write_pvd_series(part, pvd_folder, "series"), clean_pvd, 1)
+    clean_pvd()
+    start = time.perf_counter()
+    write_pvd_series(part, pvd_folder, "series")
+    t_pvd = time.perf_counter() - start
     pvd_size = folder_bytes(pvd_folder)
     scale = args.steps / pvd_steps
 
