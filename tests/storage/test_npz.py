@@ -196,3 +196,11 @@ def test_a_large_stored_member_cut_short_is_refused(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataFileError):
         npz.read(path)
+
+
+@pytest.mark.parametrize("compression", [None, "deflate"])
+def test_a_large_file_keeps_only_the_disk_space_it_holds(tmp_path, compression):
+    points = np.random.default_rng(4).random((200_000, 3))  # 4.8 MB: its disk space reserved first
+    path = npz.write({"Points": points, "Lines": [np.arange(3)] * 3}, tmp_path / "big.npz", compression=compression)
+    assert path.stat().st_blocks * 512 <= path.stat().st_size + 8192  # what was reserved and not used is given back
+    np.testing.assert_array_equal(npz.read(path)["Points"], points)

@@ -467,3 +467,10 @@ def test_an_older_protocol_can_be_asked_for(tmp_path, protocol, make_dict, asser
 def test_a_protocol_that_cannot_hold_an_array_dict_is_refused(tmp_path):
     with pytest.raises(ValueError, match="protocol must be 2 to"):
         pickle_format.write({}, tmp_path / "a.pickle", protocol=1)
+
+
+def test_a_large_file_keeps_only_the_disk_space_it_holds(tmp_path):
+    points = np.random.default_rng(4).random((200_000, 3))  # 4.8 MB: its disk space reserved first
+    path = pickle_format.write({"Points": points, "Lines": [np.arange(3)] * 3}, tmp_path / "big.pkl")
+    assert path.stat().st_blocks * 512 <= path.stat().st_size + 8192  # what was reserved and not used is given back
+    np.testing.assert_array_equal(pickle_format.read(path)["Points"], points)

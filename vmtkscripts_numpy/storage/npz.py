@@ -44,6 +44,7 @@ import numpy as np
 from .. import __version__, progress
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
+from .._preallocate import release_unused
 from ..convert import layout
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _limits, _tree
@@ -107,6 +108,8 @@ def write(
         zip_options.update(compression=zipfile.ZIP_DEFLATED, compresslevel=int(compression_level))
     with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream, zipfile.ZipFile(stream, "w", **zip_options) as archive:
+            if compression is None:
+                _files.reserve_for(stream, array_dict)
             entries: Dict[tuple, Any] = {}
             for where, node_kind, value in nodes:
                 member = "/".join(str(part) for part in where)
@@ -133,6 +136,7 @@ def write(
                     children.append([where[-1], entry] if "dict" in parent else entry)
             manifest["root"] = entries[()]
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+        release_unused(temporary)
     return Path(path)
 
 

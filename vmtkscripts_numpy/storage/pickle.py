@@ -57,6 +57,7 @@ import numpy as np
 
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
+from .._preallocate import release_unused
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _limits, _tree
 
@@ -866,5 +867,7 @@ def write(array_dict: Mapping[str, Any], path: _files.PathLike, protocol: int = 
     tree = _tree.plain(array_dict)
     with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream:
+            _files.reserve_for(stream, tree)
             pickle.dump(tree, stream, protocol=protocol)
+        release_unused(temporary)
     return Path(path)
