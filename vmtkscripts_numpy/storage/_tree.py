@@ -30,7 +30,7 @@ Object, structured, datetime and variable-width string dtypes are refused.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Mapping, Tuple, Union
+from typing import Any, Dict, Iterator, List, Tuple, Union
 
 import numpy as np
 

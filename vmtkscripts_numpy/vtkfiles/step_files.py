@@ -41,7 +41,7 @@ from .. import formats
 from ..convert import layout
 from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
 from ..convert.validate import key_path
-from ..errors import ArrayDictError, DataFileError, MissingFileError
+from ..errors import DataFileError, MissingFileError
 from .._typing import PathLike
 
 #: The file of one step of each kind in a ParaView series.
