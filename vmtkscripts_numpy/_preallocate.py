@@ -11,8 +11,8 @@ Reserving is only a hint. Where the system or the file system has no such
 call, or refuses it (a full disk, a network file system), nothing happens and
 the write goes on as before, reporting its own errors. Space reserved past
 the end of a file that a write then did not fill is given back by
-:func:`release_unused` (a writer killed before it leaves at most its last
-reservation).
+:func:`release_unused`; a writer killed before it could call it leaves that
+space reserved until the file is next written or removed.
 """
 
 from __future__ import annotations
@@ -34,10 +34,14 @@ def _c_fallocate() -> Any:
         if sys.platform.startswith("linux"):
             import ctypes
 
+            # fallocate64 takes 64-bit offsets everywhere (glibc); where it is missing (musl), fallocate
+            # does on 64-bit systems.
+            names = ["fallocate64"] + (["fallocate"] if ctypes.sizeof(ctypes.c_long) == 8 else [])
             try:
-                function = getattr(ctypes.CDLL(None, use_errno=True), "fallocate64")
-            except (OSError, AttributeError):
-                function = None
+                library = ctypes.CDLL(None, use_errno=True)
+            except OSError:
+                names = []
+            function = next((getattr(library, name) for name in names if hasattr(library, name)), None)
             if function is not None:
                 function.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
                 function.restype = ctypes.c_int

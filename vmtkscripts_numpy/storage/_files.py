@@ -24,7 +24,11 @@ _RESERVE_FROM = 1 << 20
 
 
 def reserve_for(stream: Any, tree: Any) -> None:
-    """Reserve the disk space of a file about to hold the arrays of ``tree`` (see :mod:`.._preallocate`)."""
+    """Reserve the disk space of a file about to hold the arrays of ``tree``.
+
+    See :mod:`vmtkscripts_numpy._preallocate`; files of less than 1 MiB of
+    arrays are not reserved.
+    """
     from .._preallocate import reserve
 
     nbytes = array_bytes(tree)

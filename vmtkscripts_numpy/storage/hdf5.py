@@ -527,12 +527,13 @@ def _expected_size(nodes: List[Tuple[Any, str, Any]], chunk_bytes: int) -> int:
 
 
 def _reserve(h5file: Any, size: int) -> None:
-    """Reserve ``size`` bytes of disk for an open file before HDF5 writes into it (see :mod:`.._preallocate`).
+    """Reserve ``size`` bytes of disk for an open file before HDF5 writes into it.
 
-    Writing into space reserved in one step is about twice as fast as letting
-    the file system allocate block by block (numpy's ``np.save`` does the same);
-    on ext4 it also spares the flush that renaming over an older file would
-    force. What the write does not use is given back when the file is closed.
+    Writing into reserved space is faster than letting the file system
+    allocate block by block (``np.save`` reserves too), and on ext4 it spares
+    the flush that renaming over an older file would force. What the write
+    does not use is given back when the file is closed (see
+    :mod:`vmtkscripts_numpy._preallocate`).
     """
     descriptor = h5py_descriptor(h5file)
     if size >= _PREALLOCATE_FROM and descriptor is not None:
