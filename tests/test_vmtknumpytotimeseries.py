@@ -69,3 +69,17 @@ def test_no_input_and_no_output_are_clear_errors():
         script.Execute()
     with pytest.raises(pypes.PypeError, match="no InputFileName"):
         vmtkscripts.vmtkTimeSeriesToNumpy().Execute()
+
+
+@pytest.mark.parametrize("given", ["run", "run/cfd_*.vtu"])
+def test_step_files_given_to_ifile_are_sent_to_ifiles(series, tmp_path, given, capsys):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    for step, (_, mesh) in enumerate(step_objects(series)):
+        write_step_file(mesh, "mesh", folder / f"cfd_{step}.vtu")
+    words = ["vmtknumpy", "vmtknumpytotimeseries", "-ifile", str(tmp_path / given),
+             "-ofile", str(tmp_path / "a.vtkhdf")]
+    assert pypes.cli.main(words) != 0
+    error = capsys.readouterr().err
+    assert f"{tmp_path / given}: -ifile reads one time-series ArrayDict file" in error and "with -ifiles" in error
+    assert "Traceback" not in error

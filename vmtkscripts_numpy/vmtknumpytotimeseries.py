@@ -1,5 +1,6 @@
 """vmtknumpytotimeseries: write a time series (one VTKHDF file, a .pvd or a .series) from numpy or from step files."""
 
+import os
 import sys
 
 from vmtkscripts_numpy import formats, pypes
@@ -37,6 +38,14 @@ class vmtkNumpyToTimeSeries(pypes.pypeScript):
              "file format; default: guessed from the extension"],
             ["Mode", "mode", "str", 1, '["binary","ascii"]', "the step files of .pvd and .series: binary or ascii"]])
         self.SetOutputMembers([["ArrayDict", "o", "dict", 1, "", "the time-series array dictionary written"]])
+
+    def IORead(self):
+        # -ifile reads one stored dict; a folder or a glob of step files (vmtk's usual output) is -ifiles.
+        path = self.ArrayDictInputFileName
+        if path and (os.path.isdir(path) or (not os.path.exists(path) and any(c in path for c in "*?["))):
+            self.PrintError(f"{path}: -ifile reads one time-series ArrayDict file; give a folder or a glob "
+                            "pattern of step files with -ifiles")
+        pypes.pypeScript.IORead(self)
 
     def Execute(self):
         if not self.OutputFileName:
