@@ -87,6 +87,23 @@ def test_every_kind_reads_back_as_the_same_time_series(tmp_path, kind):
 
 
 @pytest.mark.parametrize("kind", SERIES)
+@pytest.mark.parametrize("steps", [1, 3])
+def test_arrays_that_change_by_nothing_and_points_that_stay_still_are_kept_as_written(tmp_path, kind, steps):
+    # A solver's field before anything happens is the same at every step; a series may have one step.
+    series = SERIES[kind]()
+    times = series["TimeSeries"]["Times"][:steps]
+    time_series = {section: {name: np.repeat(values[:1], steps, axis=0)
+                             for name, values in series["TimeSeries"][section].items()}
+                   for section in ("PointData", "CellData")}
+    moving = series["TimeSeries"].get("Points")
+    plain = {key: value for key, value in series.items() if key != "TimeSeries"}
+    still = time_series_dict(plain, times, time_series["PointData"], time_series["CellData"],
+                             None if moving is None else np.repeat(moving[:1], steps, axis=0))
+    path = write_vtkhdf_series(still, tmp_path / f"{kind}.vtkhdf")
+    assert_same_series(read_vtkhdf_series(path), still)
+
+
+@pytest.mark.parametrize("kind", SERIES)
 def test_one_step_reads_as_the_plain_dict_of_that_step(tmp_path, kind):
     series = SERIES[kind]()
     path = write_vtkhdf_series(series, tmp_path / f"{kind}.vtkhdf")

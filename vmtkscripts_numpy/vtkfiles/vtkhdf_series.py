@@ -46,11 +46,15 @@ from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, g
 from ..convert.validate import key_path
 from ..errors import ArrayDictError, DataFileError, LossWarning, MissingFileError
 from .._preallocate import h5py_descriptor, release_unused, reserve
+from .. import __version__
 from .._typing import PathLike
 from ._common import warn_losses
 
 #: The VTKHDF version written: 2.0 has the ``Steps`` group (VTK 9.3).
 VERSION = (2, 0)
+#: The attribute of ``/VTKHDF`` naming the package as the file's writer: its files say which arrays change
+#: and whether the points move, also for one step and for values that happen to be equal at every step.
+WRITER_ATTRIBUTE = "vmtkscripts_numpy_writer"
 #: The VTKHDF ``Type`` of each kind of geometry.
 HDF_TYPES = {"surface": "PolyData", "centerlines": "PolyData", "mesh": "UnstructuredGrid", "image": "ImageData"}
 #: The cell groups of a PolyData, in VTK's order (``CellOffsets`` has one column each).
@@ -295,6 +299,8 @@ class VTKHDFSeriesWriter:
         root.attrs["Version"] = np.array(VERSION, dtype=np.int64)
         hdf_type = HDF_TYPES[self.kind]
         root.attrs.create("Type", np.bytes_(hdf_type), dtype=_h5py().string_dtype("ascii", len(hdf_type)))
+        writer = f"vmtkscripts_numpy {__version__}"
+        root.attrs.create(WRITER_ATTRIBUTE, np.bytes_(writer), dtype=_h5py().string_dtype("ascii", len(writer)))
         for name, values in datasets.items():
             if name.startswith("@"):
                 root.attrs[name[1:]] = values
@@ -814,6 +820,9 @@ class _Reader:
             raise DataFileError(path, "is not a VTKHDF file (no /VTKHDF group)")
         self.root = root
         self.hdf_type = _attribute_text(root, "Type")
+        # Files of this package mark what changes by how it is stored; others (VTK's writer stores every
+        # array at every step) by values that differ between steps.
+        self.ours = (_attribute_text(root, WRITER_ATTRIBUTE) or "").startswith("vmtkscripts_numpy")
         if self.hdf_type not in ("PolyData", "UnstructuredGrid", "ImageData"):
             raise DataFileError(path, f"has VTKHDF Type {self.hdf_type!r}; a time series is read from PolyData, "
                                       "UnstructuredGrid or ImageData")
@@ -858,12 +867,19 @@ class _Reader:
         return int(np.asarray(dataset[self._offset("PartOffsets", step)]).reshape(-1)[0])
 
     def changing(self, section: str) -> List[str]:
+        """The arrays stored at every step (the package's files: the resizable ones, whatever their values)."""
+        if self.ours:
+            return [name for name in self.offsets[section] if self.root[section][name].maxshape[0] is None]
         return [name for name, offsets in self.offsets[section].items()
                 if len(offsets) > 1 and np.any(offsets != offsets[0])]
 
     def moving(self) -> bool:
-        return self.hdf_type != "ImageData" and len(self.point_offsets) > 1 and bool(
-            np.any(self.point_offsets != self.point_offsets[0]))
+        """Whether the points are stored at every step (the package's files: given at every step)."""
+        if self.hdf_type == "ImageData":
+            return False
+        if self.ours:
+            return bool(self.root["Points"].shape[0] > self.number_of("PointData"))
+        return len(self.point_offsets) > 1 and bool(np.any(self.point_offsets != self.point_offsets[0]))
 
     def number_of(self, section: str, step: int = 0) -> int:
         if self.hdf_type == "ImageData":
@@ -1060,7 +1076,8 @@ def read_vtkhdf_series(path: PathLike) -> Dict[str, Any]:
         first = reader.geometry(0)
         kind = reader.kind(first)
         changing = {section: [name for name in reader.changing(section)
-                              if not _same_at_every_step(reader, section, name)] for section in SECTIONS}
+                              if reader.ours or not _same_at_every_step(reader, section, name)]
+                    for section in SECTIONS}
         for section, attributes in (("PointData", first.GetPointData()), ("CellData", first.GetCellData())):
             for name in changing[section]:
                 attributes.RemoveArray(name)
@@ -1076,7 +1093,7 @@ def read_vtkhdf_series(path: PathLike) -> Dict[str, Any]:
         points = None
         if reader.moving():
             points = np.stack([reader.points(step) for step in range(len(reader.times))])
-            if all(np.array_equal(row, points[0]) for row in points[1:]):
+            if not reader.ours and all(np.array_equal(row, points[0]) for row in points[1:]):
                 points = None
         return time_series_dict(geometry, reader.times, time_arrays["PointData"], time_arrays["CellData"], points)
 
