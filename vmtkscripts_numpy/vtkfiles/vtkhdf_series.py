@@ -41,12 +41,12 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
+from .. import __version__
 from ..convert import layout
 from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
 from ..convert.validate import key_path
 from ..errors import ArrayDictError, DataFileError, LossWarning, MissingFileError
 from .._preallocate import h5py_descriptor, release_unused, reserve
-from .. import __version__
 from .._typing import PathLike
 from ._common import warn_losses
 
