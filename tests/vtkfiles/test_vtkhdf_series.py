@@ -177,6 +177,34 @@ def test_streaming_and_appending_give_the_file_written_at_once(tmp_path):
     assert_same_series(read_vtkhdf_series(path), series)
 
 
+@pytest.mark.parametrize("kind", SERIES)
+@pytest.mark.parametrize("seed", range(3))
+def test_any_mix_of_single_steps_blocks_of_steps_and_appends_gives_the_same_series(tmp_path, kind, seed):
+    series = SERIES[kind]()
+    rows = {section: series["TimeSeries"][section] for section in ("PointData", "CellData")}
+    moving = series["TimeSeries"].get("Points")
+    rng = np.random.default_rng(seed)
+    path, step, writer = tmp_path / f"{kind}.vtkhdf", 0, VTKHDFSeriesWriter(tmp_path / f"{kind}.vtkhdf", series)
+    while step < len(TIMES):
+        way = rng.choice(["step", "steps", "append"])
+        if way == "append":
+            writer.close()
+            writer = VTKHDFSeriesWriter(path, append=True)
+        elif way == "step":
+            writer.write_step(TIMES[step], *[{name: values[step] for name, values in rows[section].items()}
+                                            for section in ("PointData", "CellData")],
+                              None if moving is None else moving[step])
+            step += 1
+        else:
+            end = int(rng.integers(step + 1, len(TIMES) + 1))
+            writer.write_steps(TIMES[step:end], *[{name: values[step:end] for name, values in rows[section].items()}
+                                                  for section in ("PointData", "CellData")],
+                               None if moving is None else moving[step:end])
+            step = end
+    writer.close()
+    assert_same_series(read_vtkhdf_series(path), series)
+
+
 def test_a_step_that_breaks_the_series_is_refused_naming_the_array(tmp_path):
     surface = polydata_to_dict(make_vessel_surface())
     with VTKHDFSeriesWriter(tmp_path / "run.vtkhdf", surface) as writer:
