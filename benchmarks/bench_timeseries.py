@@ -10,8 +10,8 @@ points, int64 triangles, one static float32 vector per point) and one float32
 scalar per point and step. Printed:
 
 - **size**: the VTKHDF file against the raw bytes it must hold: the geometry
-  as VTK stores it (points, int64 offsets and connectivity, the static
-  array) plus ``T × N × 4`` bytes of scalar (target: within 10%, uncompressed);
+  as VTK stores it (points, int64 offsets and connectivity, its point and cell
+  arrays) plus ``T × N × 4`` bytes of scalar (target: within 10%, uncompressed);
 - **write speed**: :func:`write_vtkhdf_series` (atomic, forced to disk) and
   :class:`VTKHDFSeriesWriter` (in place, as ``np.save`` writes), a step per
   call and all steps in one, against ``np.save`` of every array of the series,

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import formats
 from ..errors import DataFileError, MissingFileError
+from .._preallocate import reserve
 from .._typing import PathLike
 
 
@@ -29,8 +30,6 @@ def reserve_for(stream: Any, tree: Any) -> None:
     See :mod:`vmtkscripts_numpy._preallocate`; files of less than 1 MiB of
     arrays are not reserved.
     """
-    from .._preallocate import reserve
-
     nbytes = array_bytes(tree)
     if nbytes >= _RESERVE_FROM:
         reserve(stream.fileno(), nbytes + _RESERVED_FOR_HEADERS)
