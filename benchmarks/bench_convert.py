@@ -51,10 +51,14 @@ def fix_allocator(regime: str) -> bool:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return False
+    mallopt = libc.mallopt
+    # Both are C ints: without argtypes ctypes would pass the low 32 bits of a larger value silently.
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     if regime == "fresh":
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20))
-    # Everything from the heap, and nothing given back: a freed block is the next one's memory.
-    return bool(libc.mallopt(_M_MMAP_MAX, 0)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, 1 << 62))
+        return bool(mallopt(_M_MMAP_THRESHOLD, 1 << 20))
+    # Everything from the heap, and nothing given back below 2 GiB (the largest value an int holds):
+    # a freed block is the next one's memory.
+    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
 
 
 def _met(ratio: float, target: float) -> str:
