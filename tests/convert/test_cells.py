@@ -159,6 +159,18 @@ def test_ids_past_the_last_point_are_caught_and_the_rest_pass(dtype):
         check_point_ids(np.array([0, 4, 2], dtype), 4, "ids")
 
 
+@pytest.mark.parametrize("size", [1, 3, 64, 65, 10_000])
+@pytest.mark.parametrize("bad", [-1, 7, 2**40])
+def test_a_bad_id_is_caught_among_few_ids_and_among_many(size, bad):
+    # Few ids are checked as Python ints, many by numpy: both find a bad id wherever it is.
+    for where in {0, size // 2, size - 1}:
+        ids = np.zeros(size, np.int64)
+        ids[where] = bad
+        with pytest.raises(ArrayDictError, match=f"point id {bad} is out of range"):
+            check_point_ids(ids, 7, "ids")
+    check_point_ids(np.full(size, 6, np.int64), 7, "ids")
+
+
 def test_strided_ids_are_checked():
     ids = np.arange(20).reshape(4, 5)[:, ::2]
     check_point_ids(ids, 20, "ids")

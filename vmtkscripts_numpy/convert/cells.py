@@ -204,7 +204,7 @@ def fixed_size_cell_array(connectivity: np.ndarray, size: int, share: bool = Tru
     cells = vtkCellArray()
     if not cells.SetData(size, vtk_connectivity):
         raise ArrayDictError(f"VTK refused {connectivity.size} {connectivity.dtype} ids as cells of {size} points")
-    keep_alive(cells.GetConnectivityArray(), vtk_connectivity)
+    # VTK >= 9.6 keeps the array it is given, with the numpy reference on it: no keep_alive needed.
     return cells
 
 

@@ -9,6 +9,7 @@ reads and writes them, the kind-specific modules add the cells.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Dict, Iterable, Optional, Tuple
 
 import numpy as np
@@ -35,7 +36,8 @@ def points_to_numpy(points: Optional[vtkPoints], copy: bool = True) -> np.ndarra
     """The ``(N, 3)`` coordinates with VTK's dtype; a dataset without points gives ``(0, 3)`` float32."""
     if points is None:
         return np.empty((0, 3), np.float32)
-    return vtk_to_numpy(points.GetData(), copy=copy).reshape(-1, 3)
+    coordinates = vtk_to_numpy(points.GetData(), copy=copy)
+    return coordinates if coordinates.ndim == 2 else coordinates.reshape(-1, 3)
 
 
 def data_sections_to_dict(
@@ -114,6 +116,12 @@ def check_data_lengths(arrays: Mapping[str, Any], expected: int, where: str, ski
             )
 
 
+#: ``layout.sections`` of a dict without the table.
+_NO_SECTIONS: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {section: MappingProxyType({}) for section in layout.TYPE_SECTIONS}
+)
+
+
 def dict_to_data_sections(
     array_dict: Mapping[str, Any],
     dataset: Any,
@@ -129,22 +137,27 @@ def dict_to_data_sections(
     ``cell_data`` replaces ``array_dict['CellData']`` (cells reordered); keys
     in ``cell_skip`` are not data arrays (``CellPointIds``).
     """
-    array_types = layout.sections(array_dict, "ArrayTypes", where)
-    active = layout.sections(array_dict, "ActiveArrays", where)
+    # Most dicts have neither table: an empty one is not read (a small call's time is mostly such work).
+    array_types = layout.sections(array_dict, "ArrayTypes", where) if "ArrayTypes" in array_dict else _NO_SECTIONS
+    active = layout.sections(array_dict, "ActiveArrays", where) if "ActiveArrays" in array_dict else _NO_SECTIONS
     sections = (
-        ("PointData", dataset.GetPointData(), number_of_points, None),
-        ("CellData", dataset.GetCellData(), number_of_cells, cell_data),
-        ("FieldData", dataset.GetFieldData(), None, None),
+        ("PointData", "GetPointData", number_of_points, None),
+        ("CellData", "GetCellData", number_of_cells, cell_data),
+        ("FieldData", "GetFieldData", None, None),
     )
-    for section, attributes, expected, replacement in sections:
+    for section, getter, expected, replacement in sections:
         arrays = optional_mapping(array_dict, section, where) if replacement is None else replacement
+        skip = cell_skip if section == "CellData" else ()
+        roles, types = active.get(section), array_types[section]
+        if not roles and not types and all(name in skip for name in arrays):  # a dict: optional_mapping checked it
+            continue
         dict_to_attributes(
             arrays,
-            attributes,
+            getattr(dataset, getter)(),
             expected_tuples=expected,
             where=key_path(where, section),
-            array_types=array_types[section],
-            active=active.get(section),
+            array_types=types,
+            active=roles,
             share=share,
-            skip=cell_skip if section == "CellData" else (),
+            skip=skip,
         )

@@ -111,6 +111,8 @@ del _type, _renames, _size, _vtk_type
 _SMALLEST_SIZE_VTK91 = np.array([1, 2, 3, 3], np.int64)
 _KIND_NAMES = ("vertex", "line", "polygon", "triangle strip")
 _DEFAULT_KIND = {kind: index for index, kind in enumerate(CELL_KINDS)}
+#: The vtkPolyData method that sets the cells of each kind, in the order of CELL_KINDS.
+_SETTERS = ("SetVerts", "SetLines", "SetPolys", "SetStrips")
 
 
 # --- VTK -> ArrayDict -----------------------------------------------------------
@@ -213,8 +215,16 @@ def centerlines_to_dict(centerlines: vtkPolyData, *, cell_to_point: bool = False
 
 
 def _cell_arrays_of(polydata: vtkPolyData) -> Tuple[Any, Any, Any, Any]:
-    """The vertices, lines, polygons and strips of ``polydata`` (each a vtkCellArray or None), in VTK's order."""
-    return polydata.GetVerts(), polydata.GetLines(), polydata.GetPolys(), polydata.GetStrips()
+    """The vertices, lines, polygons and strips of ``polydata`` (each a vtkCellArray, or None when it has none).
+
+    Only the kinds that hold cells are wrapped for Python: counting is cheaper than wrapping.
+    """
+    return (
+        polydata.GetVerts() if polydata.GetNumberOfVerts() else None,
+        polydata.GetLines() if polydata.GetNumberOfLines() else None,
+        polydata.GetPolys() if polydata.GetNumberOfPolys() else None,
+        polydata.GetStrips() if polydata.GetNumberOfStrips() else None,
+    )
 
 
 #: What VTK 9.1 cannot hold in a polydata, as the refusals word it.
@@ -480,22 +490,21 @@ def dict_to_polydata(
 
     polydata = vtkPolyData()
     polydata.SetPoints(points)
-    setters = (polydata.SetVerts, polydata.SetLines, polydata.SetPolys, polydata.SetStrips)
     bounds = None if isinstance(kinds, int) else np.searchsorted(kinds, np.arange(len(CELL_KINDS) + 1))
     if offsets is None:
         # One kind of cells, all of uniform_size points: VTK's fixed-size storage.
         # Without offsets, every cell is of uniform_size points and this VTK has that storage: never None.
         if number_of_cells:
             cells = fixed_size_cell_array(connectivity, cast(int, uniform_size), share=share or new_connectivity)
-            setters[kinds](cast(vtkCellArray, cells))
+            getattr(polydata, _SETTERS[kinds])(cast(vtkCellArray, cells))
     else:
-        for kind, setter in enumerate(setters):
+        for kind, setter_name in enumerate(_SETTERS):
             if bounds is None:
                 first, last = 0, number_of_cells if kind == kinds else 0
             else:
                 first, last = int(bounds[kind]), int(bounds[kind + 1])
             if last > first:
-                setter(_cell_range(offsets, connectivity, first, last, share or new_connectivity))
+                getattr(polydata, setter_name)(_cell_range(offsets, connectivity, first, last, share or new_connectivity))
     dict_to_data_sections(
         array_dict,
         polydata,

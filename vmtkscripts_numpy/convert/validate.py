@@ -76,6 +76,10 @@ def integer_array(values: Any, where: str) -> np.ndarray:
 _UNSIGNED = {np.dtype(f"{kind}{size}"): np.dtype(f"u{size}") for kind in "iu" for size in (1, 2, 4, 8)}
 
 
+#: Up to this many ids are checked as Python ints.
+_FEW_IDS = 64
+
+
 def check_point_ids(ids: np.ndarray, number_of_points: int, where: str, largest: Optional[int] = None) -> None:
     """Every id must index an existing point: ``0 <= id < number_of_points``.
 
@@ -87,6 +91,11 @@ def check_point_ids(ids: np.ndarray, number_of_points: int, where: str, largest:
         return
     if largest is not None and largest < number_of_points:
         return
+    if ids.size <= _FEW_IDS:
+        # A few ids (one triangle): Python's min and max cost less than numpy's reductions.
+        values = ids.ravel().tolist()
+        if min(values) >= 0 and max(values) < number_of_points:
+            return
     unsigned_dtype = _UNSIGNED.get(ids.dtype)
     if unsigned_dtype is not None:
         # One pass: seen as unsigned, a negative id is larger than any count of points.
