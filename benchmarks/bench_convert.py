@@ -249,6 +249,7 @@ def small_cases() -> Dict[str, Callable[[], Any]]:
     cases["10 centerlines, ArrayDict → VTK, per-cell loop"] = methods.loop_from_dict(loop)
     cases["10 centerlines, VTK → ArrayDict, bare calls"] = lambda: _bare_to_dict(lines_vtk)
     cases["10 centerlines, ArrayDict → VTK, bare calls"] = lambda: _bare_from_dict(lines)
+    cases["one triangle, ArrayDict → VTK, bare calls"] = lambda: _bare_triangle_from_dict(triangle)
     return cases
 
 
@@ -289,6 +290,27 @@ def _bare_from_dict(lines: Dict[str, Any]):
     for name, values in lines["PointData"].items():
         polydata.GetPointData().AddArray(_bare_array(VTK_DOUBLE, values, name))
     polydata.GetCellData().AddArray(_bare_array(VTK_INT, lines["CellData"]["CenterlineIds"], "CenterlineIds"))
+    return polydata
+
+
+def _bare_triangle_from_dict(triangle: Dict[str, Any]):
+    """The fewest calls that build the triangle's polydata, sharing memory and checking nothing."""
+    from vtkmodules.vtkCommonCore import VTK_FLOAT, VTK_LONG_LONG, vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+
+    points = vtkPoints()
+    points.SetData(_bare_array(VTK_FLOAT, triangle["Points"]))
+    polydata = vtkPolyData()
+    polydata.SetPoints(points)
+    cells = vtkCellArray()
+    ids = triangle["CellData"]["CellPointIds"]
+    # VTK >= 9.7 keeps cells of one size without offsets; before, offsets are needed.
+    if hasattr(cells, "IsStorageFixedSize"):
+        cells.SetData(ids.shape[1], _bare_array(VTK_LONG_LONG, ids.reshape(-1)))
+    else:
+        offsets = np.arange(0, ids.size + 1, ids.shape[1], dtype=np.int64)
+        cells.SetData(_bare_array(VTK_LONG_LONG, offsets), _bare_array(VTK_LONG_LONG, ids.reshape(-1)))
+    polydata.SetPolys(cells)
     return polydata
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Collection, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 from vtkmodules.vtkCommonCore import vtkPoints
 
 from ..errors import ArrayDictError, LossWarning, warn
 from .arrays import attributes_to_dict, dict_to_attributes, numpy_to_vtk, vtk_to_numpy
-from .cells import keep_alive
 from . import layout
 from .validate import key_path, numeric_array, optional_mapping, require
 
@@ -75,17 +74,16 @@ def data_sections_to_dict(
 # --- ArrayDict -> VTK -----------------------------------------------------------
 
 
-def check_array_dict(array_dict: Any, known_keys: Iterable[str], what: str, where: str = "ArrayDict") -> None:
+def check_array_dict(array_dict: Any, known_keys: Collection[str], what: str, where: str = "ArrayDict") -> None:
     """The dict must be a mapping; keys the layout does not know are reported (and ignored)."""
     if not isinstance(array_dict, Mapping):
         raise ArrayDictError(f"{where}: expected a dict ({what} ArrayDict), found {type(array_dict).__name__}")
-    known = set(known_keys)
-    unknown = [key for key in array_dict if key not in known]
+    unknown = [key for key in array_dict if key not in known_keys]
     if unknown:
         warn(
             f"{where}: {', '.join(repr(key) for key in unknown)} "
             f"{'is' if len(unknown) == 1 else 'are'} not part of a {what} ArrayDict and "
-            f"{'is' if len(unknown) == 1 else 'are'} ignored (known keys: {', '.join(sorted(known))})",
+            f"{'is' if len(unknown) == 1 else 'are'} ignored (known keys: {', '.join(sorted(known_keys))})",
             LossWarning,
         )
 
@@ -98,8 +96,8 @@ def numpy_to_points(array_dict: Mapping[str, Any], share: bool = True, where: st
         raise ArrayDictError(f"{points_where}: expected shape (N, 3), found {values.shape}")
     vtk_array = numpy_to_vtk(values, share=share, where=points_where)
     points = vtkPoints()
+    # vtkPoints keeps the very array it is given (VTK 9.1 to 9.7), numpy reference and all.
     points.SetData(vtk_array)
-    keep_alive(points.GetData(), vtk_array)
     return points
 
 
