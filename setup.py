@@ -81,7 +81,6 @@ setup(
     },
     # Python 3.9 to 3.13; CI runs 3.9 (with VTK 9.1), 3.12 (vmtk's VTK 9.6.2) and its default Python (the newest VTK).
     classifiers=[
-        "License :: OSI Approved :: BSD License",
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3 :: Only",
         "Programming Language :: Python :: 3.9",
