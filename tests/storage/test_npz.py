@@ -172,8 +172,27 @@ def test_members_hold_the_bytes_np_save_writes_for_each_array(tmp_path):
     assert back["Image"].flags.f_contiguous
 
 
-@pytest.mark.parametrize("where", ["data", "header"])
-def test_a_changed_byte_in_a_large_stored_member_fails_its_crc(tmp_path, where):
+@pytest.fixture(params=["crc-in-line", "crc-alongside"])
+def crc_reading(request, monkeypatch):
+    """Each way of reading a large stored member: its CRC-32 summed in line, or by a helper thread alongside."""
+    if request.param == "crc-alongside":  # from 1 MiB, in blocks of 256 KiB (8 and 4 MiB in use)
+        monkeypatch.setattr(npz, "_CRC_ALONGSIDE_FROM", 1 << 20)
+        monkeypatch.setattr(npz, "_CRC_ALONGSIDE_BLOCK", 1 << 18)
+    else:
+        monkeypatch.setattr(npz, "_CRC_ALONGSIDE_FROM", 1 << 62)
+    return request.param
+
+
+def test_a_large_stored_member_reads_back_exactly(tmp_path, crc_reading):
+    image = np.asfortranarray(np.random.default_rng(3).integers(-5000, 5000, (100, 101, 203), dtype=np.int16))
+    npz.write({"Image": image}, tmp_path / "image.npz")
+    back = npz.read(tmp_path / "image.npz")["Image"]
+    np.testing.assert_array_equal(back, image)
+    assert back.flags.f_contiguous
+
+
+@pytest.mark.parametrize("where", ["data", "header", "last byte"])
+def test_a_changed_byte_in_a_large_stored_member_fails_its_crc(tmp_path, where, crc_reading):
     path = tmp_path / "image.npz"
     npz.write({"Image": np.asfortranarray(np.arange(2_000_000, dtype=np.int16).reshape(100, 100, 200))}, path)
     data = bytearray(path.read_bytes())
@@ -182,14 +201,16 @@ def test_a_changed_byte_in_a_large_stored_member_fails_its_crc(tmp_path, where):
     if where == "header":
         assert data[header_end - 2] == ord(" ")
         data[header_end - 2] = ord("\t")  # still a valid header: only the CRC can tell
-    else:
+    elif where == "data":
         data[header_end + 1_000_000] ^= 1
+    else:
+        data[header_end + 4_000_000 - 1] ^= 1
     path.write_bytes(bytes(data))
     with pytest.raises(DataFileError, match=r"member Image\.npy .*CRC"):
         npz.read(path)
 
 
-def test_a_large_stored_member_cut_short_is_refused(tmp_path):
+def test_a_large_stored_member_cut_short_is_refused(tmp_path, crc_reading):
     path = tmp_path / "image.npz"
     npz.write({"Image": np.ones((100, 100, 200), np.int16)}, path)
     data = path.read_bytes()

@@ -36,6 +36,7 @@ import os
 import struct
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, cast
 
@@ -142,6 +143,10 @@ def write(
 
 #: Bytes of an array member written or read at a time (numpy's own ``read_array`` reads 256 KiB at a time).
 _BLOCK = 1 << 20
+#: Members of this many bytes or more are read with their CRC-32 taken alongside, in blocks of
+#: ``_CRC_ALONGSIDE_BLOCK`` (small enough to be summed from the cache while the next one is read).
+_CRC_ALONGSIDE_FROM = 8 << 20
+_CRC_ALONGSIDE_BLOCK = 4 << 20
 
 
 def _write_npy(out: Any, data: np.ndarray) -> None:
@@ -297,13 +302,17 @@ class _Reader:
         stream.seek(info.header_offset + _LOCAL_HEADER.size + local[10] + local[11])
         crc = zlib.crc32(stream.read(header))
         view = buffer.data
-        position, total = 0, len(view)
-        while position < total:
-            count = stream.readinto(view[position:position + _BLOCK])
-            if not count:
-                raise EOFError(f"member {info.filename} ends {total - position} bytes early")
-            crc = zlib.crc32(view[position:position + count], crc)
-            position += count
+        total = len(view)
+        if total < _CRC_ALONGSIDE_FROM:
+            position = 0
+            while position < total:
+                count = stream.readinto(view[position:position + _BLOCK])
+                if not count:
+                    raise EOFError(f"member {info.filename} ends {total - position} bytes early")
+                crc = zlib.crc32(view[position:position + count], crc)
+                position += count
+        else:
+            crc = _read_with_crc_alongside(stream, view, crc, info.filename)
         if crc != info.CRC:
             raise self.fail(f"member {info.filename} is damaged: its CRC-32 does not match its data")
 
@@ -428,6 +437,38 @@ def _entries_declared(archive: zipfile.ZipFile) -> int:
     if record[:4] != b"PK\x06\x06":
         raise zipfile.BadZipFile("no zip64 end of central directory record where its locator says")
     return struct.unpack("<Q", record[32:40])[0]
+
+
+def _read_with_crc_alongside(stream: Any, view: memoryview, crc: int, member: str) -> int:
+    """Fill ``view`` from ``stream`` while a helper thread takes the CRC-32 of each block already read.
+
+    zlib releases the GIL while it sums a block, so the sum of one block and
+    the read of the next run at once: the read takes about as long as the
+    longer of the two instead of both (268 MB: 107 ms -> 67 ms here, where
+    ``np.load`` of the same array as ``.npy`` takes 38 ms). The blocks are
+    summed in order, by one thread; the result is the CRC-32 of the whole
+    member, continued from ``crc``.
+    """
+    total = len(view)
+    running = [crc]
+
+    def add(block: memoryview) -> None:
+        running[0] = zlib.crc32(block, running[0])
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="npz-crc") as summing:
+        position = 0
+        pending: List[Any] = []
+        while position < total:
+            block = view[position:position + _CRC_ALONGSIDE_BLOCK]
+            count = stream.readinto(block)
+            if not count:
+                # Leaving the with statement waits for the sums already handed over.
+                raise EOFError(f"member {member} ends {total - position} bytes early")
+            pending.append(summing.submit(add, block[:count]))
+            position += count
+        for task in pending:
+            task.result()
+    return running[0]
 
 
 def _read_into(stream: Any, buffer: np.ndarray, member: str) -> None:
