@@ -355,7 +355,7 @@ def _cell_types(kind: int, sizes: np.ndarray) -> np.ndarray:
     """The VTK cell type of each cell of one cell array, from the cells' sizes (as VTK names them)."""
     table = _TYPE_BY_SIZE.get(kind)
     if table is not None:
-        # Sizes past the table's end clip to its last entry (sizes are never negative).
+        # Sizes past the table's end clip to its last entry (VTK's offsets never decrease: no size is negative).
         return table.take(sizes, mode="clip")
     return _cell_types_by_rule(kind, sizes)
 
