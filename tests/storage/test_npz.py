@@ -1,6 +1,9 @@
 """npz files: arrays under their key paths, a JSON manifest for the rest, never a pickle inside."""
 
+import io
 import json
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -109,7 +112,6 @@ def _zip(path, members):
 
 
 def _npy(array):
-    import io
 
     stream = io.BytesIO()
     np.save(stream, array)
@@ -156,7 +158,6 @@ def _arrays_in_every_memory_order():
 
 
 def test_members_hold_the_bytes_np_save_writes_for_each_array(tmp_path):
-    import io
 
     arrays = _arrays_in_every_memory_order()
     npz.write(arrays, tmp_path / "orders.npz")
@@ -225,3 +226,44 @@ def test_a_large_file_keeps_only_the_disk_space_it_holds(tmp_path, compression):
     path = npz.write({"Points": points, "Lines": [np.arange(3)] * 3}, tmp_path / "big.npz", compression=compression)
     assert path.stat().st_blocks * 512 <= path.stat().st_size + 8192  # what was reserved and not used is given back
     np.testing.assert_array_equal(npz.read(path)["Points"], points)
+
+
+def test_large_members_in_every_memory_order_are_written_as_np_save_writes_them(tmp_path):
+    # Large enough that their blocks are written by the helper thread while the next block is summed.
+    base = np.arange(3 * 400 * 700, dtype=np.float64).reshape(3, 400, 700)
+    arrays = {"C": base, "F": np.asfortranarray(base), "Strided": base[:, ::2, 1::3], "Transposed": base.T[::2]}
+    npz.write(arrays, tmp_path / "large.npz")
+    with zipfile.ZipFile(tmp_path / "large.npz") as archive:
+        for name, value in arrays.items():
+            saved = io.BytesIO()
+            np.save(saved, value, allow_pickle=False)
+            assert archive.read(name + ".npy") == saved.getvalue(), name
+
+
+_FULL_DISK_WRITE = """
+import resource, signal, sys
+import numpy as np
+from vmtkscripts_numpy.errors import DataFileError
+from vmtkscripts_numpy.storage import npz
+# Writes past 4 MiB fail with EFBIG, as on a full disk: in the middle of the 16 MB member.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (4 << 20, 4 << 20))
+try:
+    npz.write({"Values": np.ones(2_000_000)}, sys.argv[1])
+except DataFileError as error:
+    print(error)
+    sys.exit(0)
+sys.exit(3)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the full disk is made with a POSIX file-size limit")
+def test_a_full_disk_in_the_middle_of_a_large_member_is_one_error_and_keeps_the_old_file(tmp_path):
+    path = tmp_path / "arrays.npz"
+    npz.write({"Values": np.zeros(10)}, path)
+    old = path.read_bytes()
+    done = subprocess.run([sys.executable, "-c", _FULL_DISK_WRITE, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{path}: "), done.stdout
+    assert path.read_bytes() == old
+    assert sorted(tmp_path.iterdir()) == [path]
