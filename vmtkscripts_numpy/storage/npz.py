@@ -36,7 +36,6 @@ import os
 import struct
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Dict, List, Mapping, Optional, cast
 
@@ -192,6 +191,8 @@ class _WritesAlongside:
     """
 
     def __init__(self, stream: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # here: importing this module stays light
+
         self._stream = stream
         self._position = stream.tell()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="npz-write")
@@ -515,6 +516,8 @@ def _read_with_crc_alongside(stream: Any, view: memoryview, crc: int, member: st
     summed in order, by one thread; the result is the CRC-32 of the whole
     member, continued from ``crc``.
     """
+    from concurrent.futures import ThreadPoolExecutor  # here: most reads have no member this large
+
     total = len(view)
     running = [crc]
 
