@@ -41,7 +41,7 @@ def test_a_reservation_changes_neither_size_nor_content_and_is_given_back(tmp_pa
 
 
 def test_without_the_call_nothing_is_reserved_and_writes_go_on(tmp_path, monkeypatch):
-    monkeypatch.setattr(_preallocate, "_fallocate", False)
+    monkeypatch.setitem(_preallocate._functions, "fallocate", False)
     path = tmp_path / "data.bin"
     with open(path, "wb") as stream:
         assert _preallocate.reserve(stream.fileno(), MIB) is False

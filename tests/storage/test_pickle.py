@@ -474,3 +474,16 @@ def test_a_large_file_keeps_only_the_disk_space_it_holds(tmp_path):
     path = pickle_format.write({"Points": points, "Lines": [np.arange(3)] * 3}, tmp_path / "big.pkl")
     assert path.stat().st_blocks * 512 <= path.stat().st_size + 8192  # what was reserved and not used is given back
     np.testing.assert_array_equal(pickle_format.read(path)["Points"], points)
+
+
+@pytest.mark.parametrize("protocol", [2, 4, pickle.HIGHEST_PROTOCOL])
+def test_arrays_larger_than_a_write_piece_come_back_exactly_also_through_plain_pickle(tmp_path, protocol):
+    # Over 16 MiB each: the writer hands them to the file in pieces, starting the writeback after each.
+    values = np.random.default_rng(5).integers(-30000, 30000, (160, 256, 256), dtype=np.int16)
+    arrays = {"C": values, "F": np.asfortranarray(values), "Points": np.arange(2_400_000.0).reshape(-1, 3)}
+    path = tmp_path / "large.pickle"
+    pickle_format.write(arrays, path, protocol=protocol)
+    for back in (pickle_format.read(path), pickle.loads(path.read_bytes())):
+        for name, value in arrays.items():
+            np.testing.assert_array_equal(back[name], value)
+        assert back["F"].flags.f_contiguous or protocol < 5

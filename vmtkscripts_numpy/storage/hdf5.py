@@ -54,7 +54,7 @@ import itertools
 import math
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -62,7 +62,7 @@ from .. import __version__, formats, progress
 from ..convert import layout
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
-from .._preallocate import h5py_descriptor, release_unused, reserve
+from .._preallocate import Writeback, h5py_descriptor, release_unused, reserve
 from ..errors import DataFileError
 from . import _files, _hdf5_heaps, _limits, _tree
 
@@ -229,7 +229,9 @@ def write_chunks(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], origin:
 STREAM_BYTES = 16 << 20
 
 
-def write_streamed(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: bool) -> None:
+def write_streamed(
+    dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: bool, advance: Callable[[int], None] = progress.advance
+) -> None:
     """Write ``data``, which is not C-ordered, block by block through one reused C-ordered buffer.
 
     No C-ordered copy of the whole array is made: a block of whole indices
@@ -262,27 +264,29 @@ def write_streamed(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: 
             block = buffer[:min(rows, data.shape[0] - start)]
             copy_c_ordered(block, data[start:start + len(block)])
             _write_block(dataset, block, chunk, (start,) + (0,) * (data.ndim - 1), raw)
-            progress.advance(block.nbytes)
+            advance(block.nbytes)
         return
     for origin in itertools.product(*(range(0, length, width) for length, width in zip(data.shape, chunk))):
         piece = data[tuple(slice(at, at + width) for at, width in zip(origin, chunk))]
         _write_block(dataset, c_ordered(piece), chunk, origin, raw)
-        progress.advance(piece.nbytes)
+        advance(piece.nbytes)
 
 
-def write_in_blocks(dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: bool) -> None:
-    """Write the C-ordered ``data`` in blocks of whole chunks (about :data:`STREAM_BYTES`), for progress.
+def write_in_blocks(
+    dataset: Any, data: np.ndarray, chunk: Tuple[int, ...], raw: bool, advance: Callable[[int], None] = progress.advance
+) -> None:
+    """Write the C-ordered ``data`` in blocks of whole chunks (about :data:`STREAM_BYTES`).
 
     Each chunk is written whole by one block, so the file is the one a single
-    write makes; a progress report (:mod:`vmtkscripts_numpy.progress`) is fed
-    after each block.
+    write makes; ``advance`` is told the bytes of each block written (by
+    default, a progress report of :mod:`vmtkscripts_numpy.progress`).
     """
     row_bytes = max(math.prod(data.shape[1:]) * data.dtype.itemsize, 1)
     rows = max(STREAM_BYTES // row_bytes // chunk[0], 1) * chunk[0]
     for start in range(0, data.shape[0], rows):
         block = data[start:start + rows]
         _write_block(dataset, block, chunk, (start,) + (0,) * (data.ndim - 1), raw)
-        progress.advance(block.nbytes)
+        advance(block.nbytes)
 
 
 def _write_block(dataset: Any, block: np.ndarray, chunk: Tuple[int, ...], origin: Tuple[int, ...], raw: bool) -> None:
@@ -359,6 +363,12 @@ class _Writer:
         self.plists: Dict[Tuple[Any, ...], Any] = {}
         self.file_types: Dict[np.dtype, Any] = {}
         self.group_plist: Any = None
+        self.writeback = Writeback(None)
+
+    def advance(self, nbytes: int) -> None:
+        """``nbytes`` more are written: tell the progress report, and start the writeback when it is due."""
+        progress.advance(nbytes)
+        self.writeback.wrote(nbytes)
 
     def dataset_plist(self, data: np.ndarray, chunk: Tuple[int, ...]) -> Any:
         shuffle = bool(self.compression and self.shuffle and data.dtype.itemsize > 1)
@@ -402,15 +412,15 @@ class _Writer:
         dataset = h5d.create(group.id, name.encode("utf-8"), file_type, space, dcpl=self.dataset_plist(stored, chunk))
         raw = self.compression is None and stored.dtype.kind in _RAW_KINDS and stored.dtype.char not in "gG"
         if chunk and not stored.flags.c_contiguous:
-            write_streamed(dataset, stored, chunk, raw)
-        elif chunk and stored.nbytes > STREAM_BYTES and progress.current() is not None:
-            write_in_blocks(dataset, stored, chunk, raw)
+            write_streamed(dataset, stored, chunk, raw, self.advance)
+        elif chunk and stored.nbytes > STREAM_BYTES:  # in blocks: progress, and the writeback started as it goes
+            write_in_blocks(dataset, stored, chunk, raw, self.advance)
         else:
             if chunk and raw:
                 write_chunks(dataset, stored, chunk)
             elif stored.size:
                 dataset.write(h5s.ALL, h5s.ALL, stored)
-            progress.advance(stored.nbytes)
+            self.advance(stored.nbytes)
         if packed:
             self.h5py.Dataset(dataset).attrs[DTYPE_ATTRIBUTE] = data.dtype.str
         return dataset
@@ -498,6 +508,7 @@ def write(
         with h5py.File(temporary, "r+", libver=_LIBVER, rdcc_nbytes=0) as h5file:
             if compression is None:
                 _reserve(h5file, _expected_size(nodes, writer.chunk_bytes))
+            writer.writeback = Writeback(h5py_descriptor(h5file))
             groups: Dict[Tuple[Any, ...], Any] = {(): h5file}
             for where, node_kind, value in nodes[1:]:
                 created = writer.node(groups[where[:-1]], str(where[-1]), node_kind, value, where)

@@ -44,7 +44,7 @@ import numpy as np
 from .. import __version__, progress
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
-from .._preallocate import release_unused
+from .._preallocate import Writeback, release_unused
 from ..convert import layout
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _limits, _tree
@@ -197,6 +197,7 @@ class _WritesAlongside:
         self._position = stream.tell()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="npz-write")
         self._pending: List[Any] = []
+        self._writeback = Writeback(stream.fileno())
 
     def __enter__(self) -> "_WritesAlongside":
         return self
@@ -215,12 +216,17 @@ class _WritesAlongside:
     def write(self, data: Any) -> int:
         size = memoryview(data).nbytes
         if size >= _WRITE_ALONGSIDE_FROM:
-            self._pending.append(self._writer.submit(self._stream.write, data))
+            self._pending.append(self._writer.submit(self._write_large, data, size))
         else:
             self._wait()
             self._stream.write(data)
         self._position += size
         return size
+
+    def _write_large(self, data: Any, size: int) -> None:
+        """In the helper thread: write, and start the file's writeback when it is due."""
+        self._stream.write(data)
+        self._writeback.wrote(size)
 
     def tell(self) -> int:
         return self._position
