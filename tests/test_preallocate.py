@@ -1,6 +1,7 @@
 """Disk space reserved ahead of large writes: a hint that changes no file, and is given back."""
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -69,3 +70,32 @@ def test_a_time_series_keeps_no_reserved_space_also_after_a_killed_writer(tmp_pa
             writer.write_step(float(step), {"Spectrum": values})
     assert allocated(path) <= os.path.getsize(path) + 64 * 1024
     np.testing.assert_array_equal(read_vtkhdf_series(path)["TimeSeries"]["PointData"]["Spectrum"], steps)
+
+
+def test_the_writeback_of_a_file_is_started_and_its_bytes_stay_as_written(tmp_path):
+    path = tmp_path / "data.bin"
+    with open(path, "wb") as stream:
+        writeback = _preallocate.Writeback(stream.fileno(), every=MIB)
+        for _ in range(5):
+            writeback.wrote(stream.write(b"\x01" * MIB))
+            stream.flush()
+        # Linux takes the request for a file (it would give up on a refusal); elsewhere there is no such call.
+        assert (writeback.descriptor is not None) == sys.platform.startswith("linux")
+    assert path.read_bytes() == b"\x01" * (5 * MIB)
+
+
+def test_where_the_writeback_cannot_start_it_stops_asking_and_writes_go_on():
+    reading, writing = os.pipe()  # a pipe has no pages to write back
+    try:
+        writeback = _preallocate.Writeback(writing, every=4)
+        writeback.wrote(os.write(writing, b"data"))
+        assert writeback.descriptor is None
+        writeback.wrote(os.write(writing, b"more"))
+        assert os.read(reading, 8) == b"datamore"
+    finally:
+        os.close(reading)
+        os.close(writing)
+    assert _preallocate.start_writeback(writing) is False  # a closed descriptor
+    nothing = _preallocate.Writeback(None, every=1)
+    nothing.wrote(10)
+    assert nothing.descriptor is None
