@@ -895,7 +895,7 @@ class _WritebackStream:
             return size
         try:
             raw = memoryview(data).cast("B")
-        except TypeError:  # a Fortran-ordered array's buffer: its bytes in memory order
+        except TypeError:  # a buffer that is not C-contiguous (Fortran order): its bytes in memory order
             raw = pickle.PickleBuffer(data).raw()
         for start in range(0, size, step):
             piece = raw[start:start + step]
