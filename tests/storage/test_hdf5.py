@@ -381,3 +381,15 @@ def test_items_of_a_list_keep_their_own_dtypes_whatever_came_before(tmp_path):
     assert [item.dtype for item in read] == [item.dtype for item in items]
     for back, item in zip(read, items):
         np.testing.assert_array_equal(back, item)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_images_in_vmtks_order_copied_by_several_threads_come_back_exactly(tmp_path, monkeypatch, threads):
+    # Every block is shared between the threads from 64 KiB on: slabs of y of uneven sizes (13 into 3).
+    monkeypatch.setattr(hdf5, "TRANSPOSE_THREADS", threads)
+    monkeypatch.setattr(hdf5, "_THREADED_FROM", 64 << 10)
+    image = np.asfortranarray(np.random.default_rng(4).integers(-999, 999, (200, 13, 300), dtype=np.int16))
+    hdf5.write({"PointData": {"ImageScalars": image}}, tmp_path / "image.hdf5", chunk_bytes=1 << 14)
+    with h5py.File(tmp_path / "image.hdf5") as h5file:
+        np.testing.assert_array_equal(h5file["PointData/ImageScalars"][()], image)
+    np.testing.assert_array_equal(hdf5.read(tmp_path / "image.hdf5")["PointData"]["ImageScalars"], image)
