@@ -1,5 +1,6 @@
-"""Disk space reserved ahead of large writes, as ``numpy.save`` reserves it.
+"""Hints to the system around large writes and reads: disk space reserved ahead, writeback started early.
 
+Disk space is reserved ahead of large writes, as ``numpy.save`` reserves it.
 On Linux a write into a new file pays, page by page, for the file system
 to find and account space for it. Reserving the space of a large write first
 (``fallocate`` with ``FALLOC_FL_KEEP_SIZE``: the file's size does not change,
