@@ -46,7 +46,7 @@ from ..convert import layout
 from ..convert.timeseries import SECTIONS, TIME_SERIES_KEY, check_time_series, geometry_kind, time_series_dict
 from ..convert.validate import key_path
 from ..errors import ArrayDictError, DataFileError, LossWarning, MissingFileError
-from .._preallocate import h5py_descriptor, release_unused, reserve
+from .._preallocate import Writeback, h5py_descriptor, release_unused, reserve
 from .._typing import PathLike
 from ._common import warn_losses
 
@@ -260,6 +260,9 @@ class VTKHDFSeriesWriter:
         self._values_per_step: Optional[Dict[str, int]] = None
         self._published_at = 0.0
         self._last_time = 0.0
+        # Set by write_vtkhdf_series, whose file is forced to disk at the end: the writeback then starts as it
+        # goes. A series written in place is left to the system, which writes it back in its own time.
+        self._writeback: Optional[Writeback] = None
         if append:
             if geometry is not None:
                 raise ValueError("geometry: not given when appending (the file has its geometry)")
@@ -583,7 +586,7 @@ class VTKHDFSeriesWriter:
                 if direct is None:
                     direct = self._direct[path] = _writes_whole_chunks(self._dataset(path), block, per_step, image)
                 self._reserve(block.nbytes)
-                _write_rows(self._dataset(path), start, block, per_step, image, direct)
+                _write_rows(self._dataset(path), start, block, per_step, image, direct, self._writeback)
                 starts[f"Steps/{section}Offsets/{name}"] = start + per_step * np.arange(count, dtype=np.int64)
         if points is not None:
             start = self._grow("Points", count * self.number_of_points)
@@ -678,22 +681,27 @@ def _writes_whole_chunks(dataset: Any, block: np.ndarray, per_step: int, image: 
     return bool(dataset.chunks == chunk and dataset.dtype == block.dtype and dataset.compression is None)
 
 
-def _write_rows(dataset: Any, start: int, block: np.ndarray, per_step: int, image: bool, direct: bool) -> None:
+def _write_rows(dataset: Any, start: int, block: np.ndarray, per_step: int, image: bool, direct: bool,
+                writeback: Optional[Writeback] = None) -> None:
     """Write ``(S, ...)`` step rows from row ``start`` of a dataset: one HDF5 chunk per step where it is one.
 
     Where a step is one whole chunk (``direct``, see :func:`_writes_whole_chunks`)
     it is written as it is (``write_direct_chunk``: no chunk cache, no
     conversion, three times faster than a selection here); other layouts go
-    through h5py's selection.
+    through h5py's selection. ``writeback`` is told each step's bytes written.
     """
     if direct:
         rest = (0,) * (block.ndim - 1 if image else block.ndim - 2)
         for index in range(block.shape[0]):
             row = np.ascontiguousarray(block[index])
             dataset.id.write_direct_chunk((start + index * (1 if image else per_step),) + rest, row)
+            if writeback is not None:
+                writeback.wrote(row.nbytes)
         return
     flat = block if image else block.reshape((block.shape[0] * per_step,) + block.shape[2:])
     dataset[start:start + len(flat)] = flat
+    if writeback is not None:
+        writeback.wrote(flat.nbytes)
 
 
 def _put(dataset: Any, first: int, values: np.ndarray) -> None:
@@ -773,6 +781,7 @@ def write_vtkhdf_series(series: Mapping[str, Any], path: PathLike) -> Path:
     with atomic_output(target) as temporary, warnings.catch_warnings():
         warnings.simplefilter("ignore", LossWarning)  # said above, with the target's name
         with VTKHDFSeriesWriter(temporary, series) as writer:
+            writer._writeback = Writeback(writer._descriptor)
             writer.write_steps(times, arrays["PointData"], arrays["CellData"], moving, where="ArrayDict['TimeSeries']")
     return target
 
