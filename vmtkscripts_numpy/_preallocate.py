@@ -194,14 +194,17 @@ def prefer_huge_pages(buffer: Any) -> bool:
     >>> _ = prefer_huge_pages(buffer)  # True on Linux
     """
     view = memoryview(buffer)
-    if view.nbytes < HUGE_PAGES_FROM or view.readonly or not view.contiguous:
+    if view.nbytes < HUGE_PAGES_FROM or view.readonly or not view.c_contiguous:
         return False
     madvise = _c_function("madvise")
     if not madvise:
         return False
     import ctypes
 
-    address = ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))
+    try:
+        address = ctypes.addressof((ctypes.c_char * view.nbytes).from_buffer(view))
+    except (TypeError, ValueError):  # a buffer ctypes cannot take: it is only a hint
+        return False
     start = -(-address // _HUGE_PAGE) * _HUGE_PAGE
     end = (address + view.nbytes) // _HUGE_PAGE * _HUGE_PAGE
     return end > start and madvise(start, end - start, _MADV_HUGEPAGE) == 0
