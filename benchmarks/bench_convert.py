@@ -304,7 +304,7 @@ def _bare_triangle_from_dict(triangle: Dict[str, Any]):
     polydata.SetPoints(points)
     cells = vtkCellArray()
     ids = triangle["CellData"]["CellPointIds"]
-    # VTK >= 9.7 keeps cells of one size without offsets; before, offsets are needed.
+    # VTK >= 9.6 can keep cells of one size without offsets; before, offsets are needed.
     if hasattr(cells, "IsStorageFixedSize"):
         cells.SetData(ids.shape[1], _bare_array(VTK_LONG_LONG, ids.reshape(-1)))
     else:
