@@ -51,10 +51,9 @@ def _c_function(name: str) -> Any:
             import ctypes
 
             # The 64 names take 64-bit offsets everywhere (glibc); where they are missing (musl), the plain
-            # names do on 64-bit systems.
-            names = [name + "64"] + ([name] if ctypes.sizeof(ctypes.c_long) == 8 else [])
-            if name == "madvise":
-                names = [name]
+            # names do on 64-bit systems. madvise takes no offsets.
+            names = [name] if name == "madvise" else (
+                [name + "64"] + ([name] if ctypes.sizeof(ctypes.c_long) == 8 else []))
             try:
                 library = ctypes.CDLL(None, use_errno=True)
             except OSError:
@@ -69,10 +68,6 @@ def _c_function(name: str) -> Any:
                 found.restype = ctypes.c_int
                 function = _functions[name] = found
     return function
-
-
-def _c_fallocate() -> Any:
-    return _c_function("fallocate")
 
 
 def reserve(descriptor: int, nbytes: int, offset: Optional[int] = None) -> bool:
@@ -90,7 +85,7 @@ def reserve(descriptor: int, nbytes: int, offset: Optional[int] = None) -> bool:
     0
     >>> os.close(descriptor); release_unused(path); os.remove(path)
     """
-    fallocate = _c_fallocate()
+    fallocate = _c_function("fallocate")
     if not fallocate or nbytes <= 0:
         return False
     try:
@@ -111,7 +106,7 @@ def h5py_descriptor(handle: Any) -> Optional[int]:
 
 def release_unused(path: PathLike) -> None:
     """Give back the space reserved past the end of the file at ``path`` (its size and content stay)."""
-    if _c_fallocate():
+    if _c_function("fallocate"):
         try:
             os.truncate(path, os.stat(path).st_size)
         except OSError:

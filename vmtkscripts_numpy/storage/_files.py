@@ -24,13 +24,12 @@ _RESERVED_FOR_HEADERS = 1 << 16
 _RESERVE_FROM = 1 << 20
 
 
-def reserve_for(stream: Any, tree: Any) -> None:
-    """Reserve the disk space of a file about to hold the arrays of ``tree``.
+def reserve_for(stream: Any, nbytes: int) -> None:
+    """Reserve the disk space of a file about to hold ``nbytes`` of arrays (see :func:`array_bytes`).
 
     See :mod:`vmtkscripts_numpy._preallocate`; files of less than 1 MiB of
     arrays are not reserved.
     """
-    nbytes = array_bytes(tree)
     if nbytes >= _RESERVE_FROM:
         reserve(stream.fileno(), nbytes + _RESERVED_FOR_HEADERS)
 

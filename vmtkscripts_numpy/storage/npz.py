@@ -96,7 +96,8 @@ def write(
     array_dict, path = data_and_path(array_dict, path, "npz.write")
     _files.check_compression("npz", COMPRESSIONS, compression, "deflate", compression_level)
     nodes = list(_tree.walk(array_dict))  # check everything before touching the disk
-    progress.expect(sum(value.nbytes for _, node_kind, value in nodes if node_kind == "array"))
+    array_bytes = sum(value.nbytes for _, node_kind, value in nodes if node_kind == "array")
+    progress.expect(array_bytes)
     manifest: Dict[str, Any] = {
         "format": "vmtkscripts_numpy npz",
         "layout_version": _tree.LAYOUT_VERSION,
@@ -111,7 +112,7 @@ def write(
         with open(temporary, "wb") as stream, _WritesAlongside(stream) as alongside, \
                 zipfile.ZipFile(cast(IO[bytes], alongside), "w", **zip_options) as archive:
             if compression is None:
-                _files.reserve_for(stream, array_dict)
+                _files.reserve_for(stream, array_bytes)
             entries: Dict[tuple, Any] = {}
             for where, node_kind, value in nodes:
                 member = "/".join(str(part) for part in where)

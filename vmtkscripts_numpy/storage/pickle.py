@@ -868,7 +868,7 @@ def write(array_dict: Mapping[str, Any], path: _files.PathLike, protocol: int = 
     tree = _tree.plain(array_dict)
     with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream:
-            _files.reserve_for(stream, tree)
+            _files.reserve_for(stream, _files.array_bytes(tree))
             pickle.dump(tree, _WritebackStream(stream), protocol=protocol)
         release_unused(temporary)
     return Path(path)
