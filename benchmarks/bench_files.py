@@ -1,8 +1,11 @@
 """Peak memory and time of writing and reading ArrayDict files, against np.save / np.load of the same arrays.
 
-Two dicts: a 512³ int16 image in vmtk's ``[x, y, z]`` order (Fortran-ordered,
-x fastest, as VTK keeps it; 256 MiB) and a surface of about 100 MB of arrays
-(float32 points and point data, int64 cell ids). Each is written and read in
+Three dicts: a 512³ int16 image in vmtk's ``[x, y, z]`` order (Fortran-ordered,
+x fastest, as VTK keeps it; 256 MiB), a surface of about 100 MB of arrays
+(float32 points and point data, int64 cell ids), and the same surface made of
+views that are not contiguous (every other row of arrays twice as long, as
+slicing gives; ``np.save`` writes those through numpy's buffered iterator, and
+pickling one copies it whole unless the writer streams it). Each is written and read in
 every format (``--formats``), and its arrays are written with ``np.save``
 (one ``.npy`` each; an F-ordered array is written as it lies, with
 ``fortran_order``) and read with ``np.load``: the limit.
@@ -26,7 +29,7 @@ parent and in every child, so that figures repeat.
 
 Run from the project root::
 
-    python -m benchmarks.bench_files                          # both dicts, hdf5, npz and pickle
+    python -m benchmarks.bench_files                          # the three dicts, hdf5, npz and pickle
     python -m benchmarks.bench_files --dicts image --formats hdf5 --repeat 3
     python -m benchmarks.bench_files --edge 128 --megabytes 5  # a few seconds
 """
@@ -64,11 +67,13 @@ TIMED_TARGETS = {"hdf5": ("write",), "npz": ("write", "read")}
 
 
 def make(name: str, edge: int, megabytes: float) -> Dict[str, Any]:
-    """The dict ``name``: ``"image"`` (``edge³`` int16, [x, y, z]) or ``"surface"`` (about ``megabytes`` MB)."""
+    """The dict ``name``: ``"image"`` (``edge³`` int16, [x, y, z]), ``"surface"`` (about ``megabytes`` MB) or
+    ``"views"`` (that surface, as views that are not contiguous)."""
     if name == "image":
         return data.image_dict(edge)
     # about 40 bytes a triangle: an int64 id triple, an int32 entity id, half a point of float32 x 6
-    return data.surface_dict(int(megabytes * 1e6 / 40))
+    surface = data.surface_dict(int(megabytes * 1e6 / 40))
+    return data.with_views(surface) if name == "views" else surface
 
 
 def numpy_calls(array_dict: Dict[str, Any], folder: str, synced: bool = False
@@ -164,7 +169,7 @@ def verdict(met: bool) -> str:
 
 def main(argv: List[str] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dicts", default="image,surface", help="comma-separated: image, surface")
+    parser.add_argument("--dicts", default="image,surface,views", help="comma-separated: image, surface, views")
     parser.add_argument("--formats", default="hdf5,npz,pickle", help=f"comma-separated, of {', '.join(FORMATS)}")
     parser.add_argument("--edge", type=int, default=512, help="voxels along each edge of the image")
     parser.add_argument("--megabytes", type=float, default=100.0, help="MB of surface arrays")
@@ -185,8 +190,8 @@ def main(argv: List[str] = None) -> int:
         for dict_name in options.dicts.split(","):
             array_dict = make(dict_name, options.edge, options.megabytes)
             input_bytes = data.array_bytes(array_dict)
-            title = (f"image {options.edge}³ int16, [x, y, z] (Fortran order)" if dict_name == "image"
-                     else "surface")
+            title = {"image": f"image {options.edge}³ int16, [x, y, z] (Fortran order)",
+                     "views": "surface as views that are not contiguous (every other row)"}.get(dict_name, dict_name)
             print(f"{title}: {input_bytes / 1e6:.1f} MB of arrays")
             if not options.no_memory:
                 allowed = CHUNK + MEMORY_SLACK * input_bytes

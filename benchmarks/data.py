@@ -54,6 +54,20 @@ def surface_dict(triangles: int) -> Dict[str, Any]:
             "CellData": {"CellPointIds": ids, "CellEntityIds": entity_ids}}
 
 
+def with_views(array_dict: Dict[str, Any]) -> Dict[str, Any]:
+    """``array_dict`` with each array replaced by a view that is not contiguous: every other row of one twice as long.
+
+    What slicing gives (``points[::2]``); the arrays' values are unchanged.
+    """
+    if isinstance(array_dict, dict):
+        return {key: with_views(value) for key, value in array_dict.items()}
+    if isinstance(array_dict, list):
+        return [with_views(value) for value in array_dict]
+    if isinstance(array_dict, np.ndarray) and array_dict.ndim:
+        return np.repeat(array_dict, 2, axis=0)[::2]
+    return array_dict
+
+
 def centerlines_dict(lines: int) -> Dict[str, Any]:
     """``lines`` polylines of varying length (vmtk's centerline layout: a list of id arrays)."""
     lengths = np.random.default_rng(SEED).integers(10, 101, lines)

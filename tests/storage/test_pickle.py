@@ -487,3 +487,68 @@ def test_arrays_larger_than_a_write_piece_come_back_exactly_also_through_plain_p
         for name, value in arrays.items():
             np.testing.assert_array_equal(back[name], value)
         assert back["F"].flags.f_contiguous or protocol < 5
+
+
+def _non_contiguous_views():
+    values = np.random.default_rng(6).random((200_000, 3))
+    volume = np.asfortranarray(np.arange(120 * 100 * 40, dtype=np.int32).reshape(120, 100, 40))
+    return {
+        "columns": values[:, :2],
+        "every_other_row": values[::2],
+        "reversed_and_transposed": values.reshape(2, 100_000, 3)[:, ::-1].transpose(1, 0, 2),
+        "slice_of_an_x_y_z_image": volume[10:110],
+        "broadcast": np.broadcast_to(np.arange(3.0), (100_000, 3)),
+        "small": values[:10, :2],
+    }
+
+
+@pytest.mark.parametrize("protocol", [2, 4, pickle.HIGHEST_PROTOCOL])
+def test_arrays_that_are_not_contiguous_come_back_exactly_also_through_plain_pickle(tmp_path, protocol):
+    views = _non_contiguous_views()
+    path = pickle_format.write(views, tmp_path / "views.pickle", protocol=protocol)
+    for back in (pickle_format.read(path), pickle.loads(path.read_bytes())):
+        for name, view in views.items():
+            np.testing.assert_array_equal(back[name], view)
+            assert back[name].dtype == view.dtype
+    # an [x, y, z] image's slice keeps x fastest
+    assert pickle.loads(path.read_bytes())["slice_of_an_x_y_z_image"].flags.f_contiguous or protocol < 5
+
+
+def test_a_large_array_that_is_not_contiguous_is_written_as_numpy_pickles_its_contiguous_copy(tmp_path):
+    views = _non_contiguous_views()
+    copies = {name: np.asfortranarray(view) if name == "slice_of_an_x_y_z_image" else np.ascontiguousarray(view)
+              for name, view in views.items()}
+    copies["small"] = views["small"]  # below a megabyte: numpy's own pickling of the view
+    path = pickle_format.write(views, tmp_path / "views.pickle")
+    assert path.read_bytes() == pickle.dumps(copies, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def test_an_array_that_is_not_contiguous_in_two_places_is_written_once(tmp_path):
+    view = np.random.default_rng(7).random((300_000, 3))[:, :2]
+    once = pickle_format.write({"A": view}, tmp_path / "once.pickle").stat().st_size
+    twice = pickle_format.write({"A": view, "B": [view]}, tmp_path / "twice.pickle")
+    assert twice.stat().st_size < once + 100
+    np.testing.assert_array_equal(pickle_format.read(twice)["B"][0], view)
+
+
+def test_an_array_that_is_not_contiguous_is_written_without_a_copy_of_it(tmp_path):
+    import tracemalloc
+
+    view = np.random.default_rng(8).random((1_000_000, 3))[:, ::2]  # 16 MB, every other column
+    tracemalloc.start()
+    try:
+        pickle_format.write({"Points": view}, tmp_path / "view.pickle")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < pickle_format.STREAM_BLOCK + (256 << 10), peak  # one block, not the 16 MB numpy's pickling copies
+    np.testing.assert_array_equal(pickle_format.read(tmp_path / "view.pickle")["Points"], view)
+
+
+def test_a_pickler_that_copies_buffers_writes_nothing_rather_than_zeros(tmp_path, monkeypatch):
+    path = pickle_format.write({"A": np.arange(3)}, tmp_path / "a.pickle")
+    monkeypatch.setattr(pickle, "dump", lambda tree, stream, protocol: pickle._Pickler(stream, protocol).dump(tree))
+    view = np.random.default_rng(9).random((300_000, 3))[:, :2]
+    with pytest.raises(RuntimeError, match="not written, for this Python's pickler copies buffers"):
+        pickle_format.write({"A": view}, path)
+    np.testing.assert_array_equal(pickle_format.read(path)["A"], np.arange(3))  # the earlier file is intact

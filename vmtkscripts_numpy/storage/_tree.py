@@ -30,7 +30,7 @@ Object, structured, datetime and variable-width string dtypes are refused.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -234,21 +234,26 @@ def check(array_dict: Any) -> None:
         pass
 
 
-def plain(array_dict: Any) -> Dict[str, Any]:
+def plain(array_dict: Any, array_stand_in: Optional[Callable[[np.ndarray], Any]] = None) -> Dict[str, Any]:
     """A checked copy of the tree made of plain ``dict``/``list``/``tuple`` and base-class arrays.
 
     Leaves are shared, not copied. This is what the pickle format writes, so
-    that reading needs no class but the builtins' and numpy's.
+    that reading needs no class but the builtins' and numpy's. Each array
+    ``array_stand_in`` is given is replaced by what it returns (it returns the
+    array itself to keep it).
     """
     check(array_dict)
-    return _plain(array_dict)
+    return _plain(array_dict, array_stand_in)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, array_stand_in: Optional[Callable[[np.ndarray], Any]]) -> Any:
     if isinstance(value, dict):
-        return {str(key): _plain(child) for key, child in value.items()}
+        return {str(key): _plain(child, array_stand_in) for key, child in value.items()}
     if isinstance(value, list):
-        return [_plain(child) for child in value]
+        return [_plain(child, array_stand_in) for child in value]
     if isinstance(value, tuple):
-        return tuple(_plain(child) for child in value)
-    return leaf_kind(value, ())[1]
+        return tuple(_plain(child, array_stand_in) for child in value)
+    leaf = leaf_kind(value, ())[1]
+    if array_stand_in is not None and isinstance(leaf, np.ndarray):
+        return array_stand_in(leaf)
+    return leaf

@@ -29,7 +29,8 @@ the read's limit (``max_ratio``).
 
 :func:`write` pickles plain containers (dict subclasses become ``dict``) with
 the highest protocol, so that this reader, vmtk's and ``pickle.load`` all read
-the file.
+the file. A large array that is not contiguous is written a block at a time,
+as numpy pickles its contiguous copy, without making that copy.
 
 Examples
 --------
@@ -46,12 +47,13 @@ from __future__ import annotations
 import functools
 import io
 import math
+import mmap
 import os
 import pickle
 import pickletools
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple, cast
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Protocol, Tuple, cast
 
 import numpy as np
 
@@ -865,13 +867,108 @@ def write(array_dict: Mapping[str, Any], path: _files.PathLike, protocol: int = 
     array_dict, path = data_and_path(array_dict, path, "pickle.write")
     if not 2 <= protocol <= pickle.HIGHEST_PROTOCOL:
         raise ValueError(f"pickle protocol must be 2 to {pickle.HIGHEST_PROTOCOL}, not {protocol}")
-    tree = _tree.plain(array_dict)
+    stand_ins = _StandIns() if protocol >= 5 else None
+    tree = _tree.plain(array_dict, stand_ins)
     with atomic_output(path) as temporary:
         with open(temporary, "wb") as stream:
-            _files.reserve_for(stream, _files.array_bytes(tree))
-            pickle.dump(tree, _WritebackStream(stream), protocol=protocol)
+            _files.reserve_for(stream, _files.array_bytes(array_dict))
+            pickle.dump(tree, _WritebackStream(stream, stand_ins), protocol=protocol)
+        if stand_ins:  # CPython's pickler hands them over; a pickler that copies them wrote zeros
+            raise RuntimeError(f"{path}: not written, for this Python's pickler copies buffers instead of handing "
+                               f"them to the file; make the arrays that are not contiguous contiguous first")
         release_unused(temporary)
     return Path(path)
+
+
+#: Arrays that are neither C- nor Fortran-contiguous and at least this large are written block by block.
+STREAMED_FROM = 1 << 20
+#: Bytes of such an array copied at a time into the block written.
+STREAM_BLOCK = 1 << 20
+
+
+class _StreamedArray:
+    """Pickles a large array that is not contiguous as numpy pickles a contiguous copy of it, without the copy.
+
+    numpy pickles such an array from ``tobytes()``, a copy of it whole. This
+    stand-in reduces to what numpy gives for a contiguous array under
+    protocol 5: ``_frombuffer(buffer, dtype, shape, order)``, in the order
+    closer to the array's strides (so the file holds what pickling
+    ``np.ascontiguousarray(array)`` or ``np.asfortranarray(array)`` gives).
+    ``buffer`` is an anonymous memory map of the right length, never touched,
+    so it takes no memory: the pickler hands a buffer this large to the
+    file's ``write`` whole, and :class:`_WritebackStream` writes the array's
+    bytes in its place, a block at a time (:meth:`write_to`).
+    """
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+        moving = [axis for axis in range(array.ndim) if array.shape[axis] > 1 and array.strides[axis] != 0]
+        fastest = min(moving, key=lambda axis: abs(array.strides[axis]), default=None)
+        self.order = "F" if fastest == 0 and array.ndim > 1 else "C"
+        private = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}  # (Windows has no flags)
+        self.placeholder = mmap.mmap(-1, array.nbytes, **private)
+
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Any, ...]:
+        frombuffer = np.zeros(1).__reduce_ex__(5)[0]  # numpy's own (numpy 1 and 2 name it differently)
+        buffer = pickle.PickleBuffer(self.placeholder)
+        return frombuffer, (buffer, self.array.dtype, self.array.shape, self.order)
+
+    def write_to(self, write: Callable[[Any], Any]) -> None:
+        """Hand the array's bytes, in :attr:`order`, to ``write`` in blocks of about :data:`STREAM_BLOCK` bytes."""
+        in_c_order = self.array.T if self.order == "F" else self.array  # Fortran order is C order of the transpose
+        block = np.empty(max(1, STREAM_BLOCK // self.array.dtype.itemsize), self.array.dtype)
+        for piece in _c_ordered_pieces(in_c_order, len(block)):
+            staged = block[:piece.size].reshape(piece.shape)
+            np.copyto(staged, piece)
+            write(staged.data.cast("B"))
+
+
+def _c_ordered_pieces(array: np.ndarray, most: int) -> Iterator[np.ndarray]:
+    """Consecutive pieces of ``array`` of at most ``most`` values each; in C order one after another, they are the array.
+
+    Examples
+    --------
+    >>> array = np.arange(24).reshape(2, 3, 4)[:, :, ::2]
+    >>> [piece.shape for piece in _c_ordered_pieces(array, 4)]
+    [(2, 2), (1, 2), (2, 2), (1, 2)]
+    >>> bool((np.concatenate([piece.ravel() for piece in _c_ordered_pieces(array, 4)]) == array.ravel()).all())
+    True
+    """
+    split, inner = array.ndim - 1, 1  # axes after ``split`` go whole into each piece: ``inner`` values
+    while split > 0 and inner * array.shape[split] <= most:
+        inner *= array.shape[split]
+        split -= 1
+    step = max(1, most // inner)
+    for outer in np.ndindex(*array.shape[:split]):
+        slab = array[outer]
+        for start in range(0, array.shape[split], step):
+            yield slab[start:start + step]
+
+
+class _StandIns(Dict[int, _StreamedArray]):
+    """The :class:`_StreamedArray` stand-ins of a pickle being written, by their placeholder, until written.
+
+    Called with an array, as :func:`~vmtkscripts_numpy.storage._tree.plain` calls
+    it, it returns the array or, for a large one that is not contiguous, its stand-in.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.of_array: Dict[int, _StreamedArray] = {}  # an array in several places has one stand-in, pickled once
+
+    def __call__(self, array: np.ndarray) -> Any:
+        if array.nbytes < STREAMED_FROM or array.flags.c_contiguous or array.flags.f_contiguous:
+            return array
+        stand_in = self.of_array.get(id(array))
+        if stand_in is None:
+            stand_in = self.of_array[id(array)] = _StreamedArray(array)
+            self[id(stand_in.placeholder)] = stand_in
+        return stand_in
+
+    def take(self, data: Any) -> Optional[_StreamedArray]:
+        """The stand-in whose placeholder ``data`` is (a view of), now handed over; else None."""
+        with memoryview(data) as view:
+            return self.pop(id(view.obj), None)
 
 
 class _WritebackStream:
@@ -880,15 +977,22 @@ class _WritebackStream:
     The pickler hands an array's whole memory to one ``write``; it is written
     here in pieces of :data:`~vmtkscripts_numpy._preallocate.WRITEBACK_EVERY`
     bytes, with the writeback started after each, so that the ``fsync`` at the
-    end finds little left to write.
+    end finds little left to write. The placeholder of one of ``stand_ins`` is
+    replaced by the bytes of its array.
     """
 
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, stand_ins: Optional[_StandIns] = None) -> None:
         self.stream = stream
         self.writeback = Writeback(stream.fileno())
+        self.stand_ins = stand_ins
 
     def write(self, data: Any) -> int:
         size = memoryview(data).nbytes
+        if size >= STREAMED_FROM and self.stand_ins:
+            stand_in = self.stand_ins.take(data)
+            if stand_in is not None:
+                stand_in.write_to(self.write)
+                return size
         step = self.writeback.every
         if size <= step:
             self.stream.write(data)
