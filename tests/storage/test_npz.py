@@ -4,7 +4,10 @@ import io
 import json
 import subprocess
 import sys
+import threading
+import time
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -176,15 +179,37 @@ def test_members_hold_the_bytes_np_save_writes_for_each_array(tmp_path):
     assert back["Image"].flags.f_contiguous
 
 
-@pytest.fixture(params=["crc-in-line", "crc-alongside"])
+@pytest.fixture(params=["crc-in-line", "crc-alongside", "crc-alongside-slow-helper"])
 def crc_reading(request, monkeypatch):
-    """Each way of reading a large stored member: its CRC-32 summed in line, or by a helper thread alongside."""
-    if request.param == "crc-alongside":  # from 1 MiB, in blocks of 256 KiB (8 and 4 MiB in use)
+    """Each way of reading a large stored member: its CRC-32 summed in line, or shared with a helper thread.
+
+    With a slow helper, the reading thread sums most blocks itself, from the
+    back, and the two CRC-32s are joined.
+    """
+    if request.param.startswith("crc-alongside"):  # from 1 MiB, in blocks of 256 KiB (8 and 4 MiB in use)
         monkeypatch.setattr(npz, "_CRC_ALONGSIDE_FROM", 1 << 20)
         monkeypatch.setattr(npz, "_CRC_ALONGSIDE_BLOCK", 1 << 18)
     else:
         monkeypatch.setattr(npz, "_CRC_ALONGSIDE_FROM", 1 << 62)
+    if request.param == "crc-alongside-slow-helper":
+        crc32 = zlib.crc32
+
+        def slow_in_helpers(data, value=0):
+            if threading.current_thread() is not threading.main_thread():
+                time.sleep(0.01)
+            return crc32(data, value)
+
+        monkeypatch.setattr(npz.zlib, "crc32", slow_in_helpers)
     return request.param
+
+
+def test_crc32s_of_two_parts_combine_into_the_crc32_of_the_whole():
+    rng = np.random.default_rng(11)
+    data = rng.integers(0, 256, 100_000, dtype=np.uint8).tobytes()
+    for cut in [0, 1, 7, 4096, 65_537, 99_999, 100_000]:
+        for start in (0, 0xDEADBEEF):
+            first, second = zlib.crc32(data[:cut], start), zlib.crc32(data[cut:])
+            assert npz._crc32_combine(first, second, len(data) - cut) == zlib.crc32(data, start)
 
 
 def test_a_large_stored_member_reads_back_exactly(tmp_path, crc_reading):

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -517,37 +518,118 @@ def _entries_declared(archive: zipfile.ZipFile) -> int:
 
 
 def _read_with_crc_alongside(stream: Any, view: memoryview, crc: int, member: str) -> int:
-    """Fill ``view`` from ``stream`` while a helper thread takes the CRC-32 of each block already read.
+    """Fill ``view`` from ``stream`` while a helper thread takes the CRC-32 of the blocks already read.
 
-    zlib releases the GIL while it sums a block, so the sum of one block and
-    the read of the next run at once: the read takes about as long as the
-    longer of the two instead of both (268 MB: 107 ms -> 67 ms here, where
-    ``np.load`` of the same array as ``.npy`` takes 38 ms). The blocks are
-    summed in order, by one thread; the result is the CRC-32 of the whole
-    member, continued from ``crc``.
+    zlib releases the GIL while it sums a block, so the helper sums one block
+    while this thread reads the next. Summing takes longer than reading here
+    (268 MB: 64 ms against 38 ms), so once everything is read this thread
+    sums blocks too, from the last one back, until the two meet; the CRC-32 of
+    the part it summed is then appended to the helper's
+    (:func:`_crc32_combine`). The read takes about half of reading and summing
+    together (268 MB: 107 ms in line, 67 ms with the helper alone, 55-62 ms
+    shared, where ``np.load`` of the same array as ``.npy`` takes 38 ms).
+    The result is the CRC-32 of the whole member, continued from ``crc``.
     """
-    from concurrent.futures import ThreadPoolExecutor  # here: most reads have no member this large
+    import threading  # here: most reads have no member this large
 
     total = len(view)
-    running = [crc]
+    starts = range(0, total, _CRC_ALONGSIDE_BLOCK)
+    turn = threading.Condition()
+    # Blocks [0, front) are the helper's, [back, len(starts)) this thread's; [0, read) are filled.
+    counts = {"read": 0, "front": 0, "back": len(starts), "stopped": False}
+    front_crc = [crc]
 
-    def add(block: memoryview) -> None:
-        running[0] = zlib.crc32(block, running[0])
+    def block(index: int) -> memoryview:
+        return view[starts[index]:starts[index] + _CRC_ALONGSIDE_BLOCK]
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="npz-crc") as summing:
-        position = 0
-        pending: List[Any] = []
-        while position < total:
-            block = view[position:position + _CRC_ALONGSIDE_BLOCK]
-            count = stream.readinto(block)
-            if not count:
-                # Leaving the with statement waits for the sums already handed over.
-                raise EOFError(f"member {member} ends {total - position} bytes early")
-            pending.append(summing.submit(add, block[:count]))
-            position += count
-        for task in pending:
-            task.result()
-    return running[0]
+    def sum_from_the_front() -> None:
+        running = crc
+        while True:
+            with turn:
+                turn.wait_for(lambda: counts["stopped"] or counts["front"] >= counts["back"]
+                              or counts["front"] < counts["read"])
+                if counts["stopped"] or counts["front"] >= counts["back"]:
+                    break
+                index = counts["front"]
+                counts["front"] += 1
+            running = zlib.crc32(block(index), running)
+        front_crc[0] = running
+
+    helper = threading.Thread(target=sum_from_the_front, name="npz-crc")
+    helper.start()
+    try:
+        for index in range(len(starts)):
+            target, filled = block(index), 0
+            while filled < len(target):
+                count = stream.readinto(target[filled:])
+                if not count:
+                    raise EOFError(f"member {member} ends {total - starts[index] - filled} bytes early")
+                filled += count
+            with turn:
+                counts["read"] = index + 1
+                turn.notify()
+        back_crc = back_length = 0
+        while True:
+            with turn:
+                if counts["back"] <= counts["front"]:
+                    break
+                counts["back"] -= 1
+                index = counts["back"]
+            data = block(index)
+            back_crc = _crc32_combine(zlib.crc32(data), back_crc, back_length)
+            back_length += len(data)
+    finally:
+        with turn:
+            counts["stopped"] = True
+            turn.notify()
+        helper.join()
+    return _crc32_combine(front_crc[0], back_crc, back_length)
+
+
+#: CRC-32's polynomial, its bits reflected as zlib keeps them.
+_CRC32_POLYNOMIAL = 0xEDB88320
+
+
+def _crc32_product(first: int, second: int) -> int:
+    """The product of two polynomials of degree < 32 modulo CRC-32's, in zlib's reflected bit order."""
+    product, bit = 0, 1 << 31  # the highest bit stands for x^0
+    while first:
+        if first & bit:
+            product ^= second
+            first ^= bit
+        bit >>= 1
+        second = (second >> 1) ^ _CRC32_POLYNOMIAL if second & 1 else second >> 1  # second * x
+    return product
+
+
+@functools.lru_cache(maxsize=None)
+def _crc32_x_to_the_power_of_two_to_the(exponent: int) -> int:
+    """x^(2^exponent) modulo CRC-32's polynomial."""
+    if exponent == 0:
+        return 1 << 30  # x^1
+    root = _crc32_x_to_the_power_of_two_to_the(exponent - 1)
+    return _crc32_product(root, root)
+
+
+def _crc32_combine(first: int, second: int, second_length: int) -> int:
+    """The CRC-32 of bytes ``A + B`` from the CRC-32 of ``A``, that of ``B`` and ``len(B)`` (zlib's ``crc32_combine``).
+
+    Appending ``n`` bytes multiplies what ``A`` contributes by ``x^(8n)``
+    (modulo the polynomial), and the rest of the CRC-32 is that of ``B``.
+    Python's :mod:`zlib` does not offer the function; it takes about 10 µs.
+
+    Examples
+    --------
+    >>> _crc32_combine(zlib.crc32(b"vascular "), zlib.crc32(b"tree"), 4) == zlib.crc32(b"vascular tree")
+    True
+    """
+    shift, bits, exponent = 1 << 31, second_length * 8, 0  # x^0
+    while bits:
+        if bits & 1:
+            shift = _crc32_product(_crc32_x_to_the_power_of_two_to_the(exponent), shift)
+        bits >>= 1
+        exponent += 1
+    return _crc32_product(shift, first) ^ second
 
 
 def _read_into(stream: Any, buffer: np.ndarray, member: str) -> None:
