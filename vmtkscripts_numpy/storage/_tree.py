@@ -238,9 +238,9 @@ def plain(array_dict: Any, array_stand_in: Optional[Callable[[np.ndarray], Any]]
     """A checked copy of the tree made of plain ``dict``/``list``/``tuple`` and base-class arrays.
 
     Leaves are shared, not copied. This is what the pickle format writes, so
-    that reading needs no class but the builtins' and numpy's. Each array
-    ``array_stand_in`` is given is replaced by what it returns (it returns the
-    array itself to keep it).
+    that reading needs no class but the builtins' and numpy's. With
+    ``array_stand_in``, each array is replaced by what that function returns
+    for it (the array itself, to keep it).
     """
     check(array_dict)
     return _plain(array_dict, array_stand_in)
