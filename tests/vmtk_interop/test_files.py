@@ -18,9 +18,11 @@ from vmtkscripts_numpy import (
     dict_to_centerlines,
     dict_to_mesh,
     dict_to_polydata,
+    image_to_dict,
     mesh_to_dict,
     polydata_to_dict,
     read_array_dict,
+    read_image,
     read_mesh,
     read_surface,
     write_array_dict,
@@ -124,6 +126,21 @@ def test_vmtk_reads_this_packages_pickles(kind, shared_file, tmp_path, run_vmtk,
 
     assert type(theirs) is dict
     assert compare(theirs, ours) == {}
+
+
+def test_vmtk_reads_this_packages_pickles_of_arrays_that_are_not_contiguous(shared_file, tmp_path, run_vmtk):
+    # A crop of a real CT and every other point of a surface: large views, written a block at a time.
+    image = image_to_dict(read_image(shared_file(("vmtk-test-data", "aorta.mha"))))
+    volume = next(iter(image["PointData"].values()))[20:-20, 10:-10, 5:-5]
+    surface = polydata_to_dict(read_surface(shared_file(("vmtk-test-data", "aorta-surface.vtp"))))
+    points = np.repeat(surface["Points"], 200, axis=0)[::2]
+    write_array_dict({"Volume": volume, "Points": points}, tmp_path / "views.pickle")
+
+    theirs = run_vmtk("vmtkNumpyReader", InputFileName=str(tmp_path / "views.pickle")).ArrayDict
+
+    np.testing.assert_array_equal(theirs["Volume"], volume)
+    assert theirs["Volume"].dtype == volume.dtype and theirs["Volume"].flags.f_contiguous  # x fastest, as vmtk's
+    np.testing.assert_array_equal(theirs["Points"], points)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
