@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -48,6 +48,32 @@ def array_bytes(tree: Any) -> int:
     elif not isinstance(tree, (list, tuple)):
         return 0
     return sum(array_bytes(child) for child in tree)
+
+
+def c_ordered_pieces(array: np.ndarray, most: int) -> Iterator[np.ndarray]:
+    """Consecutive pieces of ``array`` of at most ``most`` values each; in C order one after another, they are the array.
+
+    How the writers write an array that is not contiguous a block at a time:
+    each piece is a slab of whole trailing axes (or a run of the last axis),
+    copied into C order in one numpy call.
+
+    Examples
+    --------
+    >>> array = np.arange(24).reshape(2, 3, 4)[:, :, ::2]
+    >>> [piece.shape for piece in c_ordered_pieces(array, 4)]
+    [(2, 2), (1, 2), (2, 2), (1, 2)]
+    >>> bool((np.concatenate([piece.ravel() for piece in c_ordered_pieces(array, 4)]) == array.ravel()).all())
+    True
+    """
+    split, inner = array.ndim - 1, 1  # axes after ``split`` go whole into each piece: ``inner`` values
+    while split > 0 and inner * array.shape[split] <= most:
+        inner *= array.shape[split]
+        split -= 1
+    step = max(1, most // inner)
+    for outer in np.ndindex(*array.shape[:split]):
+        slab = array[outer]
+        for start in range(0, array.shape[split], step):
+            yield slab[start:start + step]
 
 
 def sniff_format(path: PathLike) -> Optional[str]:

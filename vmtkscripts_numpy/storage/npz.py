@@ -171,11 +171,9 @@ def _write_npy(out: Any, data: np.ndarray) -> None:
             out.write(raw[start:start + _BLOCK])
             progress.advance(min(_BLOCK, raw.size - start))
         return
-    pieces = np.nditer(data, flags=["external_loop", "buffered", "zerosize_ok"],
-                       buffersize=max(_BLOCK // data.itemsize, 1), order="C")
-    for piece in pieces:
-        # A copy: the iterator fills the same buffer again, and the block may be written later (_WritesAlongside).
-        block = np.array(piece, order="C").view(np.uint8)
+    for piece in _files.c_ordered_pieces(data, max(_BLOCK // data.itemsize, 1)):
+        # A block of its own: it may be written later (_WritesAlongside).
+        block = np.array(piece, order="C").reshape(-1).view(np.uint8)
         out.write(block)
         progress.advance(block.nbytes)
 

@@ -53,7 +53,7 @@ import pickle
 import pickletools
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Protocol, Tuple, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple, cast
 
 import numpy as np
 
@@ -917,32 +917,10 @@ class _StreamedArray:
         """Hand the array's bytes, in :attr:`order`, to ``write`` in blocks of about :data:`STREAM_BLOCK` bytes."""
         in_c_order = self.array.T if self.order == "F" else self.array  # Fortran order is C order of the transpose
         block = np.empty(max(1, STREAM_BLOCK // self.array.dtype.itemsize), self.array.dtype)
-        for piece in _c_ordered_pieces(in_c_order, len(block)):
+        for piece in _files.c_ordered_pieces(in_c_order, len(block)):
             staged = block[:piece.size].reshape(piece.shape)
             np.copyto(staged, piece)
             write(staged.data.cast("B"))
-
-
-def _c_ordered_pieces(array: np.ndarray, most: int) -> Iterator[np.ndarray]:
-    """Consecutive pieces of ``array`` of at most ``most`` values each; in C order one after another, they are the array.
-
-    Examples
-    --------
-    >>> array = np.arange(24).reshape(2, 3, 4)[:, :, ::2]
-    >>> [piece.shape for piece in _c_ordered_pieces(array, 4)]
-    [(2, 2), (1, 2), (2, 2), (1, 2)]
-    >>> bool((np.concatenate([piece.ravel() for piece in _c_ordered_pieces(array, 4)]) == array.ravel()).all())
-    True
-    """
-    split, inner = array.ndim - 1, 1  # axes after ``split`` go whole into each piece: ``inner`` values
-    while split > 0 and inner * array.shape[split] <= most:
-        inner *= array.shape[split]
-        split -= 1
-    step = max(1, most // inner)
-    for outer in np.ndindex(*array.shape[:split]):
-        slab = array[outer]
-        for start in range(0, array.shape[split], step):
-            yield slab[start:start + step]
 
 
 class _StandIns(Dict[int, _StreamedArray]):
