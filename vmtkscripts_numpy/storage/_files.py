@@ -50,6 +50,18 @@ def array_bytes(tree: Any) -> int:
     return sum(array_bytes(child) for child in tree)
 
 
+def fastest_axis(array: np.ndarray) -> Optional[int]:
+    """The axis along which ``array``'s values lie closest in memory, of those longer than 1 and not broadcast.
+
+    None when there is none (a single value, or a broadcast one).
+
+    >>> fastest_axis(np.zeros((4, 5))), fastest_axis(np.zeros((4, 5), order="F")), fastest_axis(np.zeros((1, 1)))
+    (1, 0, None)
+    """
+    moving = [axis for axis in range(array.ndim) if array.shape[axis] > 1 and array.strides[axis] != 0]
+    return min(moving, key=lambda axis: abs(array.strides[axis]), default=None)
+
+
 def c_ordered_pieces(array: np.ndarray, most: int) -> Iterator[np.ndarray]:
     """Consecutive pieces of ``array`` of at most ``most`` values each; in C order one after another, they are the array.
 

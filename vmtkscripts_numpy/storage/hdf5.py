@@ -143,9 +143,10 @@ def copy_c_ordered(out: np.ndarray, data: np.ndarray) -> None:
     >>> bool((copy == volume).all())
     True
     """
-    moving = [axis for axis in range(data.ndim) if data.shape[axis] > 1 and data.strides[axis] != 0]
     last = data.ndim - 1
-    fastest = min(moving, key=lambda axis: abs(data.strides[axis])) if moving else last
+    fastest = _files.fastest_axis(data)
+    if fastest is None:
+        fastest = last
     block_bytes = data.shape[fastest] * data.shape[last] * data.dtype.itemsize
     staged = _STAGE_FROM * data.dtype.itemsize <= block_bytes <= _STAGE_BYTES
     if data.ndim < 3 or fastest == last or not staged:

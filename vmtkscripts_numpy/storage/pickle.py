@@ -902,9 +902,7 @@ class _StreamedArray:
 
     def __init__(self, array: np.ndarray) -> None:
         self.array = array
-        moving = [axis for axis in range(array.ndim) if array.shape[axis] > 1 and array.strides[axis] != 0]
-        fastest = min(moving, key=lambda axis: abs(array.strides[axis]), default=None)
-        self.order = "F" if fastest == 0 and array.ndim > 1 else "C"
+        self.order = "F" if _files.fastest_axis(array) == 0 and array.ndim > 1 else "C"
         private = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}  # (Windows has no flags)
         self.placeholder = mmap.mmap(-1, array.nbytes, **private)
 
